@@ -1,0 +1,64 @@
+# A newcomer needs only python3 and make: every target installs what it needs.
+# uv is taken from PATH when present, otherwise installed once into .tools/.
+
+PYTHON ?= python3
+TOOLS := $(CURDIR)/.tools
+UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/uv/bin/uv)
+# Use the machine's interpreter; never download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON ?= $(shell command -v $(PYTHON))
+RUN := $(UV) run --frozen --no-sync
+PYTEST_ARGS ?=
+
+.PHONY: help install demo test test-fast lint format docs docs-serve bench clean
+
+help:
+	@echo "make demo      tune the example training script (random search, 4 workers, ~1 min)"
+	@echo "make test      run the test suite, then build the docs and lint"
+	@echo "make install   create .venv/ from uv.lock (every other target does this first)"
+	@echo "make lint      ruff (lint + format check) and mypy"
+	@echo "make docs      build the documentation site into site/"
+	@echo "make bench     run the performance benchmarks"
+
+$(TOOLS)/uv/bin/uv:
+	@echo "uv not found: installing it into $(TOOLS)/uv"
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/uv uv
+
+.venv/.synced: uv.lock pyproject.toml packages/*/pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-packages --group dev
+	@touch $@
+
+install: | $(UV)
+	$(UV) sync --frozen --all-packages --group dev
+	@touch .venv/.synced
+
+demo: .venv/.synced
+	$(RUN) python examples/demo.py
+
+test: .venv/.synced
+	$(RUN) pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory docs lint
+
+test-fast: .venv/.synced
+	$(RUN) pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: .venv/.synced
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+format: .venv/.synced
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+docs: .venv/.synced
+	$(RUN) mkdocs build --strict --site-dir site
+
+docs-serve: .venv/.synced
+	$(RUN) mkdocs serve
+
+bench: .venv/.synced
+	$(RUN) python benchmarks/core_overhead.py
+
+clean:
+	rm -rf .venv site .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,78 @@
+"""The `Backend` ABC: runs trials and reports what they print back to the tuner."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from tunelab.core.clock import Clock, RealClock
+from tunelab.core.trial import Trial, TrialUpdate
+
+
+class Backend(ABC):
+    """Base class of every trial backend.
+
+    The tuner first calls `set_path` with the experiment folder; each trial gets its
+    own folder `trial_path(trial_id)` below it (logs, the config, checkpoints). It
+    then starts, pauses, resumes and stops trials, and polls `fetch_new_results` for
+    what they reported. A trial that was paused keeps its folder, so a resumed trial
+    finds its checkpoint. `shutdown` ends every trial still running.
+    """
+
+    _path: Path | None = None
+
+    def set_path(self, path: Path) -> None:
+        """Use `path` (the experiment folder) as the root of the trials' folders."""
+        self._path = Path(path)
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            raise RuntimeError(f"{type(self).__name__}.set_path() must be called before trials run")
+        return self._path
+
+    def trial_path(self, trial_id: int) -> Path:
+        """Folder of trial `trial_id`: logs, config and its checkpoint sub-folder."""
+        return self.path / "trials" / str(trial_id)
+
+    def checkpoint_path(self, trial_id: int) -> Path:
+        """Folder in which trial `trial_id` saves and finds its checkpoints."""
+        return self.trial_path(trial_id) / "checkpoint"
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the tuner must use with this backend (real time by default)."""
+        return RealClock()
+
+    def default_name(self) -> str:
+        """A name for experiments run with this backend when the user gives none."""
+        return type(self).__name__.removesuffix("Backend").lower() or "experiment"
+
+    @abstractmethod
+    def start_trial(self, trial: Trial) -> None:
+        """Start evaluating `trial.config` as trial `trial.trial_id`."""
+
+    @abstractmethod
+    def pause_trial(self, trial_id: int) -> None:
+        """Interrupt a running trial so that it can be resumed later."""
+
+    @abstractmethod
+    def resume_trial(self, trial: Trial) -> None:
+        """Continue a paused trial, with its (possibly updated) `trial.config`."""
+
+    @abstractmethod
+    def stop_trial(self, trial_id: int) -> None:
+        """End a running trial for good."""
+
+    @abstractmethod
+    def fetch_new_results(self) -> list[TrialUpdate]:
+        """Results reported and status changes since the previous call."""
+
+    @abstractmethod
+    def busy_trial_ids(self) -> list[int]:
+        """Ids of the trials currently occupying a worker."""
+
+    def shutdown(self) -> None:
+        """Stop every trial still running (called when tuning ends)."""
+        for trial_id in self.busy_trial_ids():
+            self.stop_trial(trial_id)

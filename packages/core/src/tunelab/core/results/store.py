@@ -1,0 +1,121 @@
+"""The experiment folder on disk: metadata, results table and tuner state.
+
+Layout (ARCHITECTURE.md §6)::
+
+    metadata.json      what was run, with which settings, and its status
+    results.parquet    one row per reported result
+    tuner_state/       state-<generation>.pkl: what a resumed run needs
+
+Results and state are saved together as one *generation*: the state file is written
+first, then the results file, whose Parquet metadata names its generation. A resumed
+run reads the generation from the results file and loads the state file of the same
+generation, so the two always agree, whenever the previous run was killed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tunelab.core.results.io import (
+    read_parquet_metadata,
+    write_atomic,
+    write_json_atomic,
+    write_parquet_atomic,
+)
+
+METADATA_FILE = "metadata.json"
+RESULTS_FILE = "results.parquet"
+STATE_DIR = "tuner_state"
+CONFIG_PREFIX = "config_"
+GENERATION_KEY = "tunelab_generation"
+
+logger = logging.getLogger(__name__)
+
+
+class ExperimentStore:
+    """Reads and writes one experiment folder; the tuner owns one of these."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.generation = 0
+        self._frames: list[pd.DataFrame] = []
+        self._new_rows: list[dict[str, Any]] = []
+
+    @property
+    def metadata_path(self) -> Path:
+        return self.path / METADATA_FILE
+
+    @property
+    def results_path(self) -> Path:
+        return self.path / RESULTS_FILE
+
+    def has_results(self) -> bool:
+        return self.results_path.exists()
+
+    def read_metadata(self) -> dict[str, Any]:
+        return dict(json.loads(self.metadata_path.read_text()))
+
+    def write_metadata(self, metadata: dict[str, Any]) -> None:
+        write_json_atomic(self.metadata_path, metadata)
+
+    def add_row(self, row: dict[str, Any]) -> None:
+        self._new_rows.append(row)
+
+    def results(self) -> pd.DataFrame:
+        """All results so far, saved or not, as one table."""
+        if self._new_rows:
+            self._frames.append(pd.DataFrame(self._new_rows))
+            self._new_rows = []
+        if not self._frames:
+            return pd.DataFrame({"trial_id": pd.Series([], dtype="int64")})
+        if len(self._frames) > 1:
+            non_empty = [frame for frame in self._frames if len(frame)] or self._frames[:1]
+            self._frames = [pd.concat(non_empty, ignore_index=True)]
+        return self._frames[0]
+
+    def save(self, state: dict[str, Any]) -> None:
+        """Write `state` and the results as the next generation, atomically."""
+        generation = self.generation + 1
+        state_dir = self.path / STATE_DIR
+        payload = pickle.dumps({**state, "generation": generation}, protocol=5)
+        write_atomic(state_dir / f"state-{generation}.pkl", lambda handle: handle.write(payload))
+        write_parquet_atomic(self.results_path, self.results(), {GENERATION_KEY: str(generation)})
+        self.generation = generation
+        for old in state_dir.glob("state-*.pkl"):
+            if _generation_of(old) < generation - 1:
+                old.unlink(missing_ok=True)
+
+    def load(self) -> dict[str, Any] | None:
+        """Load the last saved generation: results into memory, the state returned.
+
+        Returns None when nothing was saved yet.
+        """
+        if not self.has_results():
+            return None
+        generation = int(read_parquet_metadata(self.results_path).get(GENERATION_KEY, "0"))
+        state_file = self.path / STATE_DIR / f"state-{generation}.pkl"
+        if not state_file.exists():
+            raise FileNotFoundError(
+                f"cannot resume the experiment in {self.path}: its results are of generation "
+                f"{generation} but {state_file} is missing; move the folder away to start anew"
+            )
+        with state_file.open("rb") as handle:
+            state: dict[str, Any] = pickle.load(handle)
+        self._frames = [pd.read_parquet(self.results_path)]
+        self._new_rows = []
+        self.generation = generation
+        return state
+
+
+def _generation_of(path: Path) -> int:
+    try:
+        return int(path.stem.split("-", 1)[1])
+    except (IndexError, ValueError):
+        logger.warning("unexpected file in tuner state folder: %s", path)
+        return 1 << 62

@@ -1,0 +1,66 @@
+"""The `Scheduler` ABC: decides *when* trials start, pause, resume and stop."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
+
+
+class Scheduler(ABC):
+    """Base class of every scheduler.
+
+    The tuner calls, for each free worker, `suggest(trial_id)` with the id the new
+    trial would get; for each result `on_trial_result`, whose `Decision` it carries
+    out; and exactly one of `on_trial_complete`, `on_trial_error` or `on_trial_remove`
+    when a trial ends (remove: stopped by the scheduler's own decision or by the
+    tuner at the end of the experiment). `state_dict` / `load_state_dict` let a killed
+    experiment resume with the scheduler exactly as it was.
+
+    Subclasses must implement `suggest`, `on_trial_result`, `metric_names` and
+    `metric_mode`; the other hooks default to doing nothing. Run
+    `tunelab.core.testing.SchedulerContract` on every implementation.
+    """
+
+    resource_attr: str | None = None
+    """Name of the resource (fidelity) key in results, for multi-fidelity schedulers."""
+
+    @abstractmethod
+    def suggest(self, trial_id: int) -> TrialSuggestion | None:
+        """Return what to run next on a free worker, or None when nothing is left to do.
+
+        Args:
+            trial_id: Id that a newly started trial will get; ignored for a resume.
+        """
+
+    @abstractmethod
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> Decision:
+        """Digest an intermediate result and decide the trial's fate."""
+
+    def on_trial_add(self, trial: Trial) -> None:  # noqa: B027 - optional hook
+        """A trial was started from a suggestion of this scheduler."""
+
+    def on_trial_complete(self, trial: Trial, result: dict[str, Any]) -> None:  # noqa: B027
+        """The trial ended by itself; `result` is its last reported result."""
+
+    def on_trial_error(self, trial: Trial) -> None:  # noqa: B027
+        """The trial crashed; no more results will come from it."""
+
+    def on_trial_remove(self, trial: Trial) -> None:  # noqa: B027
+        """The trial was stopped before it completed; no more results will come."""
+
+    @abstractmethod
+    def metric_names(self) -> list[str]:
+        """Names of the metrics this scheduler optimises (one unless multi-objective)."""
+
+    @abstractmethod
+    def metric_mode(self) -> list[Mode]:
+        """For each of `metric_names()`, whether it is minimised or maximised."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue after a restart (picklable)."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:  # noqa: B027
+        """Restore what `state_dict` returned (on a freshly constructed scheduler)."""

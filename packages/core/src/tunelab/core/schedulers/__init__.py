@@ -1,0 +1,5 @@
+"""Schedulers: decide when trials start, pause, resume and stop."""
+
+from tunelab.core.schedulers.fifo import FIFOScheduler
+
+__all__ = ["FIFOScheduler"]

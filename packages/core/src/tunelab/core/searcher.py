@@ -1,0 +1,56 @@
+"""The `Searcher` ABC: decides *which* configuration to try next."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from tunelab.core.trial import Config, Mode
+
+
+class Searcher(ABC):
+    """Base class of every searcher; schedulers compose one.
+
+    Call sequence: the scheduler calls `configure` once with the metric it optimises,
+    then for each new trial `suggest(trial_id)`, followed by `register_pending` when
+    the trial starts; `observe` for results the scheduler passes on (FIFO: the final
+    result of each trial; multi-fidelity: each rung), `remove_pending` when a trial
+    ends without a result to learn from, and `on_error` for crashed trials.
+
+    Subclasses implement `suggest` and, if they learn from data, `observe`. Run
+    `tunelab.core.testing.SearcherContract` on every implementation.
+    """
+
+    metric: str | None = None
+    mode: Mode = "min"
+    resource_attr: str | None = None
+
+    def configure(self, *, metric: str, mode: Mode, resource_attr: str | None = None) -> None:
+        """Tell the searcher which metric it serves; called by its scheduler."""
+        self.metric = metric
+        self.mode = mode
+        self.resource_attr = resource_attr
+
+    @abstractmethod
+    def suggest(self, trial_id: int) -> Config | None:
+        """Return the configuration for trial `trial_id`, or None when exhausted."""
+
+    def observe(self, trial_id: int, config: Config, result: dict[str, Any]) -> None:  # noqa: B027
+        """Learn from `result`, reported by trial `trial_id` evaluating `config`."""
+
+    def register_pending(self, trial_id: int, config: Config) -> None:  # noqa: B027
+        """`config` is being evaluated by trial `trial_id`; no result yet."""
+
+    def remove_pending(self, trial_id: int) -> None:  # noqa: B027
+        """Trial `trial_id` is no longer being evaluated."""
+
+    def on_error(self, trial_id: int) -> None:
+        """Trial `trial_id` crashed; by default it is simply no longer pending."""
+        self.remove_pending(trial_id)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue after a restart (picklable)."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:  # noqa: B027
+        """Restore what `state_dict` returned (on a freshly constructed searcher)."""

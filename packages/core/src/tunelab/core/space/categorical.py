@@ -1,0 +1,226 @@
+"""Finite sets given by their members: `Categorical` (choice) and `Ordinal` (ordinal)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any, Literal, get_args
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from tunelab.core.space._checks import as_python, count_arg, find_member, is_number
+from tunelab.core.space.domain import Domain, Value
+
+OrdinalKind = Literal["auto", "equal", "nn", "nn-log"]
+"""How an `Ordinal` samples and encodes: see `tunelab.core.space.ordinal`."""
+
+_CATEGORY_TYPES = (str, int, float, bool)
+
+
+def check_categories(categories: Any, *, where: str) -> tuple[Value, ...]:
+    """Validate a list of categories: non-empty, plain scalars, pairwise distinct."""
+    if isinstance(categories, (str, bytes)) or not isinstance(categories, Sequence):
+        raise TypeError(
+            f"{where}: categories must be a list, got {categories!r} ({type(categories).__name__})"
+        )
+    members = tuple(as_python(c) for c in categories)
+    if not members:
+        raise ValueError(f"{where}: categories must not be empty")
+    for c in members:
+        if not isinstance(c, _CATEGORY_TYPES):
+            raise TypeError(
+                f"{where}: each category must be a str, int, float or bool, "
+                f"got {c!r} ({type(c).__name__})"
+            )
+        if isinstance(c, float) and not math.isfinite(c):
+            raise ValueError(f"{where}: categories must be finite, got {c!r}")
+    for i, c in enumerate(members):
+        if any(c == d for d in members[:i]):
+            raise ValueError(
+                f"{where}: duplicate category {c!r} in {list(members)!r}; "
+                "categories must be distinct (note 1 == 1.0 == True)"
+            )
+    return members
+
+
+class Categorical(Domain):
+    """An unordered finite set; every category equally likely.
+
+    Encoding: one-hot, `encoded_dim == len(categories)`, also for two categories, so
+    that every categorical block of an encoded vector is a one-hot group. `decode`
+    takes the argmax (the first category on ties). Build it with `choice`.
+    """
+
+    def __init__(self, *, categories: Sequence[Value]) -> None:
+        self._categories = check_categories(categories, where="choice")
+
+    @property
+    def categories(self) -> list[Value]:
+        """The categories, in the order given."""
+        return list(self._categories)
+
+    @property
+    def size(self) -> int:
+        return len(self._categories)
+
+    @property
+    def encoded_dim(self) -> int:
+        return len(self._categories)
+
+    def values(self) -> list[Value]:
+        return list(self._categories)
+
+    def sample(self, rng: np.random.Generator) -> Value:
+        return self._categories[int(rng.integers(len(self._categories)))]
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> list[Value]:
+        count = count_arg(n, where=f"{self!r}.sample_many", minimum=0)
+        return [self._categories[i] for i in rng.integers(len(self._categories), size=count)]
+
+    def cast(self, value: Any) -> Value:
+        """The category `value` stands for (1.0 for 1, "1" for 1, ...)."""
+        index = find_member(value, self._categories)
+        if index is None:
+            raise self._invalid(value, f"one of {list(self._categories)!r}")
+        return self._categories[index]
+
+    def grid(self, n: int) -> list[Value]:
+        """All categories, whatever `n` (there is no meaningful subset)."""
+        count_arg(n, where=f"{self!r}.grid", minimum=1)
+        return list(self._categories)
+
+    def midpoint(self) -> Value:
+        """The first category."""
+        return self._categories[0]
+
+    def encode(self, value: Any) -> np.ndarray:
+        one_hot = np.zeros(len(self._categories))
+        one_hot[self._categories.index(self.cast(value))] = 1.0
+        return one_hot
+
+    def decode(self, x: ArrayLike) -> Value:
+        return self._categories[int(np.argmax(self._unit_point(x)))]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "choice", "categories": list(self._categories)}
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple((type(c).__name__, c) for c in self._categories)
+
+    def __repr__(self) -> str:
+        return f"choice({list(self._categories)!r})"
+
+
+def _resolve_kind(kind: Any, members: tuple[Value, ...], *, where: str) -> OrdinalKind:
+    if kind not in get_args(OrdinalKind):
+        raise ValueError(f"{where}: kind must be one of {get_args(OrdinalKind)}, got {kind!r}")
+    numeric = all(is_number(c) for c in members)
+    increasing = numeric and all(a < b for a, b in pairwise(members))  # type: ignore[operator]
+    if kind == "auto":
+        return "nn" if increasing else "equal"
+    if kind in ("nn", "nn-log") and not increasing:
+        raise ValueError(
+            f"{where}: kind={kind!r} needs strictly increasing numbers, got {list(members)!r}"
+        )
+    if kind == "nn-log" and members[0] <= 0:  # type: ignore[operator]
+        raise ValueError(f"{where}: kind='nn-log' needs positive values, got {list(members)!r}")
+    return kind
+
+
+class Ordinal(Domain):
+    """An ordered finite set; nearby members get nearby encodings (one dimension).
+
+    `kind` selects sampling and encoding:
+
+    - "equal": every position equally likely; position `i` of `k` is encoded as
+      `(i + 0.5) / k`, the centre of its cell.
+    - "nn": strictly increasing numbers; a member is encoded by its place in
+      `[min, max]` rescaled to `[0, 1]`, `decode` returns the nearest member, and
+      sampling draws uniformly from `[min, max]` and rounds to the nearest member
+      (so members next to wide gaps are more likely).
+    - "nn-log": as "nn", in log scale (positive values).
+    - "auto" (constructor only): "nn" for strictly increasing numbers, else "equal".
+
+    Build it with `ordinal` or `logordinal`.
+    """
+
+    def __init__(self, *, categories: Sequence[Value], kind: OrdinalKind = "auto") -> None:
+        where = "logordinal" if kind == "nn-log" else "ordinal"
+        self._categories = check_categories(categories, where=where)
+        self._kind = _resolve_kind(kind, self._categories, where=where)
+        if self._kind != "equal":
+            scaled = np.array(self._categories, dtype=float)
+            self._points = np.log(scaled) if self._kind == "nn-log" else scaled
+
+    @property
+    def categories(self) -> list[Value]:
+        """The members, in order."""
+        return list(self._categories)
+
+    @property
+    def kind(self) -> OrdinalKind:
+        """The resolved kind: "equal", "nn" or "nn-log" (never "auto")."""
+        return self._kind
+
+    @property
+    def log(self) -> bool:
+        return self._kind == "nn-log"
+
+    @property
+    def size(self) -> int:
+        return len(self._categories)
+
+    def values(self) -> list[Value]:
+        return list(self._categories)
+
+    def sample(self, rng: np.random.Generator) -> Value:
+        if self._kind == "equal":
+            return self._categories[int(rng.integers(len(self._categories)))]
+        return self.decode(np.array([rng.uniform()]))
+
+    def cast(self, value: Any) -> Value:
+        """The member `value` stands for (1.0 for 1, "1" for 1, ...)."""
+        index = find_member(value, self._categories)
+        if index is None:
+            raise self._invalid(value, f"one of {list(self._categories)!r}")
+        return self._categories[index]
+
+    def grid(self, n: int) -> list[Value]:
+        """All members, whatever `n`."""
+        count_arg(n, where=f"{self!r}.grid", minimum=1)
+        return list(self._categories)
+
+    def midpoint(self) -> Value:
+        """The member in the middle position (the lower one of two middles)."""
+        return self._categories[(len(self._categories) - 1) // 2]
+
+    def encode(self, value: Any) -> np.ndarray:
+        index = self._categories.index(self.cast(value))
+        k = len(self._categories)
+        if self._kind == "equal":
+            return np.array([(index + 0.5) / k])
+        if k == 1:
+            return np.array([0.5])
+        span = self._points[-1] - self._points[0]
+        return np.array([(self._points[index] - self._points[0]) / span])
+
+    def decode(self, x: ArrayLike) -> Value:
+        u = float(self._unit_point(x)[0])
+        k = len(self._categories)
+        if self._kind == "equal":
+            return self._categories[min(max(math.ceil(u * k) - 1, 0), k - 1)]
+        t = self._points[0] + u * (self._points[-1] - self._points[0])
+        return self._categories[int(np.argmin(np.abs(self._points - t)))]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "ordinal", "categories": list(self._categories), "kind": self._kind}
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self._kind, *((type(c).__name__, c) for c in self._categories))
+
+    def __repr__(self) -> str:
+        if self._kind == "nn-log":
+            return f"logordinal({list(self._categories)!r})"
+        return f"ordinal({list(self._categories)!r}, kind={self._kind!r})"

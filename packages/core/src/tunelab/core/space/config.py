@@ -1,0 +1,148 @@
+"""Functions on configuration spaces: `dict[str, Domain | constant]`.
+
+Every entry that is not a `Domain` is a constant, copied unchanged into each
+configuration. Configurations list their keys in the space's order.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from tunelab.core.space._checks import as_python, count_arg, is_number
+from tunelab.core.space.domain import Domain
+
+_KEY_DIGITS = 12
+"""Significant digits kept by `config_key`, enough to survive a JSON round trip."""
+
+
+def hyperparameter_names(space: Mapping[str, Any]) -> list[str]:
+    """The keys of `space` whose entries are domains, in the space's order."""
+    return [name for name, entry in space.items() if isinstance(entry, Domain)]
+
+
+def config_space_size(space: Mapping[str, Any]) -> int | None:
+    """Number of distinct configurations; None if some domain is infinite."""
+    total = 1
+    for entry in space.values():
+        if isinstance(entry, Domain):
+            if entry.size is None:
+                return None
+            total *= entry.size
+    return total
+
+
+def sample_config(space: Mapping[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """Draw each hyperparameter independently from its domain; copy the constants."""
+    return {
+        name: entry.sample(rng) if isinstance(entry, Domain) else copy.deepcopy(entry)
+        for name, entry in space.items()
+    }
+
+
+def midpoint_config(space: Mapping[str, Any]) -> dict[str, Any]:
+    """The configuration of every domain's `midpoint()`, constants included."""
+    return {
+        name: entry.midpoint() if isinstance(entry, Domain) else copy.deepcopy(entry)
+        for name, entry in space.items()
+    }
+
+
+def validate_config(space: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """Check `config` against `space` and return it cast to the domains' types.
+
+    Every hyperparameter must be present; a constant may be omitted (it is filled in)
+    but, if given, must equal the space's value.
+
+    Raises:
+        ValueError: a key is unknown or missing, or a value is not valid; the message
+            names the key, the value and the domain.
+    """
+    unknown = [name for name in config if name not in space]
+    if unknown:
+        raise ValueError(
+            f"validate_config: unknown keys {unknown} in {dict(config)!r}; "
+            f"the space has keys {list(space)}"
+        )
+    result: dict[str, Any] = {}
+    for name, entry in space.items():
+        if not isinstance(entry, Domain):
+            if name in config and config[name] != entry:
+                raise ValueError(
+                    f"validate_config: {name!r} is the constant {entry!r} in the space, "
+                    f"got {config[name]!r}"
+                )
+            result[name] = copy.deepcopy(entry)
+        elif name not in config:
+            raise ValueError(
+                f"validate_config: hyperparameter {name!r} ({entry!r}) is missing "
+                f"from {dict(config)!r}"
+            )
+        else:
+            try:
+                result[name] = entry.cast(config[name])
+            except ValueError as error:
+                raise ValueError(f"validate_config: hyperparameter {name!r}: {error}") from None
+    return result
+
+
+def impute_config(space: Mapping[str, Any], partial: Mapping[str, Any]) -> dict[str, Any]:
+    """Complete a partial configuration (as in `points_to_evaluate`).
+
+    Missing hyperparameters get their domain's `midpoint()`; given values are
+    validated as in `validate_config`, which raises for invalid or unknown ones.
+    """
+    full = dict(partial)
+    for name, entry in space.items():
+        if isinstance(entry, Domain) and name not in full:
+            full[name] = entry.midpoint()
+    return validate_config(space, full)
+
+
+def grid_configs(space: Mapping[str, Any], points_per_dim: int) -> Iterator[dict[str, Any]]:
+    """The Cartesian product of each domain's `grid(points_per_dim)`, constants included.
+
+    The order is deterministic: the first hyperparameter varies slowest. Finite
+    domains with at most `points_per_dim` members (and categoricals and ordinals
+    always) contribute all their values.
+    """
+    count = count_arg(points_per_dim, where="grid_configs (points_per_dim)", minimum=1)
+    names = hyperparameter_names(space)
+    axes = [space[name].grid(count) for name in names]
+    for combination in itertools.product(*axes):
+        chosen = dict(zip(names, combination, strict=True))
+        yield {
+            name: chosen[name] if name in chosen else copy.deepcopy(entry)
+            for name, entry in space.items()
+        }
+
+
+def _key_part(value: Any) -> Any:
+    v = as_python(value)
+    if isinstance(v, bool):
+        return ("bool", v)  # keeps True apart from 1
+    if is_number(v) and not (isinstance(v, int) and abs(v) > 2**53):
+        return float(f"{float(v):.{_KEY_DIGITS}g}")
+    if isinstance(v, Mapping):
+        return ("dict", tuple(sorted((str(k), _key_part(x)) for k, x in v.items())))
+    if isinstance(v, (list, tuple)):
+        return ("list", tuple(_key_part(x) for x in v))
+    try:
+        hash(v)
+    except TypeError:
+        return ("repr", repr(v))
+    return v
+
+
+def config_key(config: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A hashable key under which duplicate configurations collide.
+
+    Key order does not matter; numbers compare by value rounded to 12 significant
+    digits (so 1, 1.0 and a float that went through JSON or a CSV file agree), while
+    bools and strings stay distinct from numbers.
+    """
+    return tuple(sorted((str(name), _key_part(value)) for name, value in config.items()))

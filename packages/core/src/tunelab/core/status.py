@@ -1,0 +1,54 @@
+"""Live counters of a tuning run, read by stopping criteria and progress output."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class TuningStatus:
+    """What has happened so far in an experiment (resumed runs included).
+
+    Attributes:
+        tuner_time: Seconds since the experiment started (virtual in simulations).
+        num_trials_started: Trials ever started.
+        num_trials_completed: Trials that ended by themselves.
+        num_trials_failed: Trials that crashed.
+        num_trials_stopped: Trials stopped early by the scheduler.
+        num_trials_running: Trials occupying a worker now.
+        num_trials_paused: Trials paused, waiting to be resumed.
+        num_results: Results reported so far.
+        metric_min: Smallest value reported so far, per numeric metric.
+        metric_max: Largest value reported so far, per numeric metric.
+    """
+
+    tuner_time: float = 0.0
+    num_trials_started: int = 0
+    num_trials_completed: int = 0
+    num_trials_failed: int = 0
+    num_trials_stopped: int = 0
+    num_trials_running: int = 0
+    num_trials_paused: int = 0
+    num_results: int = 0
+    metric_min: dict[str, float] = field(default_factory=dict)
+    metric_max: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def num_trials_finished(self) -> int:
+        """Trials that will never report again: completed, stopped or failed."""
+        return self.num_trials_completed + self.num_trials_stopped + self.num_trials_failed
+
+    def observe_result(self, result: dict[str, Any]) -> None:
+        """Count one result and update the running extremes of its numeric values."""
+        self.num_results += 1
+        for name, value in result.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if math.isnan(value):
+                continue
+            if value < self.metric_min.get(name, math.inf):
+                self.metric_min[name] = value
+            if value > self.metric_max.get(name, -math.inf):
+                self.metric_max[name] = value

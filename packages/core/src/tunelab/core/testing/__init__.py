@@ -1,0 +1,26 @@
+"""Contract test suites for `Scheduler` and `Searcher` implementations.
+
+Subclass one in a pytest module and implement its factory method; pytest collects the
+inherited `test_*` methods::
+
+    from tunelab.core.testing import SearcherContract
+
+    class TestMySearcher(SearcherContract):
+        def make_searcher(self, config_space, *, seed):
+            return MySearcher(config_space, seed=seed)
+
+The suites need only pytest (or any runner that collects `Test*` classes).
+"""
+
+from tunelab.core.testing.inline_backend import InlineBackend
+from tunelab.core.testing.scheduler_contract import SchedulerContract
+from tunelab.core.testing.searcher_contract import SearcherContract
+from tunelab.core.testing.spaces import contract_config_space, finite_config_space
+
+__all__ = [
+    "InlineBackend",
+    "SchedulerContract",
+    "SearcherContract",
+    "contract_config_space",
+    "finite_config_space",
+]

@@ -1,0 +1,128 @@
+"""The contract every `Scheduler` must honour, checked on a simulated tuning loop."""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from typing import Any
+
+from tunelab.core.scheduler import Scheduler
+from tunelab.core.space import config_key, validate_config
+from tunelab.core.testing.spaces import contract_config_space
+from tunelab.core.trial import Decision, Trial, TrialStatus
+
+METRIC = "loss"
+RESOURCE = "epoch"
+MAX_RESOURCE = 9
+
+
+def _curve(config: dict[str, Any], epoch: int) -> float:
+    """A deterministic learning curve: a config-dependent floor approached with epochs."""
+    floor = float(zlib.crc32(repr(config_key(config)).encode()) % 1000) / 1000.0
+    return floor + 1.0 / epoch
+
+
+class SchedulerContract:
+    """Inherit in a pytest class and implement `make_scheduler`.
+
+    The scheduler is built over `contract_config_space()` (constant `epochs` = 9),
+    with metric "loss" to minimise and resource "epoch" reported from 1 to 9.
+
+    Attributes:
+        n_trials: Trials started in the simulated runs.
+        n_workers: Trials running at the same time in the simulated runs.
+    """
+
+    n_trials = 16
+    n_workers = 3
+
+    def make_scheduler(
+        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+    ) -> Scheduler:
+        raise AssertionError("subclasses of SchedulerContract implement make_scheduler")
+
+    def _make(self, seed: int) -> Scheduler:
+        scheduler = self.make_scheduler(
+            contract_config_space(), metric=METRIC, mode="min", seed=seed
+        )
+        assert isinstance(scheduler, Scheduler), "make_scheduler must return a Scheduler"
+        return scheduler
+
+    def _simulate(self, scheduler: Scheduler, n_trials: int, state: dict | None = None) -> dict:
+        """Round-robin over running trials, one epoch each; returns the full history."""
+        sim = state or {"trials": {}, "epoch": {}, "log": [], "next_id": 0}
+        trials: dict[int, Trial] = sim["trials"]
+        space = contract_config_space()
+        while True:
+            running = [t for t in trials.values() if t.status is TrialStatus.RUNNING]
+            while len(running) < self.n_workers and sim["next_id"] < n_trials:
+                suggestion = scheduler.suggest(sim["next_id"])
+                if suggestion is None:
+                    break
+                if suggestion.resume_trial_id is not None:
+                    trial = trials[suggestion.resume_trial_id]
+                    assert trial.status is TrialStatus.PAUSED, "only paused trials resume"
+                    if suggestion.config is not None:
+                        trial.config = suggestion.config
+                    trial.status = TrialStatus.RUNNING
+                else:
+                    assert suggestion.config is not None
+                    assert validate_config(space, suggestion.config) == suggestion.config
+                    trial = Trial(sim["next_id"], suggestion.config)
+                    trials[trial.trial_id] = trial
+                    sim["epoch"][trial.trial_id] = 0
+                    sim["next_id"] += 1
+                    scheduler.on_trial_add(trial)
+                sim["log"].append(("start", trial.trial_id, dict(trial.config)))
+                running.append(trial)
+            if not running:
+                return sim
+            for trial in running:
+                self._step(scheduler, trial, sim)
+
+    def _step(self, scheduler: Scheduler, trial: Trial, sim: dict) -> None:
+        sim["epoch"][trial.trial_id] += 1
+        epoch = sim["epoch"][trial.trial_id]
+        if trial.trial_id % 7 == 6 and epoch == 2:
+            trial.status = TrialStatus.FAILED
+            scheduler.on_trial_error(trial)
+            sim["log"].append(("error", trial.trial_id))
+            return
+        result = {METRIC: _curve(trial.config, epoch), RESOURCE: epoch}
+        decision = scheduler.on_trial_result(trial, result)
+        assert isinstance(decision, Decision), "on_trial_result must return a Decision"
+        sim["log"].append(("result", trial.trial_id, epoch, decision))
+        if decision is Decision.STOP:
+            trial.status = TrialStatus.STOPPED
+            scheduler.on_trial_remove(trial)
+        elif decision is Decision.PAUSE:
+            trial.status = TrialStatus.PAUSED
+        elif epoch >= MAX_RESOURCE:
+            trial.status = TrialStatus.COMPLETED
+            scheduler.on_trial_complete(trial, result)
+
+    def test_metric_names_and_modes(self) -> None:
+        scheduler = self._make(seed=0)
+        assert scheduler.metric_names() == [METRIC]
+        assert scheduler.metric_mode() == ["min"]
+
+    def test_simulated_run_makes_progress(self) -> None:
+        sim = self._simulate(self._make(seed=0), self.n_trials)
+        assert sim["next_id"] > 0, "the scheduler never suggested a configuration"
+        results = [entry for entry in sim["log"] if entry[0] == "result"]
+        assert results, "no result was ever reported"
+
+    def test_same_seed_same_run(self) -> None:
+        first = self._simulate(self._make(seed=5), self.n_trials)["log"]
+        second = self._simulate(self._make(seed=5), self.n_trials)["log"]
+        assert first == second
+
+    def test_state_dict_round_trip_continues_identically(self) -> None:
+        half = self.n_trials // 2
+        original = self._make(seed=2)
+        sim = self._simulate(original, half)
+        saved_sim = pickle.loads(pickle.dumps(sim))
+        restored = self._make(seed=12345)
+        restored.load_state_dict(pickle.loads(pickle.dumps(original.state_dict())))
+        expected = self._simulate(original, self.n_trials, sim)["log"]
+        assert self._simulate(restored, self.n_trials, saved_sim)["log"] == expected

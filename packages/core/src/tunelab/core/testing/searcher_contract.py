@@ -1,0 +1,92 @@
+"""The contract every `Searcher` must honour."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import zlib
+from typing import Any
+
+from tunelab.core.searcher import Searcher
+from tunelab.core.space import config_key, validate_config
+from tunelab.core.testing.spaces import contract_config_space, finite_config_space
+
+METRIC = "loss"
+
+
+def _fake_loss(config: dict[str, Any]) -> float:
+    """A deterministic objective over the contract space, for searchers that learn."""
+    return float(zlib.crc32(repr(config_key(config)).encode()) % 1000) / 1000.0
+
+
+class SearcherContract:
+    """Inherit in a pytest class and implement `make_searcher`.
+
+    Attributes:
+        exhausts_finite_spaces: Set False for searchers that may legitimately repeat
+            configurations of a finite space (the exhaustion test is then skipped).
+        n_suggestions: Suggestions drawn per test; lower it for expensive searchers.
+    """
+
+    exhausts_finite_spaces = True
+    n_suggestions = 12
+
+    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> Searcher:
+        raise AssertionError("subclasses of SearcherContract implement make_searcher")
+
+    def _configured(self, config_space: dict[str, Any], seed: int) -> Searcher:
+        searcher = self.make_searcher(config_space, seed=seed)
+        assert isinstance(searcher, Searcher), "make_searcher must return a Searcher"
+        searcher.configure(metric=METRIC, mode="min")
+        return searcher
+
+    def _drive(self, searcher: Searcher, start: int, n: int) -> list[dict[str, Any] | None]:
+        """Suggest, register and observe `n` trials; return the suggested configs."""
+        configs: list[dict[str, Any] | None] = []
+        for trial_id in range(start, start + n):
+            config = searcher.suggest(trial_id)
+            configs.append(config)
+            if config is None:
+                continue
+            searcher.register_pending(trial_id, config)
+            if trial_id % 5 == 4:
+                searcher.on_error(trial_id)
+            else:
+                searcher.observe(trial_id, config, {METRIC: _fake_loss(config), "epoch": 1})
+                searcher.remove_pending(trial_id)
+        return configs
+
+    def test_suggestions_are_valid_configs(self) -> None:
+        space = contract_config_space()
+        searcher = self._configured(space, seed=0)
+        for config in self._drive(searcher, 0, self.n_suggestions):
+            assert config is not None, "a searcher over an infinite space must not give up"
+            assert validate_config(space, config) == config
+
+    def test_same_seed_same_suggestions(self) -> None:
+        space = contract_config_space()
+        first = self._drive(self._configured(space, seed=3), 0, self.n_suggestions)
+        second = self._drive(self._configured(space, seed=3), 0, self.n_suggestions)
+        assert first == second
+
+    def test_state_dict_round_trip_continues_identically(self) -> None:
+        space = contract_config_space()
+        searcher = self._configured(space, seed=1)
+        self._drive(searcher, 0, self.n_suggestions // 2)
+        state = pickle.loads(pickle.dumps(searcher.state_dict()))
+        restored = self._configured(space, seed=999)
+        restored.load_state_dict(copy.deepcopy(state))
+        half = self.n_suggestions // 2
+        expected = self._drive(searcher, half, half)
+        assert self._drive(restored, half, half) == expected
+
+    def test_finite_space_is_exhausted_without_duplicates(self) -> None:
+        if not self.exhausts_finite_spaces:
+            return
+        space = finite_config_space()
+        searcher = self._configured(space, seed=0)
+        configs = self._drive(searcher, 0, 12)
+        assert all(config is not None for config in configs)
+        keys = {config_key(config) for config in configs if config is not None}
+        assert len(keys) == 12, "a finite space's configurations must not repeat"
+        assert searcher.suggest(12) is None, "an exhausted finite space must give None"

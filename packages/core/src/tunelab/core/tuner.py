@@ -1,0 +1,425 @@
+"""The tuning loop: runs a scheduler's trials on a backend until a stopping criterion."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tunelab.core.backends.base import Backend
+from tunelab.core.callbacks import ProgressPrinter, TunerCallback
+from tunelab.core.results.experiment import best_result
+from tunelab.core.results.store import CONFIG_PREFIX, ExperimentStore
+from tunelab.core.scheduler import Scheduler
+from tunelab.core.status import TuningStatus
+from tunelab.core.stopping import StopCondition
+from tunelab.core.trial import Config, Decision, Trial, TrialStatus, TrialUpdate
+from tunelab.core.tuner_setup import prepare_experiment
+
+logger = logging.getLogger(__name__)
+
+_RESERVED_COLUMNS = ("trial_id", "tuner_time", "decision", "status")
+
+
+@dataclass(frozen=True)
+class TunerOptions:
+    """Knobs of the tuning loop that rarely need changing.
+
+    Attributes:
+        sleep_time: Seconds between two polls of the backend.
+        save_interval: Seconds (real time) between two saves of results and state; a
+            killed run loses at most this much.
+        max_failures: Stop the experiment (status "failed") once this many trials
+            have crashed; None never stops for failures.
+        progress_interval: Seconds of tuner time between progress lines on stderr;
+            None prints none.
+        wait_for_trials_when_stopping: Let running trials finish when the stopping
+            criterion is met, instead of stopping them.
+    """
+
+    sleep_time: float = 0.05
+    save_interval: float = 5.0
+    max_failures: int | None = 10
+    progress_interval: float | None = 30.0
+    wait_for_trials_when_stopping: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("sleep_time", "save_interval"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"TunerOptions.{name} must be >= 0, got {getattr(self, name)}")
+        if self.max_failures is not None and self.max_failures < 1:
+            raise ValueError(f"TunerOptions.max_failures must be >= 1, got {self.max_failures}")
+
+
+class TooManyFailuresError(RuntimeError):
+    """Raised by `Tuner.run` when `max_failures` trials have crashed."""
+
+
+class Tuner:
+    """Runs trials suggested by `scheduler` on `backend`, `n_workers` at a time.
+
+    Results go to `path` as they arrive (see ARCHITECTURE.md §6). When `path` holds an
+    experiment that did not complete (killed, interrupted, crashed), `run` resumes it:
+    every saved result is kept, trial ids continue, trials that were running are
+    resumed, and the scheduler continues from its saved state. Construct the resumed
+    tuner with the same scheduler settings as the original one.
+
+    Args:
+        backend: Runs the trials.
+        scheduler: Decides which configurations run and when they pause or stop.
+        stop_criterion: A `StoppingCriterion` or any callable on `TuningStatus`.
+        n_workers: Trials that run at the same time.
+        path: Experiment folder. Default: `$TUNELAB_RESULTS/<name>` (or
+            `./tunelab-results/<name>`), `<name>` from the backend (script or function
+            name); when that folder holds a completed experiment, a fresh sibling
+            `<name>-2`, `<name>-3`, ... is used instead.
+        callbacks: Hooks called during tuning, in order.
+        metadata: Extra entries for metadata.json (e.g. benchmark, seed, study).
+        options: Loop settings, see `TunerOptions`.
+    """
+
+    def __init__(
+        self,
+        *,
+        backend: Backend,
+        scheduler: Scheduler,
+        stop_criterion: StopCondition,
+        n_workers: int = 1,
+        path: str | Path | None = None,
+        callbacks: Sequence[TunerCallback] = (),
+        metadata: dict[str, Any] | None = None,
+        options: TunerOptions | None = None,
+    ) -> None:
+        if not isinstance(backend, Backend):
+            raise TypeError(f"backend must be a tunelab Backend, got {type(backend).__name__}")
+        if not isinstance(scheduler, Scheduler):
+            raise TypeError(
+                f"scheduler must be a tunelab Scheduler, got {type(scheduler).__name__}"
+            )
+        if not callable(stop_criterion):
+            raise TypeError(f"stop_criterion must be callable, got {stop_criterion!r}")
+        if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
+            raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+        self.backend = backend
+        self.scheduler = scheduler
+        self.stop_criterion = stop_criterion
+        self.n_workers = n_workers
+        self.options = options or TunerOptions()
+        self.callbacks: list[TunerCallback] = list(callbacks)
+        if self.options.progress_interval is not None:
+            self.callbacks.append(ProgressPrinter(interval=self.options.progress_interval))
+        self.setup = prepare_experiment(
+            path=path,
+            backend=backend,
+            scheduler=scheduler,
+            stop_criterion=stop_criterion,
+            n_workers=n_workers,
+            user_metadata=metadata,
+        )
+        self.path = self.setup.path
+        self.store = ExperimentStore(self.path)
+        self.status = TuningStatus()
+        self.trials: dict[int, Trial] = {}
+        self._next_trial_id = 0
+        self._failures = 0
+        self._time_offset = 0.0
+        self._last_result: dict[int, dict[str, Any]] = {}
+        self._max_resource: dict[int, float] = {}
+        self._errors: dict[int, str] = {}
+        self._clock = backend.clock
+        self._start = 0.0
+
+    # -- public API ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Tune until the stopping criterion holds or the scheduler has nothing left.
+
+        Raises:
+            TooManyFailuresError: If `options.max_failures` trials crashed.
+        """
+        outcome, reason = "failed", "error"
+        self._open()
+        try:
+            reason = self._loop()
+            outcome = "complete"
+        except KeyboardInterrupt:
+            outcome, reason = "interrupted", "interrupted by the user"
+            raise
+        except TooManyFailuresError as error:
+            reason = str(error)
+            raise
+        except BaseException as error:
+            reason = f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            self._close(outcome, reason)
+
+    def best_config(self, metric: str | int = 0) -> Config:
+        """Configuration of the best result so far for `metric` (name or index)."""
+        names, modes = self.scheduler.metric_names(), self.scheduler.metric_mode()
+        index = metric if isinstance(metric, int) else names.index(metric)
+        return best_result(self.store.results(), metric=names[index], mode=modes[index]).config
+
+    def results(self) -> Any:
+        """All results so far as a pandas DataFrame (one row per reported result)."""
+        return self.store.results()
+
+    # -- loop ---------------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self._clock.time() - self._start
+
+    def _open(self) -> None:
+        state = self.store.load() if self.setup.resume else None
+        if state is not None:
+            self._restore(state)
+        else:
+            shutil.rmtree(self.path / "trials", ignore_errors=True)
+        self.store.write_metadata(self.setup.metadata)
+        self._remove_stale_trial_folders()
+        self.backend.set_path(self.path)
+        self._start = self._clock.time() - self._time_offset
+        self._save()
+        self._last_save = time.monotonic()
+        for callback in self.callbacks:
+            callback.on_tuning_start(self)
+        for trial in self.trials.values():
+            if trial.status is TrialStatus.RUNNING:
+                logger.info("resuming trial %d, interrupted with the previous run", trial.trial_id)
+                self.backend.resume_trial(trial)
+                self._notify_start(trial)
+
+    def _loop(self) -> str:
+        while True:
+            self._process(self.backend.fetch_new_results())
+            self.status.tuner_time = self._now()
+            if self.stop_criterion(self.status):
+                if self.options.wait_for_trials_when_stopping:
+                    self._drain()
+                return "stopping criterion met"
+            max_failures = self.options.max_failures
+            if max_failures is not None and self._failures >= max_failures:
+                raise TooManyFailuresError(
+                    f"{self._failures} trials failed (max_failures={max_failures}); the last "
+                    f"error: {self._errors.get(max(self._errors), '') if self._errors else ''}"
+                )
+            if not self._fill_workers() and not self.backend.busy_trial_ids():
+                return "the scheduler has no more configurations"
+            if time.monotonic() - self._last_save >= self.options.save_interval:
+                self._save()
+            self._clock.sleep(self.options.sleep_time)
+
+    def _drain(self) -> None:
+        while self.backend.busy_trial_ids():
+            self._clock.sleep(self.options.sleep_time)
+            self._process(self.backend.fetch_new_results())
+            self.status.tuner_time = self._now()
+
+    def _fill_workers(self) -> bool:
+        """Start or resume trials on free workers; False when the scheduler had none."""
+        busy = len(self.backend.busy_trial_ids())
+        while busy < self.n_workers:
+            if self.stop_criterion(self.status):
+                return True
+            suggestion = self.scheduler.suggest(self._next_trial_id)
+            if suggestion is None:
+                return False
+            if suggestion.resume_trial_id is not None:
+                trial = self._resume(suggestion.resume_trial_id, suggestion.config)
+            else:
+                assert suggestion.config is not None
+                trial = self._start_new(suggestion.config)
+            self._notify_start(trial)
+            busy += 1
+        return True
+
+    def _start_new(self, config: Config) -> Trial:
+        trial = Trial(self._next_trial_id, dict(config), creation_time=self._now())
+        self._next_trial_id += 1
+        self.trials[trial.trial_id] = trial
+        self.status.num_trials_started += 1
+        self.status.num_trials_running += 1
+        self.scheduler.on_trial_add(trial)
+        self.backend.start_trial(trial)
+        return trial
+
+    def _resume(self, trial_id: int, config: Config | None) -> Trial:
+        trial = self.trials.get(trial_id)
+        if trial is None or trial.status is not TrialStatus.PAUSED:
+            state = "unknown" if trial is None else trial.status.value
+            raise RuntimeError(
+                f"{type(self.scheduler).__name__} asked to resume trial {trial_id}, which is "
+                f"{state}; only paused trials can be resumed"
+            )
+        if config is not None:
+            trial.config = dict(config)
+        self._set_status(trial, TrialStatus.RUNNING)
+        self.backend.resume_trial(trial)
+        return trial
+
+    def _notify_start(self, trial: Trial) -> None:
+        for callback in self.callbacks:
+            callback.on_trial_start(trial)
+
+    def _process(self, updates: list[TrialUpdate]) -> None:
+        for update in updates:
+            trial = self.trials.get(update.trial_id)
+            if trial is None:
+                logger.warning("backend reported unknown trial %d; ignored", update.trial_id)
+                continue
+            for result in update.results:
+                if trial.status is not TrialStatus.RUNNING:
+                    break
+                if not self._is_repeat(trial, result):
+                    self._record(trial, result)
+            if trial.status is not TrialStatus.RUNNING:
+                continue
+            if update.status is TrialStatus.COMPLETED:
+                self._complete(trial)
+            elif update.status is TrialStatus.FAILED:
+                self._fail(trial, update.error or "the trial failed")
+
+    def _is_repeat(self, trial: Trial, result: dict[str, Any]) -> bool:
+        """A restarted trial without checkpoints reports its early resources again."""
+        attr = self.scheduler.resource_attr
+        if attr is None or not isinstance(result.get(attr), (int, float)):
+            return False
+        value = float(result[attr])
+        if value <= self._max_resource.get(trial.trial_id, float("-inf")):
+            return True
+        self._max_resource[trial.trial_id] = value
+        return False
+
+    def _record(self, trial: Trial, result: dict[str, Any]) -> None:
+        now = self._now()
+        self.status.tuner_time = now
+        decision = self.scheduler.on_trial_result(trial, result)
+        self._last_result[trial.trial_id] = result
+        self.status.observe_result(result)
+        if decision is Decision.STOP:
+            self.backend.stop_trial(trial.trial_id)
+            self._set_status(trial, TrialStatus.STOPPED)
+            self.scheduler.on_trial_remove(trial)
+        elif decision is Decision.PAUSE:
+            self.backend.pause_trial(trial.trial_id)
+            self._set_status(trial, TrialStatus.PAUSED)
+        row = {key: value for key, value in result.items() if key not in _RESERVED_COLUMNS}
+        row.update(
+            trial_id=trial.trial_id,
+            tuner_time=now,
+            decision=decision.value,
+            status=trial.status.value,
+        )
+        row.update({CONFIG_PREFIX + key: value for key, value in trial.config.items()})
+        self.store.add_row(row)
+        for callback in self.callbacks:
+            callback.on_trial_result(trial, result, decision)
+
+    def _complete(self, trial: Trial) -> None:
+        last = self._last_result.get(trial.trial_id)
+        if last is None:
+            self._fail(trial, "the trial ended without reporting any result")
+            return
+        self._set_status(trial, TrialStatus.COMPLETED)
+        self.scheduler.on_trial_complete(trial, last)
+        for callback in self.callbacks:
+            callback.on_trial_complete(trial, last)
+
+    def _fail(self, trial: Trial, error: str) -> None:
+        self._set_status(trial, TrialStatus.FAILED)
+        self._failures += 1
+        self._errors[trial.trial_id] = error
+        logger.warning("trial %d failed: %s", trial.trial_id, error)
+        self.scheduler.on_trial_error(trial)
+        for callback in self.callbacks:
+            callback.on_trial_error(trial, error)
+
+    def _set_status(self, trial: Trial, new: TrialStatus) -> None:
+        counters = {
+            TrialStatus.RUNNING: "num_trials_running",
+            TrialStatus.PAUSED: "num_trials_paused",
+            TrialStatus.COMPLETED: "num_trials_completed",
+            TrialStatus.STOPPED: "num_trials_stopped",
+            TrialStatus.FAILED: "num_trials_failed",
+        }
+        old = counters[trial.status]
+        setattr(self.status, old, getattr(self.status, old) - 1)
+        setattr(self.status, counters[new], getattr(self.status, counters[new]) + 1)
+        trial.status = new
+
+    # -- persistence --------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "next_trial_id": self._next_trial_id,
+            "trials": [trial.to_dict() for trial in self.trials.values()],
+            "scheduler": self.scheduler.state_dict(),
+            "tuner_time": self._now(),
+            "failures": self._failures,
+            "last_result": self._last_result,
+            "max_resource": self._max_resource,
+            "errors": self._errors,
+            "num_results": self.status.num_results,
+            "metric_min": self.status.metric_min,
+            "metric_max": self.status.metric_max,
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self._next_trial_id = int(state["next_trial_id"])
+        self.trials = {t["trial_id"]: Trial.from_dict(t) for t in state["trials"]}
+        self.scheduler.load_state_dict(state["scheduler"])
+        self._time_offset = float(state["tuner_time"])
+        self._failures = int(state["failures"])
+        self._last_result = dict(state["last_result"])
+        self._max_resource = dict(state["max_resource"])
+        self._errors = dict(state["errors"])
+        self.status = TuningStatus(
+            tuner_time=self._time_offset,
+            num_trials_started=len(self.trials),
+            num_results=int(state["num_results"]),
+            metric_min=dict(state["metric_min"]),
+            metric_max=dict(state["metric_max"]),
+        )
+        for trial in self.trials.values():
+            name = f"num_trials_{trial.status.value}"
+            setattr(self.status, name, getattr(self.status, name) + 1)
+        logger.info(
+            "resuming the experiment in %s: %d results and %d trials kept",
+            self.path,
+            self.status.num_results,
+            len(self.trials),
+        )
+
+    def _remove_stale_trial_folders(self) -> None:
+        """Trials started after the last save are unknown; their folders must go."""
+        trials_dir = self.path / "trials"
+        if not trials_dir.is_dir():
+            return
+        for folder in trials_dir.iterdir():
+            if folder.name.isdigit() and int(folder.name) >= self._next_trial_id:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _save(self) -> None:
+        self.store.save(self._state())
+        self._last_save = time.monotonic()
+
+    def _close(self, outcome: str, reason: str) -> None:
+        if outcome == "complete":
+            for trial_id in self.backend.busy_trial_ids():
+                trial = self.trials[trial_id]
+                self.backend.stop_trial(trial_id)
+                if trial.status is TrialStatus.RUNNING:
+                    self._set_status(trial, TrialStatus.STOPPED)
+                    self.scheduler.on_trial_remove(trial)
+        else:
+            # Trials keep status RUNNING in the saved state: a resumed run restarts them.
+            self.backend.shutdown()
+        self.status.tuner_time = self._now()
+        self._save()
+        self.store.write_metadata(self.setup.finished(outcome=outcome, reason=reason))
+        for callback in self.callbacks:
+            callback.on_tuning_end(self)

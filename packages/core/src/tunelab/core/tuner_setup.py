@@ -1,0 +1,179 @@
+"""Where an experiment lives, whether it resumes, and what its metadata.json records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+from tunelab.core.backends.base import Backend
+from tunelab.core.results.store import METADATA_FILE
+from tunelab.core.scheduler import Scheduler
+from tunelab.core.space import config_space_to_json
+from tunelab.core.stopping import StopCondition
+
+RESULTS_ENV = "TUNELAB_RESULTS"
+DEFAULT_RESULTS_ROOT = "tunelab-results"
+_TUNER_KEYS = ("status", "start_time", "end_time", "stop_reason", "resumed_at")
+_VERSIONED = (
+    "tunelab-core",
+    "tunelab-gp",
+    "tunelab-blackbox",
+    "tunelab-experiments",
+    "tunelab-plotting",
+    "numpy",
+    "pandas",
+    "pyarrow",
+)
+
+
+@dataclass
+class ExperimentSetup:
+    """The resolved folder of an experiment and its metadata."""
+
+    path: Path
+    resume: bool
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def finished(self, *, outcome: str, reason: str) -> dict[str, Any]:
+        self.metadata.update(status=outcome, end_time=_now_iso(), stop_reason=reason)
+        return self.metadata
+
+
+def prepare_experiment(
+    *,
+    path: str | Path | None,
+    backend: Backend,
+    scheduler: Scheduler,
+    stop_criterion: StopCondition,
+    n_workers: int,
+    user_metadata: dict[str, Any] | None,
+) -> ExperimentSetup:
+    """Choose the experiment folder and build its metadata (see Tuner's `path`)."""
+    user_metadata = dict(user_metadata or {})
+    clashes = sorted(set(user_metadata) & set(_TUNER_KEYS))
+    if clashes:
+        raise ValueError(f"metadata keys {clashes} are set by the tuner; use other names")
+    try:
+        json.dumps(user_metadata)
+    except TypeError as error:
+        raise TypeError(f"metadata must be JSON-serialisable: {error}") from error
+
+    metadata = _describe(backend, scheduler, stop_criterion, n_workers) | user_metadata
+    folder, previous = _choose_folder(path, backend)
+    if previous is not None:
+        _check_same_experiment(folder, previous, metadata)
+        resumed = [*previous.get("resumed_at", []), _now_iso()]
+        metadata |= {"start_time": previous.get("start_time"), "resumed_at": resumed}
+    else:
+        metadata |= {"start_time": _now_iso(), "resumed_at": []}
+    metadata |= {"name": folder.name, "status": "running", "end_time": None}
+    return ExperimentSetup(path=folder, resume=previous is not None, metadata=metadata)
+
+
+def _choose_folder(path: str | Path | None, backend: Backend) -> tuple[Path, dict | None]:
+    """The folder to use, and the metadata of an unfinished experiment in it (if any)."""
+    explicit = path is not None
+    if path is None:
+        root = Path(os.environ.get(RESULTS_ENV, DEFAULT_RESULTS_ROOT))
+        path = root / backend.default_name()
+    folder = Path(path).expanduser().absolute()
+    candidates = [folder]
+    if not explicit:
+        candidates += [folder.with_name(f"{folder.name}-{n}") for n in range(2, 10_000)]
+    for candidate in candidates:
+        previous = _read_metadata(candidate)
+        if previous is None:
+            return candidate, None
+        if previous.get("status") != "complete":
+            return candidate, previous
+        if explicit:
+            raise FileExistsError(
+                f"the experiment in {candidate} is complete; choose another path, or delete "
+                "the folder to run it again"
+            )
+    raise FileExistsError(f"no free experiment folder next to {folder}")
+
+
+def _read_metadata(folder: Path) -> dict[str, Any] | None:
+    file = folder / METADATA_FILE
+    if not file.exists():
+        return None
+    try:
+        return dict(json.loads(file.read_text()))
+    except (OSError, ValueError) as error:
+        raise ValueError(f"cannot read {file} ({error}); move the folder away") from error
+
+
+def _check_same_experiment(folder: Path, previous: dict, current: dict) -> None:
+    for key in ("metric", "mode", "scheduler", "config_space"):
+        now = json.loads(json.dumps(current.get(key)))
+        if previous.get(key) != now:
+            raise ValueError(
+                f"cannot resume the experiment in {folder}: its {key} was "
+                f"{previous.get(key)!r}, now {now!r}; use another path"
+            )
+
+
+def _describe(
+    backend: Backend, scheduler: Scheduler, stop_criterion: StopCondition, n_workers: int
+) -> dict[str, Any]:
+    searcher = getattr(scheduler, "searcher", None)
+    space = getattr(scheduler, "config_space", None)
+    budget = (
+        stop_criterion.to_dict()
+        if hasattr(stop_criterion, "to_dict")
+        else {"callable": repr(stop_criterion)}
+    )
+    return {
+        "method": type(scheduler).__name__,
+        "scheduler": type(scheduler).__name__,
+        "searcher": None if searcher is None else type(searcher).__name__,
+        "backend": type(backend).__name__,
+        "metric": scheduler.metric_names(),
+        "mode": scheduler.metric_mode(),
+        "resource_attr": scheduler.resource_attr,
+        "n_workers": n_workers,
+        "budget": budget,
+        "config_space": None if space is None else config_space_to_json(space),
+        "versions": _versions(),
+        "git_revision": _git_revision(),
+    }
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _git_revision() -> str | None:
+    """Revision of the git checkout the tuner runs in, with "-dirty" if modified."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}-dirty" if dirty else head
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

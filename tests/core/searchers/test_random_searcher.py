@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tunelab.core.searchers import RandomSearcher
+from tunelab.core.space import choice, config_key, loguniform, randint, uniform
+from tunelab.core.testing import SearcherContract
+
+
+class TestRandomSearcherContract(SearcherContract):
+    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> RandomSearcher:
+        return RandomSearcher(config_space, seed=seed)
+
+
+def test_points_to_evaluate_come_first_and_are_completed_with_midpoints() -> None:
+    space = {"lr": loguniform(1e-4, 1e-0), "layers": randint(1, 5), "act": choice(["a", "b"])}
+    searcher = RandomSearcher(space, points_to_evaluate=[{}, {"layers": 2}], seed=0)
+    first, second = searcher.suggest(0), searcher.suggest(1)
+    assert first == {"lr": pytest.approx(1e-2), "layers": 3, "act": "a"}
+    assert second is not None and second["layers"] == 2
+    assert second["lr"] == pytest.approx(1e-2)
+
+
+def test_no_initial_points_by_default() -> None:
+    space = {"x": uniform(0.0, 1.0)}
+    config = RandomSearcher(space, seed=1).suggest(0)
+    assert config is not None and config["x"] != pytest.approx(0.5)
+
+
+def test_bad_points_to_evaluate_name_the_problem() -> None:
+    space = {"layers": randint(1, 5)}
+    with pytest.raises(ValueError, match=r"points_to_evaluate\[0\].*layers"):
+        RandomSearcher(space, points_to_evaluate=[{"layers": 9}])
+    with pytest.raises(TypeError, match="list of configurations"):
+        RandomSearcher(space, points_to_evaluate={"layers": 2})  # type: ignore[arg-type]
+
+
+def test_small_finite_space_enumerates_every_config_once() -> None:
+    space = {"a": randint(0, 2), "b": choice(["x", "y"])}
+    searcher = RandomSearcher(space, points_to_evaluate=[{"a": 0, "b": "x"}], seed=4)
+    configs = [searcher.suggest(i) for i in range(6)]
+    assert len({config_key(c) for c in configs if c is not None}) == 6
+    assert searcher.suggest(6) is None
+
+
+def test_constants_are_passed_through() -> None:
+    searcher = RandomSearcher({"x": uniform(0, 1), "epochs": 10}, seed=0)
+    config = searcher.suggest(0)
+    assert config is not None and config["epochs"] == 10

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+
+from tunelab.core import StoppingCriterion, TuningStatus
+
+
+def test_each_limit_stops_on_its_own() -> None:
+    status = TuningStatus(tuner_time=10.0, num_trials_started=5, num_trials_completed=3)
+    status.num_trials_failed = 1
+    status.num_results = 40
+    assert StoppingCriterion(max_wallclock_time=10)(status)
+    assert not StoppingCriterion(max_wallclock_time=10.5)(status)
+    assert StoppingCriterion(max_num_trials_started=5)(status)
+    assert not StoppingCriterion(max_num_trials_started=6)(status)
+    assert StoppingCriterion(max_num_trials_completed=3)(status)
+    assert StoppingCriterion(max_num_trials_finished=4)(status)
+    assert not StoppingCriterion(max_num_trials_finished=5)(status)
+    assert StoppingCriterion(max_num_results=40)(status)
+    assert not StoppingCriterion()(status)
+
+
+def test_metric_thresholds() -> None:
+    status = TuningStatus()
+    for loss, acc in ((0.5, 0.7), (0.2, 0.9)):
+        status.observe_result({"loss": loss, "acc": acc, "name": "x", "flag": True})
+    assert StoppingCriterion(min_metric_value={"loss": 0.2})(status)
+    assert not StoppingCriterion(min_metric_value={"loss": 0.1})(status)
+    assert StoppingCriterion(max_metric_value={"acc": 0.9})(status)
+    assert not StoppingCriterion(max_metric_value={"acc": 0.95, "missing": 1})(status)
+    assert "flag" not in status.metric_min
+
+
+def test_bad_limits_are_named() -> None:
+    with pytest.raises(ValueError, match="max_num_trials_started must be a number >= 0, got -1"):
+        StoppingCriterion(max_num_trials_started=-1)
+    with pytest.raises(TypeError, match=r"min_metric_value\['loss'\] must be a number"):
+        StoppingCriterion(min_metric_value={"loss": "low"})  # type: ignore[dict-item]
+
+
+def test_to_dict_lists_only_set_limits() -> None:
+    criterion = StoppingCriterion(max_wallclock_time=60, min_metric_value={"loss": 0.1})
+    assert criterion.to_dict() == {"max_wallclock_time": 60, "min_metric_value": {"loss": 0.1}}

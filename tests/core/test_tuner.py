@@ -1,0 +1,317 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tunelab.core import (
+    Decision,
+    FIFOScheduler,
+    RandomSearcher,
+    StoppingCriterion,
+    TooManyFailuresError,
+    Trial,
+    Tuner,
+    TunerCallback,
+    TunerOptions,
+    load_experiment,
+)
+from tunelab.core.methods import grid_search, random_search
+from tunelab.core.space import choice, randint, uniform
+from tunelab.core.testing import InlineBackend
+
+SPACE = {"x": uniform(0.0, 1.0), "layers": randint(1, 4), "epochs": 3}
+QUIET = TunerOptions(sleep_time=0.0, progress_interval=None)
+
+
+def curve(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for epoch in range(1, config["epochs"] + 1):
+        yield {"epoch": epoch, "loss": (config["x"] - 0.3) ** 2 + 1.0 / epoch}
+
+
+def make_tuner(path: Path, fn: Any = curve, **kwargs: Any) -> Tuner:
+    defaults: dict[str, Any] = {
+        "backend": InlineBackend(fn),
+        "scheduler": random_search(SPACE, metric="loss", seed=0, resource_attr="epoch"),
+        "stop_criterion": StoppingCriterion(max_num_trials_completed=6),
+        "n_workers": 2,
+        "path": path,
+        "options": QUIET,
+    }
+    defaults.update(kwargs)
+    return Tuner(**defaults)
+
+
+def test_run_writes_results_and_metadata(tmp_path: Path) -> None:
+    tuner = make_tuner(tmp_path / "exp", metadata={"benchmark": "quadratic", "seed": 3})
+    tuner.run()
+    experiment = load_experiment(tmp_path / "exp")
+    results = experiment.results
+    assert {"trial_id", "tuner_time", "epoch", "loss", "decision", "status"} <= set(results)
+    assert {"config_x", "config_layers", "config_epochs"} <= set(results)
+    completed = [t for t, trial in tuner.trials.items() if trial.status.value == "completed"]
+    assert len(completed) >= 6
+    assert set(completed) <= set(results["trial_id"])
+    assert (results["status"] == "running").all()  # the trial's status when it reported
+    assert results.groupby("trial_id")["epoch"].max().min() >= 1
+    assert (results["decision"] == "continue").all()
+    assert results["tuner_time"].is_monotonic_increasing
+    meta = experiment.metadata
+    assert meta["status"] == "complete"
+    assert meta["metric"] == ["loss"] and meta["mode"] == ["min"]
+    assert meta["benchmark"] == "quadratic" and meta["seed"] == 3
+    assert meta["scheduler"] == "FIFOScheduler" and meta["searcher"] == "RandomSearcher"
+    assert meta["budget"] == {"max_num_trials_completed": 6}
+    assert meta["config_space"]["x"]["type"]
+    assert meta["versions"]["tunelab-core"]
+    best = experiment.best_result()
+    assert best.value == pytest.approx(results["loss"].min())
+    assert tuner.best_config() == best.config
+    assert best.config["epochs"] == 3
+
+
+def test_scheduler_with_nothing_left_ends_the_run(tmp_path: Path) -> None:
+    space = {"a": choice(["p", "q"]), "b": randint(0, 1), "epochs": 1}
+    tuner = make_tuner(
+        tmp_path / "grid",
+        scheduler=grid_search(space, metric="loss"),
+        fn=lambda config: [{"loss": config["b"]}],
+        stop_criterion=StoppingCriterion(max_wallclock_time=60),
+    )
+    tuner.run()
+    experiment = load_experiment(tmp_path / "grid")
+    assert sorted(experiment.results["trial_id"]) == [0, 1, 2, 3]
+    assert "no more configurations" in experiment.metadata["stop_reason"]
+
+
+def test_failed_trials_are_recorded_and_tuning_goes_on(tmp_path: Path) -> None:
+    def flaky(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield {"loss": config["x"], "epoch": 1}
+        if config["layers"] == 1:
+            raise RuntimeError("CUDA out of memory (simulated)")
+
+    errors: list[str] = []
+
+    class Errors(TunerCallback):
+        def on_trial_error(self, trial: Trial, error: str) -> None:
+            errors.append(error)
+
+    tuner = make_tuner(
+        tmp_path / "flaky",
+        fn=flaky,
+        callbacks=[Errors()],
+        options=TunerOptions(sleep_time=0, progress_interval=None, max_failures=1000),
+        stop_criterion=StoppingCriterion(max_num_trials_finished=30),
+    )
+    tuner.run()
+    assert tuner.status.num_trials_failed > 0
+    assert tuner.status.num_trials_completed > 0
+    assert all("CUDA out of memory" in error for error in errors)
+    assert len(errors) == tuner.status.num_trials_failed
+
+
+def test_max_failures_ends_a_run_where_every_trial_fails(tmp_path: Path) -> None:
+    def broken(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        raise ValueError("bad input")
+        yield {}
+
+    tuner = make_tuner(
+        tmp_path / "broken",
+        fn=broken,
+        options=TunerOptions(sleep_time=0, progress_interval=None, max_failures=3),
+        stop_criterion=StoppingCriterion(max_wallclock_time=600),
+    )
+    with pytest.raises(
+        TooManyFailuresError, match=r"[34] trials failed \(max_failures=3\).*bad input"
+    ):
+        tuner.run()
+    meta = load_experiment(tmp_path / "broken").metadata
+    assert meta["status"] == "failed"
+    assert "max_failures=3" in meta["stop_reason"]
+
+
+def test_trial_that_reports_nothing_counts_as_failed(tmp_path: Path) -> None:
+    tuner = make_tuner(
+        tmp_path / "silent",
+        fn=lambda config: [],
+        options=TunerOptions(sleep_time=0, progress_interval=None, max_failures=2),
+    )
+    with pytest.raises(TooManyFailuresError, match="without reporting any result"):
+        tuner.run()
+
+
+def test_callbacks_see_every_event_in_order(tmp_path: Path) -> None:
+    events: list[tuple[Any, ...]] = []
+
+    class Recorder(TunerCallback):
+        def on_tuning_start(self, tuner: Tuner) -> None:
+            events.append(("start",))
+
+        def on_trial_start(self, trial: Trial) -> None:
+            events.append(("trial_start", trial.trial_id))
+
+        def on_trial_result(self, trial: Trial, result: dict[str, Any], decision: Decision) -> None:
+            events.append(("result", trial.trial_id, result["epoch"], decision))
+
+        def on_trial_complete(self, trial: Trial, result: dict[str, Any]) -> None:
+            events.append(("complete", trial.trial_id, result["epoch"]))
+
+        def on_tuning_end(self, tuner: Tuner) -> None:
+            events.append(("end",))
+
+    make_tuner(
+        tmp_path / "cb",
+        n_workers=1,
+        callbacks=[Recorder()],
+        stop_criterion=StoppingCriterion(max_num_trials_completed=2),
+    ).run()
+    assert events[0] == ("start",) and events[-1] == ("end",)
+    assert events[1:9] == [
+        ("trial_start", 0),
+        ("result", 0, 1, Decision.CONTINUE),
+        ("result", 0, 2, Decision.CONTINUE),
+        ("result", 0, 3, Decision.CONTINUE),
+        ("complete", 0, 3),
+        ("trial_start", 1),
+        ("result", 1, 1, Decision.CONTINUE),
+        ("result", 1, 2, Decision.CONTINUE),
+    ]
+
+
+class StopOddTrials(FIFOScheduler):
+    """Stops odd trials after epoch 1 and pauses trial 2 once, to exercise decisions."""
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> Decision:
+        super().on_trial_result(trial, result)
+        if trial.trial_id % 2 == 1 and result["epoch"] == 1:
+            return Decision.STOP
+        if trial.trial_id == 2 and result["epoch"] == 2:
+            return Decision.PAUSE
+        return Decision.CONTINUE
+
+
+def test_stop_and_pause_decisions_reach_backend_and_results(tmp_path: Path) -> None:
+    backend = InlineBackend(curve)
+    scheduler = StopOddTrials(RandomSearcher(SPACE, seed=1), metric="loss")
+    tuner = make_tuner(
+        tmp_path / "decisions",
+        backend=backend,
+        scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_num_trials_started=4),
+    )
+    tuner.run()
+    results = load_experiment(tmp_path / "decisions").results
+    stopped = results[results["decision"] == "stop"]
+    assert sorted(stopped["trial_id"]) == [1, 3]
+    assert (stopped["status"] == "stopped").all()
+    assert list(results[results["decision"] == "pause"]["trial_id"]) == [2]
+    assert {1, 3} <= set(backend.stopped)
+    assert backend.paused == [2]
+    assert tuner.trials[2].status.value == "paused"
+
+
+def test_metric_threshold_stops_early(tmp_path: Path) -> None:
+    tuner = make_tuner(
+        tmp_path / "threshold",
+        stop_criterion=StoppingCriterion(min_metric_value={"loss": 0.4}, max_num_results=10_000),
+    )
+    tuner.run()
+    assert tuner.status.metric_min["loss"] <= 0.4
+    assert tuner.status.num_results < 10_000
+
+
+class InterruptAfter(TunerCallback):
+    def __init__(self, n_results: int) -> None:
+        self.n_results = n_results
+        self.seen = 0
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any], decision: Decision) -> None:
+        self.seen += 1
+        if self.seen == self.n_results:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_run_resumes_keeping_results_and_ids(tmp_path: Path) -> None:
+    path = tmp_path / "resume"
+    first = make_tuner(path, callbacks=[InterruptAfter(7)], options=QUIET)
+    with pytest.raises(KeyboardInterrupt):
+        first.run()
+    before = load_experiment(path)
+    assert before.metadata["status"] == "interrupted"
+    assert len(before.results) == 7
+    interrupted = {t for t, trial in first.trials.items() if trial.status.value == "running"}
+    assert interrupted
+
+    second = make_tuner(path)
+    second.run()
+    after = load_experiment(path)
+    assert after.metadata["status"] == "complete"
+    assert len(after.metadata["resumed_at"]) == 1
+    pd.testing.assert_frame_equal(
+        after.results.iloc[:7].reset_index(drop=True)[before.results.columns],
+        before.results,
+        check_dtype=False,
+    )
+    ids = sorted(after.results["trial_id"].unique())
+    assert ids == list(range(len(ids)))
+    assert max(ids) > max(before.results["trial_id"])
+    # an interrupted trial restarts from scratch; its repeated epochs are not recorded twice
+    for trial_id in interrupted:
+        epochs = after.results[after.results["trial_id"] == trial_id]["epoch"]
+        assert sorted(epochs) == [1, 2, 3]
+
+
+def test_resume_refuses_a_different_experiment(tmp_path: Path) -> None:
+    path = tmp_path / "resume"
+    with pytest.raises(KeyboardInterrupt):
+        make_tuner(path, callbacks=[InterruptAfter(2)]).run()
+    with pytest.raises(ValueError, match=r"cannot resume.*metric"):
+        make_tuner(path, scheduler=random_search(SPACE, metric="accuracy", mode="max"))
+
+
+def test_default_path_and_fresh_sibling_after_completion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUNELAB_RESULTS", str(tmp_path / "root"))
+    first = make_tuner(None)
+    assert first.path == tmp_path / "root" / "curve"
+    first.run()
+    second = make_tuner(None)
+    assert second.path == tmp_path / "root" / "curve-2"
+    with pytest.raises(FileExistsError, match=r"is complete"):
+        make_tuner(first.path)
+
+
+def test_bad_arguments_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="n_workers must be an integer >= 1, got 0"):
+        make_tuner(tmp_path, n_workers=0)
+    with pytest.raises(TypeError, match="backend must be a tunelab Backend, got str"):
+        make_tuner(tmp_path, backend="local")
+    with pytest.raises(ValueError, match="metadata keys \\['status'\\]"):
+        make_tuner(tmp_path, metadata={"status": "x"})
+
+
+def test_metadata_json_is_plain_json(tmp_path: Path) -> None:
+    make_tuner(tmp_path / "json").run()
+    meta = json.loads((tmp_path / "json" / "metadata.json").read_text())
+    assert meta["n_workers"] == 2
+    assert meta["start_time"] <= meta["end_time"]
+
+
+def test_best_so_far_curve_and_plot(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    make_tuner(tmp_path / "plot").run()
+    experiment = load_experiment(tmp_path / "plot")
+    curve = experiment.best_so_far()
+    assert curve["best"].is_monotonic_decreasing
+    assert curve["best"].iloc[-1] == pytest.approx(experiment.results["loss"].min())
+    ax = experiment.plot()
+    assert ax.get_ylabel() == "best loss so far"
+    with pytest.raises(ValueError, match="not one of the experiment's"):
+        experiment.best_config("accuracy")
