@@ -11,7 +11,7 @@ def test_each_limit_stops_on_its_own() -> None:
     status.num_results = 40
     assert StoppingCriterion(max_wallclock_time=10)(status)
     assert not StoppingCriterion(max_wallclock_time=10.5)(status)
-    assert StoppingCriterion(max_num_trials_started=5)(status)
+    assert StoppingCriterion(max_num_trials_started=5)(status)  # none running
     assert not StoppingCriterion(max_num_trials_started=6)(status)
     assert StoppingCriterion(max_num_trials_completed=3)(status)
     assert StoppingCriterion(max_num_trials_finished=4)(status)
@@ -41,3 +41,13 @@ def test_bad_limits_are_named() -> None:
 def test_to_dict_lists_only_set_limits() -> None:
     criterion = StoppingCriterion(max_wallclock_time=60, min_metric_value={"loss": 0.1})
     assert criterion.to_dict() == {"max_wallclock_time": 60, "min_metric_value": {"loss": 0.1}}
+
+
+def test_max_num_trials_started_lets_running_trials_finish() -> None:
+    criterion = StoppingCriterion(max_num_trials_started=3)
+    status = TuningStatus(num_trials_started=3, num_trials_running=2)
+    assert not criterion.allows_new_trials(status)
+    assert not criterion(status)
+    status.num_trials_running = 0
+    assert criterion(status)
+    assert criterion.allows_new_trials(TuningStatus(num_trials_started=2))

@@ -315,3 +315,35 @@ def test_best_so_far_curve_and_plot(tmp_path: Path) -> None:
     assert ax.get_ylabel() == "best loss so far"
     with pytest.raises(ValueError, match="not one of the experiment's"):
         experiment.best_config("accuracy")
+
+
+def test_max_num_trials_started_runs_exactly_that_many_trials_to_the_end(tmp_path: Path) -> None:
+    tuner = make_tuner(
+        tmp_path / "started", stop_criterion=StoppingCriterion(max_num_trials_started=5)
+    )
+    tuner.run()
+    assert len(tuner.trials) == 5
+    assert all(trial.status.value == "completed" for trial in tuner.trials.values())
+    assert len(tuner.results()) == 5 * 3
+
+
+def test_a_second_tuner_cannot_run_in_a_locked_folder(tmp_path: Path) -> None:
+    from tunelab.core.results.lock import ExperimentLock
+
+    path = tmp_path / "locked"
+    lock = ExperimentLock(path)
+    with pytest.raises(RuntimeError, match="another tuner is running the experiment"):
+        make_tuner(path).run()
+    lock.release()
+    make_tuner(path).run()
+    assert load_experiment(path).metadata["status"] == "complete"
+
+
+def test_best_config_names_an_unknown_metric(tmp_path: Path) -> None:
+    tuner = make_tuner(tmp_path / "metric")
+    tuner.run()
+    with pytest.raises(ValueError, match=r"metric 'acc' is not one of the experiment's \['loss'\]"):
+        tuner.best_config("acc")
+    with pytest.raises(IndexError, match="metric index 1 is out of range"):
+        tuner.best_config(1)
+    assert load_experiment(tuner.path).metadata["scheduler_seed"] == 0

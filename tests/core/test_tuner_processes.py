@@ -60,3 +60,17 @@ def test_config_values_arrive_literally(tmp_path: Path) -> None:
     texts = set(load_experiment(tuner.path).results["text"].dropna())
     assert texts == {payload, "$(touch x)"}
     assert not marker.exists()
+
+
+def test_worker_stderr_is_clean(tmp_path: Path) -> None:
+    tuner = Tuner(
+        backend=PythonBackend(divide),
+        scheduler=grid_search({"numerator": 1, "denominator": randint(1, 2)}, metric="ratio"),
+        stop_criterion=StoppingCriterion(max_num_trials_completed=2),
+        path=tmp_path / "clean",
+        options=TunerOptions(progress_interval=None),
+    )
+    tuner.run()
+    assert tuner.status.num_trials_completed == 2
+    for trial_id in (0, 1):
+        assert (tmp_path / "clean" / "trials" / str(trial_id) / "stderr.log").read_text() == ""

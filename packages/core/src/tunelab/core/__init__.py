@@ -1,8 +1,10 @@
 """tunelab-core: configuration spaces, schedulers, searchers, backends and the tuner.
 
-The names most users need are re-exported here::
+The names most users need are re-exported here:
 
-    from tunelab.core import Tuner, LocalBackend, StoppingCriterion, loguniform, randint
+```python
+from tunelab.core import Tuner, LocalBackend, StoppingCriterion, loguniform, randint
+```
 
 They are imported on first use, so that a training script importing only
 `tunelab.core.reporter` or `tunelab.core.checkpoint` starts fast (no pandas).

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from tunelab.core.results.experiment import best_result
+from tunelab.core.results.experiment import best_result, metric_position
 from tunelab.core.results.store import CONFIG_PREFIX
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.trial import Config, Decision, Trial, TrialStatus
@@ -100,7 +100,7 @@ class AskTell:
     def best_config(self, metric: str | int = 0) -> Config:
         """Configuration of the best told result for `metric` (name or index)."""
         names, modes = self.scheduler.metric_names(), self.scheduler.metric_mode()
-        index = metric if isinstance(metric, int) else names.index(metric)
+        index = metric_position(names, metric)
         return best_result(self.results(), metric=names[index], mode=modes[index]).config
 
     def _trial(self, trial_id: int) -> Trial:

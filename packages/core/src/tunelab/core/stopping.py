@@ -19,7 +19,8 @@ class StoppingCriterion:
     Args:
         max_wallclock_time: Seconds of tuning (virtual in simulations), summed over
             resumed runs.
-        max_num_trials_started: Trials started.
+        max_num_trials_started: Start no more trials than this; the experiment ends
+            once none of them is running any more.
         max_num_trials_completed: Trials that ran to their end.
         max_num_trials_finished: Trials completed, stopped early or failed.
         max_num_results: Results reported.
@@ -65,10 +66,16 @@ class StoppingCriterion:
                         f"StoppingCriterion.{name}[{metric!r}] must be a number, got {threshold!r}"
                     )
 
+    def allows_new_trials(self, status: TuningStatus) -> bool:
+        """False once `max_num_trials_started` trials were started."""
+        limit = self.max_num_trials_started
+        return limit is None or status.num_trials_started < limit
+
     def __call__(self, status: TuningStatus) -> bool:
+        if not self.allows_new_trials(status) and status.num_trials_running == 0:
+            return True
         limits = (
             (self.max_wallclock_time, status.tuner_time),
-            (self.max_num_trials_started, status.num_trials_started),
             (self.max_num_trials_completed, status.num_trials_completed),
             (self.max_num_trials_finished, status.num_trials_finished),
             (self.max_num_results, status.num_results),

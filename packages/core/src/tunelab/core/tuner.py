@@ -12,7 +12,8 @@ from typing import Any
 
 from tunelab.core.backends.base import Backend
 from tunelab.core.callbacks import ProgressPrinter, TunerCallback
-from tunelab.core.results.experiment import best_result
+from tunelab.core.results.experiment import best_result, metric_position
+from tunelab.core.results.lock import ExperimentLock
 from tunelab.core.results.store import CONFIG_PREFIX, ExperimentStore
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.status import TuningStatus
@@ -62,8 +63,9 @@ class TooManyFailuresError(RuntimeError):
 class Tuner:
     """Runs trials suggested by `scheduler` on `backend`, `n_workers` at a time.
 
-    Results go to `path` as they arrive (see ARCHITECTURE.md §6). When `path` holds an
-    experiment that did not complete (killed, interrupted, crashed), `run` resumes it:
+    Results go to `path` as they arrive (the format of `tunelab.core.results`). When
+    `path` holds an experiment that did not complete (killed, interrupted, crashed),
+    `run` resumes it:
     every saved result is kept, trial ids continue, trials that were running are
     resumed, and the scheduler continues from its saved state. Construct the resumed
     tuner with the same scheduler settings as the original one.
@@ -142,7 +144,12 @@ class Tuner:
             TooManyFailuresError: If `options.max_failures` trials crashed.
         """
         outcome, reason = "failed", "error"
-        self._open()
+        self._lock = ExperimentLock(self.path)
+        try:
+            self._open()
+        except BaseException:
+            self._lock.release()
+            raise
         try:
             reason = self._loop()
             outcome = "complete"
@@ -161,7 +168,7 @@ class Tuner:
     def best_config(self, metric: str | int = 0) -> Config:
         """Configuration of the best result so far for `metric` (name or index)."""
         names, modes = self.scheduler.metric_names(), self.scheduler.metric_mode()
-        index = metric if isinstance(metric, int) else names.index(metric)
+        index = metric_position(names, metric)
         return best_result(self.store.results(), metric=names[index], mode=modes[index]).config
 
     def results(self) -> Any:
@@ -222,8 +229,11 @@ class Tuner:
     def _fill_workers(self) -> bool:
         """Start or resume trials on free workers; False when the scheduler had none."""
         busy = len(self.backend.busy_trial_ids())
+        allows_new_trials = getattr(self.stop_criterion, "allows_new_trials", None)
         while busy < self.n_workers:
             if self.stop_criterion(self.status):
+                return True
+            if allows_new_trials is not None and not allows_new_trials(self.status):
                 return True
             suggestion = self.scheduler.suggest(self._next_trial_id)
             if suggestion is None:
@@ -421,5 +431,6 @@ class Tuner:
         self.status.tuner_time = self._now()
         self._save()
         self.store.write_metadata(self.setup.finished(outcome=outcome, reason=reason))
+        self._lock.release()
         for callback in self.callbacks:
             callback.on_tuning_end(self)

@@ -20,7 +20,7 @@ from tunelab.core.stopping import StopCondition
 
 RESULTS_ENV = "TUNELAB_RESULTS"
 DEFAULT_RESULTS_ROOT = "tunelab-results"
-_TUNER_KEYS = ("status", "start_time", "end_time", "stop_reason", "resumed_at")
+_TUNER_KEYS = ("name", "status", "start_time", "end_time", "stop_reason", "resumed_at")
 _VERSIONED = (
     "tunelab-core",
     "tunelab-gp",
@@ -135,6 +135,7 @@ def _describe(
         "method": type(scheduler).__name__,
         "scheduler": type(scheduler).__name__,
         "searcher": None if searcher is None else type(searcher).__name__,
+        "scheduler_seed": getattr(searcher, "seed", None),
         "backend": type(backend).__name__,
         "metric": scheduler.metric_names(),
         "mode": scheduler.metric_mode(),

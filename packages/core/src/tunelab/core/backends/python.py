@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import os
 import sys
@@ -13,10 +14,13 @@ from typing import Any
 
 import cloudpickle
 
-from tunelab.core.backends import _python_worker
-from tunelab.core.backends._python_worker import bind_config, function_name
+from tunelab.core.backends._binding import bind_config, function_name
 from tunelab.core.backends.local import LocalBackend
 from tunelab.core.trial import Config
+
+WORKER_MODULE = "tunelab.core.backends._python_worker"
+"""Run with `python -m` in each worker process; not imported by the tuner, so that
+`-m` finds it fresh (no runpy warning in every trial's stderr)."""
 
 FUNCTION_FILE = "function.pkl"
 """File in the experiment folder holding the pickled function."""
@@ -74,7 +78,7 @@ class PythonBackend(LocalBackend):
         self._fn = fn
         self._pickled_fn = _pickle_function(fn)
         super().__init__(
-            _python_worker.__file__,
+            _worker_file(),
             python=python,
             pass_config_as="json",
             env=env,
@@ -105,12 +109,18 @@ class PythonBackend(LocalBackend):
         return [
             self._python,
             "-m",
-            _python_worker.__name__,
+            WORKER_MODULE,
             "--function",
             str(self.function_file),
             "--config",
             str(config_file),
         ]
+
+
+def _worker_file() -> str:
+    spec = importlib.util.find_spec(WORKER_MODULE)
+    assert spec is not None and spec.origin is not None, f"{WORKER_MODULE} is missing"
+    return spec.origin
 
 
 def _pickle_function(fn: Callable[..., Any]) -> bytes:

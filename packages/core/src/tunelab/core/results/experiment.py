@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
+def metric_position(names: list[str], metric: str | int) -> int:
+    """Index of `metric` (a name, or already an index) among `names`, checked."""
+    if isinstance(metric, int):
+        if not 0 <= metric < len(names):
+            raise IndexError(f"metric index {metric} is out of range for metrics {names}")
+        return metric
+    if metric not in names:
+        raise ValueError(f"metric {metric!r} is not one of the experiment's {names}")
+    return names.index(metric)
+
+
 @dataclass(frozen=True)
 class BestResult:
     """The best reported value of a metric and where it came from."""
@@ -59,7 +70,7 @@ class Experiment:
     Attributes:
         path: The folder.
         metadata: The content of metadata.json.
-        results: One row per reported result (see ARCHITECTURE.md §6 for columns).
+        results: One row per reported result (columns: see `tunelab.core.results`).
     """
 
     path: Path
@@ -75,14 +86,8 @@ class Experiment:
         return list(self.metadata["mode"])
 
     def _metric(self, metric: str | int) -> tuple[str, Mode]:
-        names = self.metric_names
-        if isinstance(metric, int):
-            if not 0 <= metric < len(names):
-                raise IndexError(f"metric index {metric} out of range for metrics {names}")
-            return names[metric], self.modes[metric]
-        if metric not in names:
-            raise ValueError(f"metric {metric!r} is not one of the experiment's {names}")
-        return metric, self.modes[names.index(metric)]
+        position = metric_position(self.metric_names, metric)
+        return self.metric_names[position], self.modes[position]
 
     def best_result(self, metric: str | int = 0) -> BestResult:
         """Best result for `metric` (name or index into the experiment's metrics)."""
@@ -121,7 +126,7 @@ class Experiment:
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Load the experiment stored in folder `path` (see ARCHITECTURE.md §6)."""
+    """Load the experiment stored in folder `path` (a tuner's experiment folder)."""
     folder = Path(path).expanduser()
     metadata_file = folder / METADATA_FILE
     if not metadata_file.exists():

@@ -1,10 +1,15 @@
 """The experiment folder on disk: metadata, results table and tuner state.
 
-Layout (ARCHITECTURE.md §6)::
+Layout:
 
-    metadata.json      what was run, with which settings, and its status
-    results.parquet    one row per reported result
-    tuner_state/       state-<generation>.pkl: what a resumed run needs
+```
+metadata.json      what was run, with which settings, and its status
+results.parquet    one row per reported result: trial_id, tuner_time, decision,
+                   status, the reported metrics (with worker_time, worker_timestamp
+                   and worker_iter from the Reporter) and config_<name> columns
+tuner_state/       state-<generation>.pkl: what a resumed run needs
+trials/<id>/       the backend's per-trial folders (logs, config, checkpoint)
+```
 
 Results and state are saved together as one *generation*: the state file is written
 first, then the results file, whose Parquet metadata names its generation. A resumed

@@ -17,9 +17,10 @@ from tunelab.core.trial import Config
 class GridSearcher(Searcher):
     """Evaluates every point of a grid, then returns None.
 
-    Finite domains (choice, ordinal, finite ranges, small integer ranges) contribute
-    all their values; continuous and large integer domains contribute
-    `points_per_dim` evenly spaced values (log-spaced for log domains).
+    Categorical and ordinal domains contribute all their values; every other domain
+    (continuous, integer, finite range) contributes all its values when it has at
+    most `points_per_dim` of them, else `points_per_dim` evenly spaced ones
+    (log-spaced for log domains).
 
     Args:
         config_space: Hyperparameter name -> domain or constant.
@@ -43,6 +44,7 @@ class GridSearcher(Searcher):
         if not isinstance(points_per_dim, int) or points_per_dim < 1:
             raise ValueError(f"points_per_dim must be an integer >= 1, got {points_per_dim!r}")
         self.config_space = dict(config_space)
+        self.seed = seed if isinstance(seed, int) else None
         self.points_per_dim = points_per_dim
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)

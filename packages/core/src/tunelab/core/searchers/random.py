@@ -41,6 +41,7 @@ class RandomSearcher(Searcher):
         seed: int | np.random.Generator | None = None,
     ) -> None:
         self.config_space = dict(config_space)
+        self.seed = seed if isinstance(seed, int) else None
         self._pending_initial = initial_configs(self.config_space, points_to_evaluate)
         self._rng = np.random.default_rng(seed)
         self._size = config_space_size(self.config_space)

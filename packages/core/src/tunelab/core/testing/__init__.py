@@ -1,13 +1,15 @@
 """Contract test suites for `Scheduler` and `Searcher` implementations.
 
 Subclass one in a pytest module and implement its factory method; pytest collects the
-inherited `test_*` methods::
+inherited `test_*` methods:
 
-    from tunelab.core.testing import SearcherContract
+```python
+from tunelab.core.testing import SearcherContract
 
-    class TestMySearcher(SearcherContract):
-        def make_searcher(self, config_space, *, seed):
-            return MySearcher(config_space, seed=seed)
+class TestMySearcher(SearcherContract):
+    def make_searcher(self, config_space, *, seed):
+        return MySearcher(config_space, seed=seed)
+```
 
 The suites need only pytest (or any runner that collects `Test*` classes).
 """
