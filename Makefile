@@ -6,6 +6,7 @@ TOOLS := $(CURDIR)/.tools
 UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/uv/bin/uv)
 # Use the machine's interpreter; never download one.
 export UV_PYTHON_DOWNLOADS := never
+export NO_MKDOCS_2_WARNING := 1
 export UV_PYTHON ?= $(shell command -v $(PYTHON))
 RUN := $(UV) run --frozen --no-sync
 PYTEST_ARGS ?=
