@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo      tune the example training script (random search, 4 workers, ~1 min)"
-	@echo "make test      run the test suite, then build the docs and lint"
+	@echo "make test      build the docs, lint, then run the test suite"
 	@echo "make install   create .venv/ from uv.lock (every other target does this first)"
 	@echo "make lint      ruff (lint + format check) and mypy"
 	@echo "make docs      build the documentation site into site/"
@@ -36,9 +36,10 @@ install: | $(UV)
 demo: .venv/.synced
 	$(RUN) python examples/demo.py
 
+# Docs and lint first, so that pytest's summary is the last thing printed.
 test: .venv/.synced
-	$(RUN) pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory docs lint
+	$(RUN) pytest $(PYTEST_ARGS)
 
 test-fast: .venv/.synced
 	$(RUN) pytest -m "not slow" $(PYTEST_ARGS)
