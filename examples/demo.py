@@ -43,8 +43,11 @@ def main() -> None:
 
     experiment = load_experiment(tuner.path)
     best = experiment.best_result()
-    n_trials = experiment.results["trial_id"].nunique()
-    print(f"\n{n_trials} trials, {len(experiment.results)} results in {seconds:.0f} s")
+    status = tuner.status
+    print(
+        f"\n{status.num_trials_started} trials started ({status.num_trials_completed} completed),"
+        f" {status.num_results} results in {status.tuner_time:.0f} s"
+    )
     print(f"best val_error: {best.value:.4f} (trial {best.trial_id})")
     print("best configuration:")
     for name, value in best.config.items():
