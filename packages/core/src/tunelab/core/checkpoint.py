@@ -25,10 +25,11 @@ import json
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from tunelab.core._atomic import write_atomic
 
 CHECKPOINT_DIR_ENV = "TUNELAB_CHECKPOINT_DIR"
 """Environment variable holding the trial's checkpoint folder."""
@@ -90,16 +91,8 @@ def save_checkpoint(
         return None
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / filename
-    handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{filename}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump({**state, EPOCH_KEY: epoch}, file, protocol=pickle.HIGHEST_PROTOCOL)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    payload = pickle.dumps({**state, EPOCH_KEY: epoch}, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(target, lambda file: file.write(payload))
     return target
 
 

@@ -27,9 +27,9 @@ from typing import Any
 
 import pandas as pd
 
+from tunelab.core._atomic import write_atomic
 from tunelab.core.results.io import (
     read_parquet_metadata,
-    write_atomic,
     write_json_atomic,
     write_parquet_atomic,
 )
