@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tunelab.core.searchers import RandomSearcher
-from tunelab.core.space import choice, config_key, loguniform, randint, uniform
+from tunelab.core.space import choice, config_key, loguniform, randint, sample_config, uniform
 from tunelab.core.testing import SearcherContract
 
 
@@ -49,3 +50,21 @@ def test_constants_are_passed_through() -> None:
     searcher = RandomSearcher({"x": uniform(0, 1), "epochs": 10}, seed=0)
     config = searcher.suggest(0)
     assert config is not None and config["epochs"] == 10
+
+
+class TestRestrictedRandomSearcherContract(SearcherContract):
+    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> RandomSearcher:
+        pool = [sample_config(config_space, np.random.default_rng(i)) for i in range(40)]
+        return RandomSearcher(config_space, restrict_to=pool, seed=seed)
+
+
+def test_restricted_search_draws_each_listed_config_once() -> None:
+    space = {"x": uniform(0.0, 1.0), "k": choice(["a", "b"])}
+    pool = [{"x": i / 10, "k": "a" if i % 2 else "b"} for i in range(10)]
+    searcher = RandomSearcher(space, restrict_to=pool, points_to_evaluate=[pool[3]], seed=0)
+    configs = [searcher.suggest(i) for i in range(10)]
+    assert configs[0] == pool[3]
+    assert sorted(configs, key=lambda c: c["x"]) == pool  # type: ignore[arg-type, return-value]
+    assert searcher.suggest(10) is None
+    state = searcher.state_dict()
+    assert set(state) == {"rng", "seen", "pending_initial", "order_seed", "position"}

@@ -1,17 +1,51 @@
-"""tunelab-blackbox: Benchmarks as blackboxes (tabulated, surrogate and analytic) and the
-simulator backend that runs them on a virtual clock.
+"""tunelab-blackbox: benchmarks as blackboxes, their repository, and the simulator.
 
-This distribution is part of the tunelab workspace. Its features land in their own
-issues; until then it only reports its version.
+```python
+from tunelab.blackbox import SimulatorBackend, load
+
+blackbox = load("sklearn-digits-mlp")          # shipped with the package
+backend = SimulatorBackend(blackbox)            # virtual time: hours in seconds
+```
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from tunelab.blackbox.analytic import (
+    AnalyticBlackbox,
+    ackley,
+    branin,
+    hartmann3,
+    hartmann6,
+    rosenbrock,
+)
+from tunelab.blackbox.blackbox import Blackbox
+from tunelab.blackbox.repository import Recipe, list_blackboxes, load, register_recipe
+from tunelab.blackbox.simulator import SimulatedClock, SimulatorBackend
+from tunelab.blackbox.surrogate import SurrogateBlackbox
+from tunelab.blackbox.tabular import TabularBlackbox
+
 try:
     __version__ = version("tunelab-blackbox")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "AnalyticBlackbox",
+    "Blackbox",
+    "Recipe",
+    "SimulatedClock",
+    "SimulatorBackend",
+    "SurrogateBlackbox",
+    "TabularBlackbox",
+    "__version__",
+    "ackley",
+    "branin",
+    "hartmann3",
+    "hartmann6",
+    "list_blackboxes",
+    "load",
+    "register_recipe",
+    "rosenbrock",
+]

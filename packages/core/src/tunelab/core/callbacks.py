@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tunelab.core.trial import Decision, Trial
@@ -38,7 +39,10 @@ class TunerCallback:
 
 
 class ProgressPrinter(TunerCallback):
-    """Prints a status line (trials, results, best so far) at most every `interval` s."""
+    """Prints a status line (trials, results, best so far) at most every `interval` s.
+
+    The interval is in real seconds, also when a simulator runs on virtual time.
+    """
 
     def __init__(self, *, interval: float = 30.0, stream: TextIO | None = None) -> None:
         self.interval = interval
@@ -53,9 +57,9 @@ class ProgressPrinter(TunerCallback):
 
     def on_trial_result(self, trial: Trial, result: dict[str, Any], decision: Decision) -> None:
         tuner = self._tuner
-        if tuner is None or tuner.status.tuner_time - self._last_print < self.interval:
+        if tuner is None or time.monotonic() - self._last_print < self.interval:
             return
-        self._last_print = tuner.status.tuner_time
+        self._last_print = time.monotonic()
         self._print(tuner)
 
     def on_tuning_end(self, tuner: Tuner) -> None:

@@ -21,6 +21,13 @@ class Clock(ABC):
     def sleep(self, seconds: float) -> None:
         """Let `seconds` pass (or less, if something happens earlier)."""
 
+    def charge(self, seconds: float) -> None:  # noqa: B027 - optional hook
+        """Account for `seconds` the tuner spent deciding (scheduler calls).
+
+        Real time passes by itself, so real clocks ignore this. A simulated clock may
+        move forward by `seconds`, so that a slow method is not shown as free.
+        """
+
 
 class RealClock(Clock):
     """Wall-clock time from `time.monotonic`, immune to system clock changes."""

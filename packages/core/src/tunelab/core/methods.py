@@ -24,10 +24,13 @@ def random_search(
     mode: Mode | Sequence[Mode] = "min",
     seed: int | np.random.Generator | None = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
     """Random search (Bergstra & Bengio, 2012): `FIFOScheduler` + `RandomSearcher`."""
-    searcher = RandomSearcher(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+    searcher = RandomSearcher(
+        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+    )
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
 

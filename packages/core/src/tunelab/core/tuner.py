@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tunelab.core.backends.base import Backend
 from tunelab.core.callbacks import ProgressPrinter, TunerCallback
@@ -23,6 +23,7 @@ from tunelab.core.tuner_setup import prepare_experiment
 
 logger = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
 _RESERVED_COLUMNS = ("trial_id", "tuner_time", "decision", "status")
 
 
@@ -202,11 +203,12 @@ class Tuner:
 
     def _loop(self) -> str:
         while True:
+            # Checked before the new events too: with a simulated clock, events past
+            # the budget must not be recorded.
+            if self._should_stop():
+                return "stopping criterion met"
             self._process(self.backend.fetch_new_results())
-            self.status.tuner_time = self._now()
-            if self.stop_criterion(self.status):
-                if self.options.wait_for_trials_when_stopping:
-                    self._drain()
+            if self._should_stop():
                 return "stopping criterion met"
             max_failures = self.options.max_failures
             if max_failures is not None and self._failures >= max_failures:
@@ -219,6 +221,22 @@ class Tuner:
             if time.monotonic() - self._last_save >= self.options.save_interval:
                 self._save()
             self._clock.sleep(self.options.sleep_time)
+
+    def _should_stop(self) -> bool:
+        self.status.tuner_time = self._now()
+        if not self.stop_criterion(self.status):
+            return False
+        if self.options.wait_for_trials_when_stopping:
+            self._drain()
+        return True
+
+    def _decide(self, method: Callable[..., _T], *args: Any) -> _T:
+        """Call a scheduler method, charging its computing time to the clock."""
+        start = time.perf_counter()
+        try:
+            return method(*args)
+        finally:
+            self._clock.charge(time.perf_counter() - start)
 
     def _drain(self) -> None:
         while self.backend.busy_trial_ids():
@@ -235,7 +253,7 @@ class Tuner:
                 return True
             if allows_new_trials is not None and not allows_new_trials(self.status):
                 return True
-            suggestion = self.scheduler.suggest(self._next_trial_id)
+            suggestion = self._decide(self.scheduler.suggest, self._next_trial_id)
             if suggestion is None:
                 return False
             if suggestion.resume_trial_id is not None:
@@ -253,7 +271,7 @@ class Tuner:
         self.trials[trial.trial_id] = trial
         self.status.num_trials_started += 1
         self.status.num_trials_running += 1
-        self.scheduler.on_trial_add(trial)
+        self._decide(self.scheduler.on_trial_add, trial)
         self.backend.start_trial(trial)
         return trial
 
@@ -307,13 +325,13 @@ class Tuner:
     def _record(self, trial: Trial, result: dict[str, Any]) -> None:
         now = self._now()
         self.status.tuner_time = now
-        decision = self.scheduler.on_trial_result(trial, result)
+        decision = self._decide(self.scheduler.on_trial_result, trial, result)
         self._last_result[trial.trial_id] = result
         self.status.observe_result(result)
         if decision is Decision.STOP:
             self.backend.stop_trial(trial.trial_id)
             self._set_status(trial, TrialStatus.STOPPED)
-            self.scheduler.on_trial_remove(trial)
+            self._decide(self.scheduler.on_trial_remove, trial)
         elif decision is Decision.PAUSE:
             self.backend.pause_trial(trial.trial_id)
             self._set_status(trial, TrialStatus.PAUSED)
@@ -335,7 +353,7 @@ class Tuner:
             self._fail(trial, "the trial ended without reporting any result")
             return
         self._set_status(trial, TrialStatus.COMPLETED)
-        self.scheduler.on_trial_complete(trial, last)
+        self._decide(self.scheduler.on_trial_complete, trial, last)
         for callback in self.callbacks:
             callback.on_trial_complete(trial, last)
 
@@ -344,7 +362,7 @@ class Tuner:
         self._failures += 1
         self._errors[trial.trial_id] = error
         logger.warning("trial %d failed: %s", trial.trial_id, error)
-        self.scheduler.on_trial_error(trial)
+        self._decide(self.scheduler.on_trial_error, trial)
         for callback in self.callbacks:
             callback.on_trial_error(trial, error)
 

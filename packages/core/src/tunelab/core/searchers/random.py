@@ -9,7 +9,13 @@ import numpy as np
 
 from tunelab.core.searcher import Searcher
 from tunelab.core.searchers._initial import initial_configs
-from tunelab.core.space import config_key, config_space_size, grid_configs, sample_config
+from tunelab.core.space import (
+    config_key,
+    config_space_size,
+    grid_configs,
+    sample_config,
+    validate_config,
+)
 from tunelab.core.trial import Config
 
 # Below this many configurations, a finite space is enumerated once so that the last
@@ -30,6 +36,8 @@ class RandomSearcher(Searcher):
         config_space: Hyperparameter name -> domain or constant.
         points_to_evaluate: Configurations to evaluate first; partial ones are completed
             with domain midpoints (`[{}]` = the midpoint configuration).
+        restrict_to: Draw only from these configurations (e.g. the rows of a tabulated
+            benchmark), without repetition; the searcher is exhausted after them.
         seed: Seed or generator for all randomness of this searcher.
     """
 
@@ -38,15 +46,26 @@ class RandomSearcher(Searcher):
         config_space: dict[str, Any],
         *,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         self.config_space = dict(config_space)
+        self._restricted = restrict_to is not None
         self.seed = seed if isinstance(seed, int) else None
         self._pending_initial = initial_configs(self.config_space, points_to_evaluate)
         self._rng = np.random.default_rng(seed)
         self._size = config_space_size(self.config_space)
         self._seen: set[tuple[Any, ...]] = set()
         self._unused: list[Config] | None = None
+        # A restricted searcher walks a random permutation of `restrict_to`; its state
+        # is the permutation's seed and the position, never the list itself.
+        self._pool: list[Config] = []
+        self._order: np.ndarray | None = None
+        self._order_seed = int(self._rng.integers(2**63))
+        self._position = 0
+        if restrict_to is not None:
+            self._pool = [validate_config(self.config_space, c) for c in restrict_to]
+            self._size = len({config_key(c) for c in self._pool})
 
     def suggest(self, trial_id: int) -> Config | None:
         while self._pending_initial:
@@ -55,6 +74,8 @@ class RandomSearcher(Searcher):
                 return config
         if self._size is not None and len(self._seen) >= self._size:
             return None
+        if self._restricted:
+            return self._suggest_from_pool()
         for _ in range(_MAX_REJECTIONS):
             config = sample_config(self.config_space, self._rng)
             if self._mark_new(config):
@@ -71,6 +92,16 @@ class RandomSearcher(Searcher):
         self._seen.add(key)
         return True
 
+    def _suggest_from_pool(self) -> Config | None:
+        if self._order is None:
+            self._order = np.random.default_rng(self._order_seed).permutation(len(self._pool))
+        while self._position < len(self._pool):
+            config = self._pool[int(self._order[self._position])]
+            self._position += 1
+            if self._mark_new(config):
+                return dict(config)
+        return None
+
     def _suggest_unused(self) -> Config | None:
         if self._unused is None:
             self._unused = [
@@ -80,7 +111,8 @@ class RandomSearcher(Searcher):
             ]
         while self._unused:
             index = int(self._rng.integers(len(self._unused)))
-            config = self._unused.pop(index)
+            self._unused[index], self._unused[-1] = self._unused[-1], self._unused[index]
+            config = self._unused.pop()
             if self._mark_new(config):
                 return config
         return None
@@ -90,6 +122,8 @@ class RandomSearcher(Searcher):
             "rng": self._rng.bit_generator.state,
             "seen": sorted(self._seen, key=repr),
             "pending_initial": [dict(c) for c in self._pending_initial],
+            "order_seed": self._order_seed,
+            "position": self._position,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -97,3 +131,6 @@ class RandomSearcher(Searcher):
         self._seen = {tuple(key) for key in state["seen"]}
         self._pending_initial = [dict(c) for c in state["pending_initial"]]
         self._unused = None
+        self._order_seed = int(state["order_seed"])
+        self._position = int(state["position"])
+        self._order = None

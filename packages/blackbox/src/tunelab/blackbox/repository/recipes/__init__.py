@@ -1,0 +1,1 @@
+"""Built-in recipes; importing this package registers them."""

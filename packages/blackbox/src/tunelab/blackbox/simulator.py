@@ -1,0 +1,260 @@
+"""`SimulatorBackend`: run a blackbox as if its configurations were being trained.
+
+Each trial's results arrive at the virtual times its training would have taken (the
+blackbox's cumulative time objective per fidelity), on a virtual clock that the tuner
+reads. The clock jumps from one event to the next, so hours of asynchronous tuning
+with many workers take seconds, and the order in which results arrive, and thus
+every scheduler decision, is the one real training would have produced.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tunelab.blackbox.blackbox import Blackbox
+from tunelab.core.backends.base import Backend
+from tunelab.core.clock import Clock
+from tunelab.core.trial import Trial, TrialStatus, TrialUpdate
+
+
+class SimulatedClock(Clock):
+    """Virtual time: `sleep` jumps to the simulator's next event.
+
+    With `charge_decisions`, time the tuner spends in the scheduler is added to the
+    clock (real seconds become virtual seconds), so a method that thinks for two
+    seconds per decision pays for them as it would in a real run. Without it,
+    decisions are instantaneous and a run depends only on its seeds.
+    """
+
+    def __init__(self, simulator: SimulatorBackend, *, charge_decisions: bool) -> None:
+        self._simulator = simulator
+        self._now = 0.0
+        self.charge_decisions = charge_decisions
+
+    def time(self) -> float:
+        return self._now
+
+    def sleep(self, seconds: float) -> None:
+        upcoming = self._simulator.next_event_time()
+        if upcoming is None:
+            self._now += max(seconds, 0.0)
+        else:
+            self._now = max(self._now, upcoming)
+
+    def charge(self, seconds: float) -> None:
+        if self.charge_decisions:
+            self._now += seconds
+
+
+@dataclass
+class _Run:
+    """A trial being (virtually) trained."""
+
+    generation: int
+    curve: dict[str, np.ndarray]
+    elapsed: np.ndarray
+    start_time: float
+    start_index: int
+    last_index: int
+    done_index: int  # last fidelity index reported, -1 before the first
+
+
+class SimulatorBackend(Backend):
+    """Trains nothing: reads each trial's results from `blackbox` at virtual times.
+
+    Args:
+        blackbox: The benchmark.
+        max_resource_attr: Configuration key holding the fidelity up to which a trial
+            trains (e.g. "epochs"; multi-fidelity schedulers rewrite it when they
+            promote a trial); None trains every trial to the blackbox's last fidelity.
+        seed: Picks, reproducibly, which of the blackbox's seeds each trial reads.
+        charge_decision_time: Add the scheduler's computing time to the virtual
+            clock (see `SimulatedClock`); on by default, as for real runs. Turn it off
+            for runs that must be identical whatever the machine.
+        time_per_fidelity: Seconds per fidelity step when the blackbox has no time
+            objective.
+        name: Default experiment name (see `Tuner`'s `path`).
+        keep_event_log: Record every start, result and end in `events` (for analysis
+            and tests; it grows with the run).
+    """
+
+    def __init__(
+        self,
+        blackbox: Blackbox,
+        *,
+        max_resource_attr: str | None = None,
+        seed: int = 0,
+        charge_decision_time: bool = True,
+        time_per_fidelity: float | None = None,
+        name: str = "simulated",
+        keep_event_log: bool = False,
+    ) -> None:
+        if blackbox.time_objective is None and time_per_fidelity is None:
+            raise ValueError(
+                f"{blackbox!r} reports no training time (time_objective is None); pass "
+                "time_per_fidelity=<seconds> to simulate a fixed time per fidelity step"
+            )
+        if time_per_fidelity is not None and time_per_fidelity <= 0:
+            raise ValueError(f"time_per_fidelity must be > 0, got {time_per_fidelity}")
+        self.blackbox = blackbox
+        self.max_resource_attr = max_resource_attr
+        self.seed = int(seed)
+        self.time_per_fidelity = time_per_fidelity
+        self.name = name
+        self._clock = SimulatedClock(self, charge_decisions=charge_decision_time)
+        self._fidelities = blackbox.fidelity_values
+        self._resource_attr = blackbox.fidelity_name
+        self._space_keys = set(blackbox.configuration_space)
+        self._runs: dict[int, _Run] = {}
+        self._paused: dict[int, _Run] = {}
+        self._events: list[tuple[float, int, int, int]] = []  # time, seq, trial, generation
+        self._sequence = 0
+        self._generation = 0
+        self.keep_event_log = keep_event_log
+        self.events: list[tuple[float, int, str]] = []
+        """With `keep_event_log`: (virtual time, trial id, "start" | "result" | "end")."""
+
+    @property
+    def clock(self) -> SimulatedClock:
+        return self._clock
+
+    def default_name(self) -> str:
+        return self.name
+
+    # -- Backend API --------------------------------------------------------------------
+
+    def start_trial(self, trial: Trial) -> None:
+        config = {k: v for k, v in trial.config.items() if k in self._space_keys}
+        seeds = self.blackbox.seeds
+        seed = seeds[int(np.random.default_rng([self.seed, trial.trial_id]).integers(len(seeds)))]
+        curve = self.blackbox.evaluate_curve(config, seed=seed)
+        self._launch(trial, curve, start_index=0)
+
+    def resume_trial(self, trial: Trial) -> None:
+        paused = self._paused.pop(trial.trial_id, None)
+        if paused is None:  # unknown: a run resumed in a new process starts over
+            self.start_trial(trial)
+            return
+        self._launch(trial, paused.curve, start_index=paused.done_index + 1)
+
+    def pause_trial(self, trial_id: int) -> None:
+        run = self._take(trial_id)
+        self._paused[trial_id] = run
+        self._log((self._clock.time(), trial_id, "end"))
+
+    def stop_trial(self, trial_id: int) -> None:
+        if trial_id in self._paused:
+            del self._paused[trial_id]
+            return
+        self._take(trial_id)
+        self._log((self._clock.time(), trial_id, "end"))
+
+    def busy_trial_ids(self) -> list[int]:
+        return list(self._runs)
+
+    def next_event_time(self) -> float | None:
+        """Virtual time of the next pending result, None when nothing runs."""
+        while self._events:
+            when, _, trial_id, generation = self._events[0]
+            run = self._runs.get(trial_id)
+            if run is not None and run.generation == generation:
+                return when
+            heapq.heappop(self._events)  # the trial was paused or stopped meanwhile
+        return None
+
+    def fetch_new_results(self) -> list[TrialUpdate]:
+        now = self._clock.time()
+        updates = []
+        while (when := self.next_event_time()) is not None and when <= now:
+            _, _, trial_id, _ = heapq.heappop(self._events)
+            updates.append(self._deliver(trial_id, when))
+        return updates
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _launch(self, trial: Trial, curve: dict[str, np.ndarray], *, start_index: int) -> None:
+        last_index = self._last_index(trial.config)
+        self._generation += 1
+        run = _Run(
+            generation=self._generation,
+            curve=curve,
+            elapsed=self._elapsed(curve),
+            start_time=self._clock.time(),
+            start_index=start_index,
+            last_index=last_index,
+            done_index=start_index - 1,
+        )
+        self._runs[trial.trial_id] = run
+        self._log((run.start_time, trial.trial_id, "start"))
+        if start_index > last_index:  # nothing left to train: ends at once
+            self._schedule(trial.trial_id, run, run.start_time)
+        else:
+            self._schedule_next(trial.trial_id, run)
+
+    def _schedule_next(self, trial_id: int, run: _Run) -> None:
+        index = run.done_index + 1
+        before = run.elapsed[run.start_index - 1] if run.start_index > 0 else 0.0
+        self._schedule(trial_id, run, run.start_time + float(run.elapsed[index] - before))
+
+    def _schedule(self, trial_id: int, run: _Run, when: float) -> None:
+        self._sequence += 1
+        heapq.heappush(self._events, (when, self._sequence, trial_id, run.generation))
+
+    def _deliver(self, trial_id: int, when: float) -> TrialUpdate:
+        run = self._runs[trial_id]
+        if run.done_index >= run.last_index:  # resumed past its last fidelity
+            del self._runs[trial_id]
+            self._log((when, trial_id, "end"))
+            return TrialUpdate(trial_id, [], TrialStatus.COMPLETED, time=when)
+        run.done_index += 1
+        index = run.done_index
+        result: dict[str, Any] = {name: float(values[index]) for name, values in run.curve.items()}
+        if self._resource_attr is not None and self._fidelities is not None:
+            value = float(self._fidelities[index])
+            result[self._resource_attr] = int(value) if value.is_integer() else value
+        self._log((when, trial_id, "result"))
+        if index >= run.last_index:
+            del self._runs[trial_id]
+            self._log((when, trial_id, "end"))
+            return TrialUpdate(trial_id, [result], TrialStatus.COMPLETED, time=when)
+        self._schedule_next(trial_id, run)
+        return TrialUpdate(trial_id, [result], TrialStatus.RUNNING, time=when)
+
+    def _log(self, event: tuple[float, int, str]) -> None:
+        if self.keep_event_log:
+            self.events.append(event)
+
+    def _take(self, trial_id: int) -> _Run:
+        try:
+            return self._runs.pop(trial_id)
+        except KeyError:
+            raise ValueError(f"trial {trial_id} is not running in the simulator") from None
+
+    def _elapsed(self, curve: dict[str, np.ndarray]) -> np.ndarray:
+        """Cumulative training time at each fidelity index, shape (n_fidelities,)."""
+        attr = self.blackbox.time_objective
+        n = len(next(iter(curve.values())))
+        if attr is None:
+            assert self.time_per_fidelity is not None
+            return self.time_per_fidelity * np.arange(1, n + 1, dtype=float)
+        elapsed = np.maximum.accumulate(np.nan_to_num(np.asarray(curve[attr], dtype=float)))
+        return elapsed
+
+    def _last_index(self, config: dict[str, Any]) -> int:
+        fidelities = self._fidelities
+        if fidelities is None:
+            return 0
+        if self.max_resource_attr is None or self.max_resource_attr not in config:
+            return len(fidelities) - 1
+        limit = float(config[self.max_resource_attr])
+        index = int(np.searchsorted(fidelities, limit, side="right")) - 1
+        if index < 0:
+            raise ValueError(
+                f"config[{self.max_resource_attr!r}] = {limit:g} is below the smallest "
+                f"fidelity {fidelities[0]:g} of the blackbox"
+            )
+        return index
