@@ -18,9 +18,10 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from tunelab.blackbox.blackbox import Blackbox
-from tunelab.blackbox.repository.recipe import Recipe
+from tunelab.blackbox.repository.recipe import Recipe, StoredRecipe
 
 _RECIPES: dict[str, Recipe] = {}
+_discovered = False
 ENTRY_POINT_GROUP = "tunelab.blackboxes"
 
 
@@ -33,23 +34,33 @@ def register_recipe(recipe: Recipe) -> Recipe:
 
 
 def _discover() -> None:
-    from tunelab.blackbox.repository import recipes  # noqa: F401 - registers built-ins
+    """Register the built-in recipes and those of installed plugins, once.
 
+    Recipes registered explicitly before discovery keep precedence.
+    """
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    from tunelab.blackbox.repository.recipes import builtin_recipes
+
+    found = list(builtin_recipes())
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         loaded = entry_point.load()
-        register_recipe(loaded() if isinstance(loaded, type) else loaded)
+        found.append(loaded() if isinstance(loaded, type) else loaded)
+    for recipe in found:
+        _RECIPES.setdefault(recipe.name, recipe)
 
 
-def recipes() -> dict[str, Recipe]:
+def all_recipes() -> dict[str, Recipe]:
     """Every registered recipe by name."""
-    if not _RECIPES:
-        _discover()
+    _discover()
     return dict(_RECIPES)
 
 
 def list_blackboxes() -> list[str]:
     """Names accepted by `load`, sorted."""
-    return sorted(recipes())
+    return sorted(all_recipes())
 
 
 def load(name: str, *, rebuild: bool = False, **options: Any) -> Blackbox:
@@ -60,10 +71,18 @@ def load(name: str, *, rebuild: bool = False, **options: Any) -> Blackbox:
     (e.g. `source=` for data the user downloaded).
     """
     base, _, task = name.partition("/")
-    known = recipes()
+    known = all_recipes()
     if base not in known:
         raise ValueError(f"unknown blackbox {base!r}; known blackboxes: {sorted(known)}")
     return known[base].load(task or None, rebuild=rebuild, **options)
 
 
-__all__ = ["ENTRY_POINT_GROUP", "Recipe", "list_blackboxes", "load", "recipes", "register_recipe"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Recipe",
+    "StoredRecipe",
+    "all_recipes",
+    "list_blackboxes",
+    "load",
+    "register_recipe",
+]

@@ -15,25 +15,52 @@ logger = logging.getLogger(__name__)
 
 
 class Recipe(ABC):
-    """A named blackbox family and the recipe that produces it.
+    """A named blackbox family and how to obtain its blackboxes.
 
-    Stored recipes (the default) build a folder of tabular tasks once, under
-    `$TUNELAB_HOME/blackboxes/<folder_name>/`, and load tasks from it afterwards.
-    Live recipes (e.g. surrogate models evaluated on the fly) override `load`.
+    Live recipes (closed-form functions, surrogate models evaluated on the fly)
+    implement `load`; recipes of tabulated data derive from `StoredRecipe`.
 
     Attributes:
         name: The name users pass to `tunelab.blackbox.load`.
-        description: One line for `list_blackboxes` output and the docs.
+        description: One line for listings and the docs.
     """
 
     name: str = ""
     description: str = ""
 
+    @abstractmethod
+    def load(self, task: str | None = None, *, rebuild: bool = False, **options: Any) -> Blackbox:
+        """The blackbox of `task` (None when the family has a single task)."""
+
     def tasks(self, **options: Any) -> list[str]:
-        """Names of the tasks (datasets, instances) this blackbox offers."""
+        """Names of the tasks (datasets, instances) on offer, where known."""
+        return []
+
+    def pick_task(self, task: str | None, tasks: list[str]) -> str:
+        """Check `task` against `tasks`; None picks the only task."""
+        if task is None:
+            if len(tasks) == 1:
+                return tasks[0]
+            raise ValueError(
+                f"blackbox {self.name!r} has {len(tasks)} tasks; choose one with "
+                f"'{self.name}/<task>', e.g. one of {tasks[:10]}"
+            )
+        if task not in tasks:
+            raise ValueError(f"blackbox {self.name!r} has no task {task!r}; tasks: {tasks}")
+        return task
+
+
+class StoredRecipe(Recipe):
+    """A recipe that builds tabular tasks once into the repository and loads them.
+
+    The folder is `$TUNELAB_HOME/blackboxes/<folder_name>/`; it is verified on every
+    load and rebuilt when corrupt or incomplete.
+    """
+
+    def tasks(self, **options: Any) -> list[str]:
         folder = self.folder(**options)
         if storage.verify(folder) is None:
-            return sorted(p.name for p in folder.iterdir() if (p / storage.METADATA).is_file())
+            return _task_folders(folder)
         return []
 
     def folder_name(self, **options: Any) -> str:
@@ -53,10 +80,8 @@ class Recipe(ABC):
         """
 
     def load(self, task: str | None = None, *, rebuild: bool = False, **options: Any) -> Blackbox:
-        """The blackbox of `task` (may be None when there is only one task)."""
         folder = self.ensure_built(rebuild=rebuild, **options)
-        tasks = sorted(p.name for p in folder.iterdir() if (p / storage.METADATA).is_file())
-        return storage.load_tabular(folder / self.pick_task(task, tasks))
+        return storage.load_tabular(folder / self.pick_task(task, _task_folders(folder)))
 
     def ensure_built(self, *, rebuild: bool = False, **options: Any) -> Path:
         """The verified folder of this blackbox, built (again) when needed."""
@@ -71,17 +96,9 @@ class Recipe(ABC):
             storage.write_manifest(temporary, {"name": self.name, **info})
         return folder
 
-    def pick_task(self, task: str | None, tasks: list[str]) -> str:
-        if task is None:
-            if len(tasks) == 1:
-                return tasks[0]
-            raise ValueError(
-                f"blackbox {self.name!r} has {len(tasks)} tasks; choose one with "
-                f"'{self.name}/<task>', e.g. one of {tasks[:10]}"
-            )
-        if task not in tasks:
-            raise ValueError(f"blackbox {self.name!r} has no task {task!r}; tasks: {tasks}")
-        return task
+
+def _task_folders(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if (p / storage.METADATA).is_file())
 
 
 def source_path(value: str | os.PathLike[str] | None, *, env: str, what: str, recipe: str) -> Path:
