@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tunelab.blackbox import Blackbox, SimulatorBackend, SurrogateBlackbox, load
-from tunelab.core import Scheduler, StoppingCriterion, Tuner, TunerOptions
-from tunelab.core import methods
+from tunelab.core import Scheduler, StoppingCriterion, Tuner, TunerOptions, methods
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -68,3 +68,12 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
 def test_load_experiment_needs_metadata(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"metadata\.json is missing"):
         load_experiment(tmp_path)
+
+
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    write_json_atomic(tmp_path / "m.json", {"a": 1})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o666 & ~mask

@@ -43,12 +43,12 @@ class TuningStatus:
     def observe_result(self, result: dict[str, Any]) -> None:
         """Count one result and update the running extremes of its numeric values."""
         self.num_results += 1
+        low, high = self.metric_min, self.metric_max
         for name, value in result.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue
-            if math.isnan(value):
-                continue
-            if value < self.metric_min.get(name, math.inf):
-                self.metric_min[name] = value
-            if value > self.metric_max.get(name, -math.inf):
-                self.metric_max[name] = value
+            # NaN compares False with everything, so it never becomes an extreme
+            if value < low.get(name, math.inf):
+                low[name] = value
+            if value > high.get(name, -math.inf):
+                high[name] = value

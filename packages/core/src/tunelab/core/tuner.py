@@ -191,7 +191,7 @@ class Tuner:
         self._remove_stale_trial_folders()
         self.backend.set_path(self.path)
         self._start = self._clock.time() - self._time_offset
-        self._save()
+        # Nothing to save yet: a run killed before its first save starts afresh.
         self._last_save = time.monotonic()
         for callback in self.callbacks:
             callback.on_tuning_start(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -143,11 +144,12 @@ def _describe(
         "n_workers": n_workers,
         "budget": budget,
         "config_space": None if space is None else config_space_to_json(space),
-        "versions": _versions(),
+        "versions": dict(_versions()),
         "git_revision": _git_revision(),
     }
 
 
+@functools.lru_cache(maxsize=1)
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in _VERSIONED:
@@ -158,6 +160,7 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+@functools.lru_cache(maxsize=1)
 def _git_revision() -> str | None:
     """Revision of the git checkout the tuner runs in, with "-dirty" if modified."""
     try:

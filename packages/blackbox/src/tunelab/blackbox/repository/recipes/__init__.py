@@ -8,5 +8,8 @@ from tunelab.blackbox.repository.recipe import Recipe
 def builtin_recipes() -> list[Recipe]:
     """Every recipe that ships with tunelab-blackbox."""
     from tunelab.blackbox.repository.recipes.analytic import ANALYTIC_RECIPES
+    from tunelab.blackbox.repository.recipes.converters import CONVERTER_RECIPES
+    from tunelab.blackbox.repository.recipes.tables import TABLE_RECIPES
+    from tunelab.blackbox.repository.recipes.yahpo import yahpo_recipes
 
-    return [*ANALYTIC_RECIPES]
+    return [*ANALYTIC_RECIPES, *TABLE_RECIPES, *CONVERTER_RECIPES, *yahpo_recipes()]
