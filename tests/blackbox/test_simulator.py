@@ -229,3 +229,26 @@ def test_a_blackbox_without_time_needs_a_time_per_fidelity() -> None:
     with pytest.raises(ValueError, match="time_per_fidelity"):
         SimulatorBackend(blackbox)
     assert SimulatorBackend(blackbox, time_per_fidelity=5.0).time_per_fidelity == 5.0
+
+
+def test_six_simulated_hours_on_the_embedded_default(tmp_path: Path) -> None:
+    """The issue's acceptance run: random search, 4 workers, 6 virtual hours.
+
+    The embedded MLPs train in a fraction of a second, so training time is scaled by
+    100 (a median trial then takes about half a minute) and the surrogate answers any
+    configuration, so that random search can run for the whole six hours.
+    """
+    from tunelab.blackbox import SurrogateBlackbox, load
+
+    blackbox = SurrogateBlackbox(load("sklearn-digits-mlp"))  # type: ignore[arg-type]
+    scheduler = random_search(
+        blackbox.configuration_space, metric="val_error", resource_attr="epoch", seed=0
+    )
+    began = time.perf_counter()
+    tuner, backend = simulate(tmp_path, blackbox, scheduler=scheduler, time_scale=100.0)
+    assert time.perf_counter() - began < 120
+    replay(backend.events, n_workers=4)
+    results = load_experiment(tuner.path).results
+    assert results["tuner_time"].is_monotonic_increasing
+    assert SIX_HOURS - 600 < results["tuner_time"].max() <= SIX_HOURS
+    assert len(results) > 50_000

@@ -77,6 +77,9 @@ class SimulatorBackend(Backend):
             for runs that must be identical whatever the machine.
         time_per_fidelity: Seconds per fidelity step when the blackbox has no time
             objective.
+        time_scale: Virtual seconds per second of recorded training time, e.g. 100
+            to study a benchmark whose models train in a fraction of a second as if
+            they took minutes (relative to the scheduler's decision time).
         name: Default experiment name (see `Tuner`'s `path`).
         keep_event_log: Record every start, result and end in `events` (for analysis
             and tests; it grows with the run).
@@ -90,6 +93,7 @@ class SimulatorBackend(Backend):
         seed: int = 0,
         charge_decision_time: bool = True,
         time_per_fidelity: float | None = None,
+        time_scale: float = 1.0,
         name: str = "simulated",
         keep_event_log: bool = False,
     ) -> None:
@@ -100,10 +104,13 @@ class SimulatorBackend(Backend):
             )
         if time_per_fidelity is not None and time_per_fidelity <= 0:
             raise ValueError(f"time_per_fidelity must be > 0, got {time_per_fidelity}")
+        if not time_scale > 0:
+            raise ValueError(f"time_scale must be > 0, got {time_scale}")
         self.blackbox = blackbox
         self.max_resource_attr = max_resource_attr
         self.seed = int(seed)
         self.time_per_fidelity = time_per_fidelity
+        self.time_scale = float(time_scale)
         self.name = name
         self._clock = SimulatedClock(self, charge_decisions=charge_decision_time)
         self._fidelities = blackbox.fidelity_values
@@ -242,7 +249,7 @@ class SimulatorBackend(Backend):
             assert self.time_per_fidelity is not None
             return self.time_per_fidelity * np.arange(1, n + 1, dtype=float)
         elapsed = np.maximum.accumulate(np.nan_to_num(np.asarray(curve[attr], dtype=float)))
-        return elapsed
+        return elapsed * self.time_scale
 
     def _last_index(self, config: dict[str, Any]) -> int:
         fidelities = self._fidelities
