@@ -13,4 +13,10 @@ def builtin_recipes() -> list[Recipe]:
     from tunelab.blackbox.repository.recipes.tables import TABLE_RECIPES
     from tunelab.blackbox.repository.recipes.yahpo import yahpo_recipes
 
-    return [*SKLEARN_RECIPES, *ANALYTIC_RECIPES, *TABLE_RECIPES, *CONVERTER_RECIPES, *yahpo_recipes()]
+    return [
+        *SKLEARN_RECIPES,
+        *ANALYTIC_RECIPES,
+        *TABLE_RECIPES,
+        *CONVERTER_RECIPES,
+        *yahpo_recipes(),
+    ]
