@@ -102,7 +102,7 @@ def read_task_metadata(folder: Path) -> dict[str, Any]:
 def write_manifest(folder: Path, info: dict[str, Any]) -> None:
     """Seal a fully written blackbox folder: sizes and hashes of all its files."""
     files = {
-        str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": _sha256(path)}
+        str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": file_sha256(path)}
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != MANIFEST
     }
@@ -125,7 +125,7 @@ def verify(folder: Path) -> str | None:
             return f"{name} is missing"
         if path.stat().st_size != expected["size"]:
             return f"{name} has {path.stat().st_size} bytes, expected {expected['size']}"
-        if _sha256(path) != expected["sha256"]:
+        if file_sha256(path) != expected["sha256"]:
             return f"{name} does not match its checksum"
     return None
 
@@ -157,7 +157,8 @@ def building(folder: Path) -> Iterator[Path]:
     temporary.rename(folder)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's content, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

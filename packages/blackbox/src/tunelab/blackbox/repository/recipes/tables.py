@@ -15,7 +15,6 @@ for seed 1 (the missing seeds, in order, take the available ones, in order, cycl
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,11 +25,12 @@ import pandas as pd
 
 from tunelab.blackbox.repository import storage
 from tunelab.blackbox.repository.recipe import StoredRecipe, source_path
+from tunelab.blackbox.repository.recipes.converters.fcnet import (
+    CONFIGURATION_SPACE as FCNET_SPACE,
+)
 from tunelab.blackbox.tabular import TabularBlackbox
 from tunelab.core.space import (
     choice,
-    finrange,
-    logfinrange,
     logordinal,
     lograndint,
     loguniform,
@@ -227,7 +227,7 @@ class FinalTableRecipe(StoredRecipe):
                 raise FileNotFoundError(
                     f"blackbox {self.name!r} needs {file_name} in {root} (for task {task!r})"
                 )
-            digest = _sha256(path)
+            digest = storage.file_sha256(path)
             blackbox = load_final_table(
                 path,
                 hyperparameters=list(self.hyperparameters),
@@ -268,17 +268,7 @@ class FCNetFinalRecipe(FinalTableRecipe):
         "n_units_2",
     )
     metrics = ("val_loss", "train_time", "model_size")
-    configuration_space: ClassVar[dict[str, Any] | None] = {
-        "activation_fn_1": choice(["relu", "tanh"]),
-        "activation_fn_2": choice(["relu", "tanh"]),
-        "batch_size": logfinrange(8, 64, 4, cast_int=True),
-        "dropout_1": finrange(0.0, 0.6, 3),
-        "dropout_2": finrange(0.0, 0.6, 3),
-        "init_lr": logordinal([0.0005, 0.001, 0.005, 0.01, 0.05, 0.1]),
-        "lr_schedule": choice(["const", "cosine"]),
-        "n_units_1": logfinrange(16, 512, 6, cast_int=True),
-        "n_units_2": logfinrange(16, 512, 6, cast_int=True),
-    }
+    configuration_space: ClassVar[dict[str, Any] | None] = FCNET_SPACE
 
 
 _NB201_OPS = ["avg_pool_3x3", "none", "nor_conv_1x1", "nor_conv_3x3", "skip_connect"]
@@ -327,11 +317,3 @@ TABLE_RECIPES: list[StoredRecipe] = [
     HPOBenchFinalRecipe(),
 ]
 """The final-fidelity table presets, for registration."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

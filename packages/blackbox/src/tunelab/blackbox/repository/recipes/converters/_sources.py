@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from tqdm import tqdm
 
 from tunelab.blackbox.repository.recipe import source_path
+from tunelab.blackbox.repository.storage import file_sha256
 
 T = TypeVar("T")
 
@@ -39,7 +40,7 @@ def user_source(
 
 def file_record(path: Path) -> dict[str, Any]:
     """Name, size in bytes and SHA-256 of a source file, for the build information."""
-    return {"file": path.name, "size": path.stat().st_size, "sha256": sha256_of(path)}
+    return {"file": path.name, "size": path.stat().st_size, "sha256": file_sha256(path)}
 
 
 def files_record(root: Path, paths: Sequence[Path]) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def files_record(root: Path, paths: Sequence[Path]) -> dict[str, Any]:
     digest = hashlib.sha256()
     size = 0
     for path in progress(sorted(paths), desc=f"hashing {root.name}", total=len(paths)):
-        digest.update(f"{path.relative_to(root).as_posix()} {sha256_of(path)}\n".encode())
+        digest.update(f"{path.relative_to(root).as_posix()} {file_sha256(path)}\n".encode())
         size += path.stat().st_size
     return {
         "directory": root.name,
@@ -59,14 +60,6 @@ def files_record(root: Path, paths: Sequence[Path]) -> dict[str, Any]:
         "size": size,
         "sha256": digest.hexdigest(),
     }
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def progress(items: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:
