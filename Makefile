@@ -11,10 +11,11 @@ export UV_PYTHON ?= $(shell command -v $(PYTHON))
 RUN := $(UV) run --frozen --no-sync
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test test-fast lint format docs docs-serve bench clean
+.PHONY: help install demo demo-local test test-fast lint format docs docs-serve bench clean
 
 help:
-	@echo "make demo      tune the example training script (random search, 4 workers, ~1 min)"
+	@echo "make demo      run the demo study (methods x embedded benchmarks x 5 seeds, simulated)"
+	@echo "make demo-local  tune the example training script for real (4 workers, ~1 min)"
 	@echo "make test      build the docs, lint, then run the test suite"
 	@echo "make install   create .venv/ from uv.lock (every other target does this first)"
 	@echo "make lint      ruff (lint + format check) and mypy"
@@ -33,7 +34,14 @@ install: | $(UV)
 	$(UV) sync --frozen --all-packages --group dev
 	@touch .venv/.synced
 
+# The demo study: random and grid search on the embedded benchmarks, 5 seeds, 2 jobs
+# in parallel; then the summary of the results.
 demo: .venv/.synced
+	$(RUN) tunelab-run -m study=demo hydra/launcher=joblib hydra.launcher.n_jobs=2
+	$(RUN) python -m tunelab.experiments.summary $${TUNELAB_RESULTS_ROOT:-results}/demo
+
+# Real training: tune examples/train_digits_mlp.py on 4 local workers for a minute.
+demo-local: .venv/.synced
 	$(RUN) python examples/demo.py
 
 # Docs and lint first, so that pytest's summary is the last thing printed.

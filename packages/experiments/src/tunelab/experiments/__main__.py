@@ -1,0 +1,5 @@
+"""`python -m tunelab.experiments` = `tunelab-run`."""
+
+from tunelab.experiments.app import main
+
+main()

@@ -1,0 +1,148 @@
+"""Building a benchmark (`benchmark/<name>.yaml`): its backend and its problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from tunelab.core.backends.base import Backend
+from tunelab.core.space import config_space_from_json
+from tunelab.core.trial import Config
+
+
+class BenchmarkConfigError(ValueError):
+    """A benchmark preset or override that cannot be built."""
+
+
+@dataclass
+class Problem:
+    """What a benchmark gives an experiment."""
+
+    backend: Backend
+    config_space: dict[str, Any]
+    metric: str
+    mode: str
+    resource_attr: str | None
+    max_resource_attr: str | None
+    restrict_to: list[Config] | None
+
+
+def build_benchmark(benchmark: DictConfig, *, seed: int, can_restrict: bool = True) -> Problem:
+    """The backend and problem of `benchmark`; `seed` drives the simulator's seeds.
+
+    Args:
+        can_restrict: Whether the method can draw from a list of configurations. When
+            the benchmark asks for `restrict_to_table` and the method cannot, the table
+            is answered for any configuration by its nearest-neighbour surrogate.
+    """
+    kind = benchmark.get("type")
+    if kind == "simulated":
+        return _simulated(benchmark, seed=seed, can_restrict=can_restrict)
+    if kind == "local":
+        return _local(benchmark)
+    raise BenchmarkConfigError(
+        f"benchmark {benchmark.get('name')!r} has type {kind!r}; expected 'simulated' "
+        "(a blackbox run by the simulator) or 'local' (a training script)"
+    )
+
+
+def _simulated(benchmark: DictConfig, *, seed: int, can_restrict: bool) -> Problem:
+    from tunelab.blackbox import SimulatorBackend, SurrogateBlackbox, TabularBlackbox, load
+
+    options = _plain(benchmark.get("load_options") or {})
+    try:
+        blackbox = load(str(benchmark.blackbox), **options)
+    except (FileNotFoundError, ValueError, KeyError) as error:
+        raise BenchmarkConfigError(f"benchmark {benchmark.name!r}: {error}") from error
+    restrict = bool(benchmark.get("restrict_to_table"))
+    surrogate = benchmark.get("surrogate")
+    if restrict and not can_restrict:
+        restrict, surrogate = False, surrogate or "knn"
+    if surrogate:
+        if not isinstance(blackbox, TabularBlackbox):
+            raise BenchmarkConfigError(
+                f"benchmark {benchmark.name!r}: surrogate={surrogate!r} needs a "
+                f"tabular blackbox, {benchmark.blackbox!r} is a {type(blackbox).__name__}"
+            )
+        blackbox = SurrogateBlackbox(blackbox, model=str(surrogate))
+    space = dict(blackbox.configuration_space)
+    max_resource_attr = benchmark.get("max_resource_attr")
+    fidelities = blackbox.fidelity_values
+    if max_resource_attr is not None and fidelities is not None:
+        top = float(fidelities[-1])
+        space[str(max_resource_attr)] = int(top) if top.is_integer() else top
+    restrict_to = None
+    if restrict:
+        if not isinstance(blackbox, TabularBlackbox):
+            raise BenchmarkConfigError(
+                f"benchmark {benchmark.name!r}: restrict_to_table needs a tabular blackbox"
+            )
+        constants = {k: v for k, v in space.items() if k not in blackbox.configuration_space}
+        restrict_to = [{**c, **constants} for c in blackbox.all_configurations()]
+    backend = SimulatorBackend(
+        blackbox,
+        max_resource_attr=None if max_resource_attr is None else str(max_resource_attr),
+        seed=seed,
+        charge_decision_time=bool(benchmark.get("charge_decision_time", True)),
+        time_scale=float(benchmark.get("time_scale", 1.0)),
+        name=str(benchmark.name),
+    )
+    return Problem(
+        backend=backend,
+        config_space=space,
+        metric=str(benchmark.get("metric") or blackbox.objectives_names[0]),
+        mode=str(benchmark.get("mode", "min")),
+        resource_attr=blackbox.fidelity_name,
+        max_resource_attr=None if max_resource_attr is None else str(max_resource_attr),
+        restrict_to=restrict_to,
+    )
+
+
+def _local(benchmark: DictConfig) -> Problem:
+    from tunelab.core.backends.local import LocalBackend
+
+    entry_point = Path(str(benchmark.entry_point)).expanduser()
+    if not entry_point.is_file():
+        raise BenchmarkConfigError(
+            f"benchmark {benchmark.name!r}: training script {entry_point} does not exist"
+        )
+    space = config_space_from_yaml(benchmark.get("config_space"), where=str(benchmark.name))
+    return Problem(
+        backend=LocalBackend(entry_point),
+        config_space=space,
+        metric=str(benchmark.metric),
+        mode=str(benchmark.get("mode", "min")),
+        resource_attr=benchmark.get("resource_attr"),
+        max_resource_attr=benchmark.get("max_resource_attr"),
+        restrict_to=None,
+    )
+
+
+def config_space_from_yaml(node: Any, *, where: str) -> dict[str, Any]:
+    """A config space written in YAML: domains as `{type: ..., ...}`, others constants.
+
+    Domains use the JSON form of `tunelab.core.space` (e.g. `{type: float, lower: 1e-4,
+    upper: 0.1, log: true}`, `{type: int, ...}`, `{type: choice, categories: [...]}`).
+    """
+    if node is None:
+        raise BenchmarkConfigError(f"benchmark {where!r} has no config_space")
+    entries = _plain(node)
+    normalised = {
+        name: entry
+        if isinstance(entry, dict) and "type" in entry
+        else {"type": "constant", "value": entry}
+        for name, entry in entries.items()
+    }
+    try:
+        return config_space_from_json(normalised)
+    except (TypeError, ValueError, KeyError) as error:
+        raise BenchmarkConfigError(f"benchmark {where!r}: bad config_space: {error}") from error
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, DictConfig):
+        return OmegaConf.to_container(node, resolve=True)
+    return node

@@ -1,0 +1,160 @@
+"""One job of a sweep: one method x benchmark x seed, run into its results folder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from omegaconf import DictConfig, OmegaConf
+
+from tunelab.core.results.io import write_json_atomic
+from tunelab.core.results.store import METADATA_FILE
+from tunelab.core.stopping import StoppingCriterion
+from tunelab.core.tuner import Tuner, TunerOptions
+from tunelab.experiments.benchmarks import build_benchmark
+from tunelab.experiments.methods import accepts, build_scheduler
+from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["complete", "skipped", "failed"]
+
+
+@dataclass
+class Outcome:
+    """How a job ended, for the sweep's summary."""
+
+    status: Status
+    path: str
+    method: str
+    benchmark: str
+    seed: int
+    error: str | None = None
+    overrides: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def experiment_path(cfg: DictConfig) -> Path:
+    """`${results_root}/${study}/${benchmark.name}/${method.name}/${seed}`."""
+    return (
+        Path(str(cfg.results_root)).expanduser()
+        / str(cfg.study)
+        / str(cfg.benchmark.name)
+        / str(cfg.method.name)
+        / str(cfg.seed)
+    )
+
+
+def previous_status(path: Path) -> str | None:
+    """Status in the experiment's metadata.json, None when there is none."""
+    try:
+        return str(json.loads((path / METADATA_FILE).read_text()).get("status"))
+    except (OSError, ValueError):
+        return None
+
+
+def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Outcome:
+    """Run the experiment `cfg` describes; never raises for a failing experiment.
+
+    A complete experiment is skipped; a failed one starts afresh; an unfinished one
+    (killed or interrupted) resumes where it stopped.
+    """
+    path = experiment_path(cfg)
+    outcome = Outcome(
+        status="complete",
+        path=str(path),
+        method=str(cfg.method.name),
+        benchmark=str(cfg.benchmark.name),
+        seed=int(cfg.seed),
+        overrides=list(overrides or []),
+    )
+    status = previous_status(path)
+    if status == "complete":
+        outcome.status = "skipped"
+        logger.info("skipped (complete): %s", path)
+        return outcome
+    if status == "failed":
+        logger.info("re-running failed experiment %s from scratch", path)
+        shutil.rmtree(path)
+    try:
+        _run(cfg, path, outcome.overrides)
+    except Exception as error:  # one failed experiment never stops the others
+        outcome.status = "failed"
+        outcome.error = f"{type(error).__name__}: {error}"
+        logger.error("experiment %s failed: %s\n%s", path, outcome.error, traceback.format_exc())
+        _mark_failed(path, cfg, outcome.error)
+    return outcome
+
+
+def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
+    benchmark, seed = cfg.benchmark, int(cfg.seed)
+    problem = build_benchmark(
+        benchmark,
+        seed=benchmark_seed(int(cfg.master_seed), seed),
+        can_restrict=accepts(cfg.method, "restrict_to"),
+    )
+    sched_seed = scheduler_seed(int(cfg.master_seed), seed)
+    scheduler = build_scheduler(
+        cfg.method,
+        {
+            "config_space": problem.config_space,
+            "metric": problem.metric,
+            "mode": problem.mode,
+            "seed": sched_seed,
+            "resource_attr": problem.resource_attr,
+            "max_resource_attr": problem.max_resource_attr,
+            "restrict_to": problem.restrict_to,
+        },
+    )
+    n_workers = int(cfg.n_workers if cfg.get("n_workers") is not None else benchmark.n_workers)
+    budget = float(
+        cfg.max_wallclock_time
+        if cfg.get("max_wallclock_time") is not None
+        else benchmark.max_wallclock_time
+    )
+    metadata = {
+        "method": str(cfg.method.name),
+        "benchmark": str(benchmark.name),
+        "seed": seed,
+        "scheduler_seed": sched_seed,
+        "master_seed": int(cfg.master_seed),
+        "study": str(cfg.study),
+        "hydra_config": OmegaConf.to_container(cfg, resolve=True),
+        "overrides": overrides,
+        "command_line": [Path(sys.argv[0]).name, *sys.argv[1:]],
+    }
+    progress = cfg.get("progress_interval")
+    tuner = Tuner(
+        backend=problem.backend,
+        scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_wallclock_time=budget),
+        n_workers=n_workers,
+        path=path,
+        metadata=metadata,
+        options=TunerOptions(progress_interval=None if progress is None else float(progress)),
+    )
+    tuner.run()
+
+
+def _mark_failed(path: Path, cfg: DictConfig, error: str) -> None:
+    """Record the failure even when it happened before the tuner wrote anything."""
+    metadata_file = path / METADATA_FILE
+    try:
+        metadata = json.loads(metadata_file.read_text())
+    except (OSError, ValueError):
+        metadata = {
+            "method": str(cfg.method.name),
+            "benchmark": str(cfg.benchmark.name),
+            "seed": int(cfg.seed),
+            "study": str(cfg.study),
+        }
+    metadata.update(status="failed", stop_reason=error)
+    write_json_atomic(metadata_file, metadata)

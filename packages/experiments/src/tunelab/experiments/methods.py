@@ -1,0 +1,81 @@
+"""Building a method's scheduler from its preset (`method/<name>.yaml`)."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from hydra.utils import get_method, instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from tunelab.core.scheduler import Scheduler
+
+# What the application passes to every scheduler factory that accepts it.
+STANDARD_ARGUMENTS = (
+    "config_space",
+    "metric",
+    "mode",
+    "seed",
+    "resource_attr",
+    "max_resource_attr",
+    "restrict_to",
+)
+
+
+class MethodConfigError(ValueError):
+    """A method preset or override that cannot build a scheduler."""
+
+
+def accepts(method: DictConfig, argument: str) -> bool:
+    """Whether the method's scheduler factory takes `argument`."""
+    node = method.get("scheduler")
+    if node is None or "_target_" not in node:
+        return False
+    try:
+        parameters = inspect.signature(get_method(str(node["_target_"]))).parameters
+    except Exception:
+        return False
+    return argument in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
+    """Instantiate `method.scheduler` with the standard arguments it accepts.
+
+    Args:
+        method: The method node (`name`, `scheduler` with `_target_` and arguments).
+        provided: Values of `STANDARD_ARGUMENTS` from the benchmark and the run.
+    """
+    node = method.get("scheduler")
+    if node is None or "_target_" not in node:
+        raise MethodConfigError(
+            f"method {method.get('name')!r} has no scheduler._target_; a preset names the "
+            "class or factory that builds its scheduler"
+        )
+    target = str(node["_target_"])
+    try:
+        factory = get_method(target)
+    except Exception as error:
+        raise MethodConfigError(f"method {method.get('name')!r}: cannot import {target}") from error
+    parameters = inspect.signature(factory).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    configured = {str(k) for k in node if not str(k).startswith("_")}
+    unknown = sorted(configured - set(parameters)) if not takes_any else []
+    if unknown:
+        raise MethodConfigError(
+            f"method {method.get('name')!r}: {target} takes no argument {unknown}; "
+            f"it takes {[p for p in parameters if p not in STANDARD_ARGUMENTS]}"
+        )
+    extra = {
+        name: value
+        for name, value in provided.items()
+        if (name in parameters or takes_any) and name not in configured and value is not None
+    }
+    scheduler = instantiate(OmegaConf.to_container(node, resolve=True), **extra)
+    if not isinstance(scheduler, Scheduler):
+        raise MethodConfigError(
+            f"method {method.get('name')!r}: {target} returned {type(scheduler).__name__}, "
+            "not a tunelab Scheduler"
+        )
+    return scheduler

@@ -1,0 +1,163 @@
+"""The experiments application: composition, one experiment, seeds, failures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_module
+from omegaconf import DictConfig, OmegaConf
+
+import tunelab.experiments.conf as shipped_conf
+from tunelab.core.scheduler import Scheduler
+from tunelab.experiments.benchmarks import build_benchmark, config_space_from_yaml
+from tunelab.experiments.experiment import experiment_path, run_experiment
+from tunelab.experiments.methods import MethodConfigError, build_scheduler
+from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
+
+CONF = Path(shipped_conf.__file__).parent
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+METHODS = sorted(p.stem for p in (CONF / "method").glob("*.yaml"))
+BENCHMARKS = sorted(p.stem for p in (CONF / "benchmark").glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def hydra_context() -> Iterator[None]:
+    with initialize_config_module(config_module="tunelab.experiments.conf", version_base=None):
+        yield
+
+
+def config(tmp_path: Path, *overrides: str) -> DictConfig:
+    return compose("config", overrides=[f"results_root={tmp_path / 'results'}", *overrides])
+
+
+def available(benchmark: str) -> bool:
+    if benchmark.startswith("yahpo"):
+        return (SHARED / "yahpo").is_dir()
+    if benchmark.startswith("fcnet"):
+        return (SHARED / "tabular").is_dir()
+    return True
+
+
+@pytest.fixture
+def data_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TUNELAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TUNELAB_YAHPO_DATA", str(SHARED / "yahpo"))
+    monkeypatch.setenv("TUNELAB_TABLES_DIR", str(SHARED / "tabular"))
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("benchmark", ["branin", "sklearn-digits-mlp"])
+def test_every_method_preset_builds_a_scheduler(
+    tmp_path: Path, method: str, benchmark: str
+) -> None:
+    cfg = config(tmp_path, f"method={method}", f"benchmark={benchmark}")
+    problem = build_benchmark(cfg.benchmark, seed=0)
+    scheduler = build_scheduler(
+        cfg.method,
+        {
+            "config_space": problem.config_space,
+            "metric": problem.metric,
+            "mode": problem.mode,
+            "seed": 1,
+            "resource_attr": problem.resource_attr,
+            "max_resource_attr": problem.max_resource_attr,
+            "restrict_to": problem.restrict_to,
+        },
+    )
+    assert isinstance(scheduler, Scheduler)
+    assert scheduler.metric_names() == [problem.metric]
+
+
+@pytest.mark.parametrize("benchmark", BENCHMARKS)
+def test_every_benchmark_preset_builds(tmp_path: Path, benchmark: str, data_env: None) -> None:
+    if not available(benchmark):
+        pytest.skip(f"the data of {benchmark} is not in {SHARED}")
+    cfg = config(tmp_path, f"benchmark={benchmark}")
+    assert cfg.benchmark.name == benchmark
+    problem = build_benchmark(cfg.benchmark, seed=0)
+    assert problem.metric in problem.backend.blackbox.objectives_names  # type: ignore[attr-defined]
+
+
+def test_one_experiment_writes_its_folder_and_is_skipped_next_time(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "benchmark=branin", "seed=3", "study=unit", "max_wallclock_time=600")
+    assert cfg.study == "unit"
+    outcome = run_experiment(cfg, overrides=["benchmark=branin", "seed=3"])
+    assert outcome.status == "complete"
+    path = tmp_path / "results" / "unit" / "branin" / "random_search" / "3"
+    assert Path(outcome.path) == path == experiment_path(cfg)
+    metadata = json.loads((path / "metadata.json").read_text())
+    assert metadata["status"] == "complete"
+    assert metadata["method"] == "random_search" and metadata["benchmark"] == "branin"
+    assert metadata["seed"] == 3 and metadata["scheduler_seed"] == scheduler_seed(0, 3)
+    assert metadata["hydra_config"]["benchmark"]["max_wallclock_time"] == 3600
+    assert metadata["hydra_config"]["max_wallclock_time"] == 600
+    assert metadata["overrides"] == ["benchmark=branin", "seed=3"]
+    assert metadata["command_line"]
+    results = pd.read_parquet(path / "results.parquet")
+    assert 0 < results["tuner_time"].max() <= 600
+    assert run_experiment(cfg).status == "skipped"
+
+
+def test_seeds_are_paired_across_methods_and_differ_across_repetitions(tmp_path: Path) -> None:
+    assert scheduler_seed(0, 1) == scheduler_seed(0, 1)
+    assert len({scheduler_seed(0, s) for s in range(50)}) == 50
+    assert scheduler_seed(0, 1) != scheduler_seed(1, 1) != benchmark_seed(0, 1)
+    runs = []
+    for study in ("a", "b"):
+        cfg = config(
+            tmp_path,
+            "benchmark=branin",
+            "benchmark.charge_decision_time=false",
+            f"results_root={tmp_path / study}",
+            "max_wallclock_time=300",
+        )
+        assert run_experiment(cfg).status == "complete"
+        runs.append(pd.read_parquet(experiment_path(cfg) / "results.parquet"))
+    pd.testing.assert_frame_equal(runs[0], runs[1])
+
+
+def test_a_failing_experiment_is_recorded_and_rerun_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUNELAB_YAHPO_DATA", str(tmp_path / "nowhere"))
+    cfg = config(tmp_path, "benchmark=yahpo-lcbench-167190")
+    outcome = run_experiment(cfg)
+    assert outcome.status == "failed"
+    assert "nowhere" in str(outcome.error)
+    metadata = json.loads((experiment_path(cfg) / "metadata.json").read_text())
+    assert metadata["status"] == "failed" and "nowhere" in metadata["stop_reason"]
+    if (SHARED / "yahpo").is_dir():
+        monkeypatch.setenv("TUNELAB_YAHPO_DATA", str(SHARED / "yahpo"))
+        fixed = config(tmp_path, "benchmark=yahpo-lcbench-167190", "max_wallclock_time=300")
+        assert run_experiment(fixed).status == "complete"
+
+
+def test_unknown_scheduler_argument_is_named(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "benchmark=branin", "+method.scheduler.bogus=1")
+    with pytest.raises(MethodConfigError, match=r"takes no argument \['bogus'\]"):
+        build_scheduler(cfg.method, {})
+    assert "bogus" in str(run_experiment(cfg).error)
+
+
+def test_grid_search_on_a_table_falls_back_to_the_surrogate(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "method=grid_search", "benchmark=sklearn-digits-mlp")
+    assert run_experiment(cfg).status == "complete"
+
+
+def test_yaml_config_spaces() -> None:
+    node = OmegaConf.create(
+        {
+            "lr": {"type": "float", "lower": 1e-4, "upper": 0.1, "log": True},
+            "act": {"type": "choice", "categories": ["relu", "tanh"]},
+            "epochs": 10,
+        }
+    )
+    space = config_space_from_yaml(node, where="unit")
+    assert space["epochs"] == 10
+    assert space["lr"].log
+    with pytest.raises(ValueError, match="bad config_space"):
+        config_space_from_yaml(OmegaConf.create({"x": {"type": "float", "lower": 2}}), where="u")
