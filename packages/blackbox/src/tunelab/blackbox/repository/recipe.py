@@ -23,10 +23,13 @@ class Recipe(ABC):
     Attributes:
         name: The name users pass to `tunelab.blackbox.load`.
         description: One line for listings and the docs.
+        source_env: For data the user provides: the environment variable naming its
+            location (the `source=` option overrides it); None when none is needed.
     """
 
     name: str = ""
     description: str = ""
+    source_env: str | None = None
 
     @abstractmethod
     def load(self, task: str | None = None, *, rebuild: bool = False, **options: Any) -> Blackbox:

@@ -197,6 +197,8 @@ class FinalTableRecipe(StoredRecipe):
     files; default `$TUNELAB_TABLES_DIR`).
     """
 
+    source_env = TABLES_ENV
+
     files: ClassVar[dict[str, str]] = {}
     hyperparameters: ClassVar[tuple[str, ...]] = ()
     metrics: ClassVar[tuple[str, ...]] = ()

@@ -363,6 +363,8 @@ class YahpoRecipe(Recipe):
     Tasks are the scenario's instances.
     """
 
+    source_env = YAHPO_DATA_ENV
+
     def __init__(
         self, scenario: str | YahpoScenario, *, root: str | os.PathLike[str] | None = None
     ) -> None:

@@ -66,6 +66,8 @@ class FCNetRecipe(StoredRecipe):
     times were not recorded.
     """
 
+    source_env = SOURCE_ENV
+
     name = "fcnet"
     description = "FCNet tabular benchmarks (Klein & Hutter 2019), from the published HDF5 files"
 

@@ -72,6 +72,8 @@ class LCBenchRecipe(StoredRecipe):
     network shape, ...) are kept as constants of its configuration space.
     """
 
+    source_env = SOURCE_ENV
+
     name = "lcbench"
     description = "LCBench learning curves (Zimmer et al. 2021), from data_2k(_lw).json"
 

@@ -88,6 +88,8 @@ class NASBench201Recipe(StoredRecipe):
     j mod n_available); the build information counts these.
     """
 
+    source_env = SOURCE_ENV
+
     name = "nasbench201"
     description = "NAS-Bench-201 / NATS-Bench topology space, 200-epoch curves, from its files"
 
