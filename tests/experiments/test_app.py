@@ -181,3 +181,60 @@ def test_yaml_config_spaces() -> None:
     assert space["lr"].log
     with pytest.raises(ValueError, match="bad config_space"):
         config_space_from_yaml(OmegaConf.create({"x": {"type": "float", "lower": 2}}), where="u")
+
+
+def test_bad_overrides_stop_a_sweep_before_any_job(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TUNELAB_RESULTS_ROOT": str(tmp_path / "results")}
+    env.pop("TUNELAB_YAHPO_DATA", None)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tunelab.experiments",
+            "-m",
+            "method=random_search,grid_search",
+            "benchmark=branin,yahpo-lcbench",
+            "+method.scheduler.bogus=1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "no job was started" in run.stderr
+    assert "takes no argument ['bogus']" in run.stderr
+    assert "needs its data: set $TUNELAB_YAHPO_DATA" in run.stderr
+    assert not list((tmp_path / "results").glob("*/*/*/*/metadata.json"))
+
+
+def test_skipping_warns_when_the_settings_changed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = config(tmp_path, "benchmark=branin", "max_wallclock_time=200")
+    assert run_experiment(first).status == "complete"
+    same = config(tmp_path, "benchmark=branin", "max_wallclock_time=200")
+    with caplog.at_level("WARNING"):
+        assert run_experiment(same).status == "skipped"
+    assert not caplog.records
+    other = config(tmp_path, "benchmark=branin", "max_wallclock_time=300", "master_seed=1")
+    with caplog.at_level("WARNING"):
+        assert run_experiment(other).status == "skipped"
+    assert "master_seed, max_wallclock_time" in caplog.text
+
+
+def test_nested_method_arguments_arrive_as_plain_python(tmp_path: Path) -> None:
+    cfg = config(
+        tmp_path,
+        "benchmark=branin",
+        "+method.scheduler.points_to_evaluate=[{x1: 0.0, x2: 5.0}]",
+        "max_wallclock_time=100",
+    )
+    assert run_experiment(cfg).status == "complete"
+    results = pd.read_parquet(experiment_path(cfg) / "results.parquet")
+    first = results[results["trial_id"] == 0].iloc[0]
+    assert (first["config_x1"], first["config_x2"]) == (0.0, 5.0)

@@ -37,8 +37,8 @@ class TunerOptions:
             killed run loses at most this much.
         max_failures: Stop the experiment (status "failed") once this many trials
             have crashed; None never stops for failures.
-        progress_interval: Seconds of tuner time between progress lines on stderr;
-            None prints none.
+        progress_interval: Real seconds between progress lines on stderr; None prints
+            none.
         wait_for_trials_when_stopping: Let running trials finish when the stopping
             criterion is met, instead of stopping them.
     """

@@ -12,7 +12,11 @@ CONF_ENV = "TUNELAB_CONF"
 
 
 class TunelabSearchPathPlugin(SearchPathPlugin):
-    """`$TUNELAB_CONF` or `./conf` first (a user's own configs win), the package's last."""
+    """`$TUNELAB_CONF` or `./conf` first, so that a user's own configs win.
+
+    The package's presets (`tunelab.experiments.conf`) are the app's primary config
+    path; the other entry makes them reachable from any Hydra app as well.
+    """
 
     def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
         user = Path(os.environ.get(CONF_ENV, "conf")).expanduser()

@@ -12,7 +12,6 @@ shipped with the package (`tunelab.experiments.conf`).
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -22,13 +21,14 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from tunelab.core.results.io import write_json_atomic
 from tunelab.experiments.experiment import run_experiment
 from tunelab.experiments.sweep import OUTCOMES_DIR
 
 logger = logging.getLogger(__name__)
 
 
-@hydra.main(version_base=None, config_path=None, config_name="config")
+@hydra.main(version_base=None, config_path="conf", config_name="config")
 def _app(cfg: DictConfig) -> str:
     hydra_cfg = HydraConfig.get()
     overrides = list(hydra_cfg.overrides.task)
@@ -36,8 +36,7 @@ def _app(cfg: DictConfig) -> str:
     if hydra_cfg.mode == RunMode.MULTIRUN:
         folder = hydra_cfg.sweep.dir
         record = Path(folder) / OUTCOMES_DIR / f"{hydra_cfg.job.num}.json"
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(outcome.to_json()))
+        write_json_atomic(record, outcome.to_json())
     else:
         print(f"{outcome.status}: {outcome.path}")
         if outcome.status == "failed":

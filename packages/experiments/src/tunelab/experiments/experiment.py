@@ -61,6 +61,30 @@ def previous_status(path: Path) -> str | None:
         return None
 
 
+_NOT_SETTINGS = ("results_root", "progress_interval")
+
+
+def changed_settings(path: Path, cfg: DictConfig) -> list[str]:
+    """Keys whose value differs between the stored experiment's config and `cfg`."""
+    try:
+        stored = json.loads((path / METADATA_FILE).read_text()).get("hydra_config") or {}
+    except (OSError, ValueError):
+        return []
+    current = OmegaConf.to_container(cfg, resolve=True)
+    old, new = _flatten(stored), _flatten(current)
+    keys = {k for k in old.keys() | new.keys() if k.split(".")[0] not in _NOT_SETTINGS}
+    return sorted(k for k in keys if old.get(k) != new.get(k))
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, dict):
+        flat: dict[str, Any] = {}
+        for key, value in node.items():
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        return flat
+    return {prefix.rstrip("."): node}
+
+
 def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Outcome:
     """Run the experiment `cfg` describes; never raises for a failing experiment.
 
@@ -80,6 +104,14 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
     if status == "complete":
         outcome.status = "skipped"
         logger.info("skipped (complete): %s", path)
+        changed = changed_settings(path, cfg)
+        if changed:
+            logger.warning(
+                "%s is complete but was run with other settings (%s); it is kept. Move it "
+                "away, or use another study or results_root, to run the new settings",
+                path,
+                ", ".join(changed),
+            )
         return outcome
     if status == "failed":
         logger.info("re-running failed experiment %s from scratch", path)
@@ -129,7 +161,7 @@ def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
         "study": str(cfg.study),
         "hydra_config": OmegaConf.to_container(cfg, resolve=True),
         "overrides": overrides,
-        "command_line": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "command_line": [_program(), *sys.argv[1:]],
     }
     progress = cfg.get("progress_interval")
     tuner = Tuner(
@@ -142,6 +174,11 @@ def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
         options=TunerOptions(progress_interval=None if progress is None else float(progress)),
     )
     tuner.run()
+
+
+def _program() -> str:
+    name = Path(sys.argv[0]).name
+    return "tunelab-run" if name in ("__main__.py", "") else name
 
 
 def _mark_failed(path: Path, cfg: DictConfig, error: str) -> None:

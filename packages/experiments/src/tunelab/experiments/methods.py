@@ -26,27 +26,13 @@ class MethodConfigError(ValueError):
     """A method preset or override that cannot build a scheduler."""
 
 
-def accepts(method: DictConfig, argument: str) -> bool:
-    """Whether the method's scheduler factory takes `argument`."""
-    node = method.get("scheduler")
-    if node is None or "_target_" not in node:
-        return False
-    try:
-        parameters = inspect.signature(get_method(str(node["_target_"]))).parameters
-    except Exception:
-        return False
-    return argument in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )
+def check_method(method: DictConfig) -> None:
+    """Raise `MethodConfigError` if the preset cannot build a scheduler (no building)."""
+    _inspect(method)
 
 
-def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
-    """Instantiate `method.scheduler` with the standard arguments it accepts.
-
-    Args:
-        method: The method node (`name`, `scheduler` with `_target_` and arguments).
-        provided: Values of `STANDARD_ARGUMENTS` from the benchmark and the run.
-    """
+def _inspect(method: DictConfig) -> tuple[Any, Any, bool, set[str]]:
+    """The factory, its parameters, whether it takes **kwargs, the configured keys."""
     node = method.get("scheduler")
     if node is None or "_target_" not in node:
         raise MethodConfigError(
@@ -67,15 +53,36 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
             f"method {method.get('name')!r}: {target} takes no argument {unknown}; "
             f"it takes {[p for p in parameters if p not in STANDARD_ARGUMENTS]}"
         )
+    return factory, parameters, takes_any, configured
+
+
+def accepts(method: DictConfig, argument: str) -> bool:
+    """Whether the method's scheduler factory takes `argument`."""
+    try:
+        _, parameters, takes_any, _ = _inspect(method)
+    except MethodConfigError:
+        return False
+    return takes_any or argument in parameters
+
+
+def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
+    """Instantiate `method.scheduler` with the standard arguments it accepts.
+
+    Args:
+        method: The method node (`name`, `scheduler` with `_target_` and arguments).
+        provided: Values of `STANDARD_ARGUMENTS` from the benchmark and the run.
+    """
+    _, parameters, takes_any, configured = _inspect(method)
     extra = {
         name: value
         for name, value in provided.items()
         if (name in parameters or takes_any) and name not in configured and value is not None
     }
-    scheduler = instantiate(OmegaConf.to_container(node, resolve=True), **extra)
+    node = method["scheduler"]
+    scheduler = instantiate(OmegaConf.to_container(node, resolve=True), _convert_="all", **extra)
     if not isinstance(scheduler, Scheduler):
         raise MethodConfigError(
-            f"method {method.get('name')!r}: {target} returned {type(scheduler).__name__}, "
-            "not a tunelab Scheduler"
+            f"method {method.get('name')!r}: {node['_target_']} returned "
+            f"{type(scheduler).__name__}, not a tunelab Scheduler"
         )
     return scheduler

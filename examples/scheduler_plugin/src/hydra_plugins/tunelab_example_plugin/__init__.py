@@ -1,0 +1,1 @@
+"""Hydra plugin of tunelab-example-plugin (no `hydra_plugins/__init__.py`: a namespace)."""

@@ -1,0 +1,1 @@
+"""Hydra configs of the plugin (`method/<name>.yaml`), read through `pkg://`."""
