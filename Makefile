@@ -37,7 +37,7 @@ install: | $(UV)
 # The demo study: random and grid search on the embedded benchmarks, 5 seeds, 2 jobs
 # in parallel; then the summary of the results.
 demo: .venv/.synced
-	$(RUN) tunelab-run -m study=demo hydra/launcher=joblib hydra.launcher.n_jobs=2
+	$(RUN) tunelab-run -m study=demo hydra/launcher=tunelab_joblib hydra.launcher.n_jobs=2
 	$(RUN) python -m tunelab.experiments.summary $${TUNELAB_RESULTS_ROOT:-results}/demo
 
 # Real training: tune examples/train_digits_mlp.py on 4 local workers for a minute.
