@@ -16,32 +16,17 @@ from typing import Any
 import pandas as pd
 import pytest
 from hydra import compose, initialize
-from tunelab_example_plugin import LocalSearcher, local_search
+from tunelab_example_plugin import LocalSearcher
 
 from tunelab.core.schedulers import FIFOScheduler
 from tunelab.core.space import choice, config_key, finrange, loguniform, randint, uniform
-from tunelab.core.testing import SchedulerContract, SearcherContract
 from tunelab.experiments.methods import build_scheduler
 
 # -- contract suites -------------------------------------------------------------------
 
 
-class TestLocalSearcherContract(SearcherContract):
-    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> LocalSearcher:
-        return LocalSearcher(config_space, population_size=2, seed=seed)
-
-
-class TestLocalSearchSchedulerContract(SchedulerContract):
-    def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
-    ) -> FIFOScheduler:
-        return local_search(
-            config_space,
-            metric=metric,
-            mode=mode,  # type: ignore[arg-type]
-            seed=seed,
-            population_size=2,
-        )
+# The contract suites of the plugin run from its own tests
+# (examples/scheduler_plugin/tests, part of pytest's testpaths).
 
 
 # -- behaviour --------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tunelab.blackbox import TabularBlackbox
 from tunelab.blackbox.repository import storage
 from tunelab.blackbox.repository.recipes.converters import FCNetRecipe
 from tunelab.blackbox.repository.recipes.converters.fcnet import CONFIGURATION_SPACE, SOURCE_ENV
+
+from .conftest import load_table
 
 h5py = pytest.importorskip("h5py")
 
@@ -81,20 +82,6 @@ def write_fcnet_file(path: Path, dataset: int, configs: list[dict[str, Any]]) ->
             group.create_dataset("runtime", data=np.array(times, dtype=np.float32))
             group.create_dataset("final_test_error", data=np.full(N_SEEDS, 0.5 + c, np.float32))
             group.create_dataset("n_params", data=np.full(N_SEEDS, 1000.0 * (c + 1)))
-
-
-def load_table(recipe: FCNetRecipe, task: str, **options: Any) -> TabularBlackbox:
-    """`recipe.load`, checked to give a `TabularBlackbox`."""
-    blackbox = recipe.load(task, **options)
-    assert isinstance(blackbox, TabularBlackbox)
-    return blackbox
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TUNELAB_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv(SOURCE_ENV, raising=False)
-    return tmp_path / "home"
 
 
 @pytest.fixture

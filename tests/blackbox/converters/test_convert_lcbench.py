@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tunelab.blackbox import TabularBlackbox
 from tunelab.blackbox.repository import storage
 from tunelab.blackbox.repository.recipes.converters import LCBenchRecipe
 from tunelab.blackbox.repository.recipes.converters.lcbench import (
     CONFIGURATION_SPACE,
     SOURCE_ENV,
 )
+
+from .conftest import load_table
 
 N_EPOCHS = 5
 N_ENTRIES = N_EPOCHS + 2  # one entry before training, one final evaluation after it
@@ -100,20 +101,6 @@ def run(dataset: str, config_id: str) -> dict[str, Any]:
 
 def lcbench_data() -> dict[str, Any]:
     return {dataset: {i: run(dataset, i) for i in IDS} for dataset in DATASETS}
-
-
-def load_table(recipe: LCBenchRecipe, task: str, **options: Any) -> TabularBlackbox:
-    """`recipe.load`, checked to give a `TabularBlackbox`."""
-    blackbox = recipe.load(task, **options)
-    assert isinstance(blackbox, TabularBlackbox)
-    return blackbox
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TUNELAB_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv(SOURCE_ENV, raising=False)
-    return tmp_path / "home"
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tunelab.blackbox import TabularBlackbox
 from tunelab.blackbox.repository import storage
 from tunelab.blackbox.repository.recipes.converters import NASBench201Recipe
 from tunelab.blackbox.repository.recipes.converters._nats import cell_operations, load_pickle
@@ -21,6 +20,8 @@ from tunelab.blackbox.repository.recipes.converters.nasbench201 import (
     CONFIGURATION_SPACE,
     SOURCE_ENV,
 )
+
+from .conftest import load_table
 
 N_EPOCHS = 200
 SEEDS = (777, 888, 999)
@@ -140,20 +141,6 @@ def write_benchmark_file(folder: Path) -> Path:
     }
     dump(data, path)
     return path
-
-
-def load_table(recipe: NASBench201Recipe, task: str, **options: Any) -> TabularBlackbox:
-    """`recipe.load`, checked to give a `TabularBlackbox`."""
-    blackbox = recipe.load(task, **options)
-    assert isinstance(blackbox, TabularBlackbox)
-    return blackbox
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TUNELAB_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv(SOURCE_ENV, raising=False)
-    return tmp_path / "home"
 
 
 @pytest.fixture(scope="module")
