@@ -238,3 +238,34 @@ def test_nested_method_arguments_arrive_as_plain_python(tmp_path: Path) -> None:
     results = pd.read_parquet(experiment_path(cfg) / "results.parquet")
     first = results[results["trial_id"] == 0].iloc[0]
     assert (first["config_x1"], first["config_x2"]) == (0.0, 5.0)
+
+
+@pytest.mark.slow
+def test_real_training_benchmark_of_the_repository_conf(tmp_path: Path) -> None:
+    """Journey 6: the repository's conf/benchmark/digits-mlp-local.yaml, for real."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "TUNELAB_RESULTS_ROOT": str(tmp_path / "results")}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tunelab.experiments",
+            "benchmark=digits-mlp-local",
+            "max_wallclock_time=20",
+            "benchmark.config_space.epochs=3",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    path = tmp_path / "results" / "default" / "digits-mlp-local" / "random_search" / "0"
+    metadata = json.loads((path / "metadata.json").read_text())
+    assert metadata["status"] == "complete" and metadata["backend"] == "LocalBackend"
+    results = pd.read_parquet(path / "results.parquet")
+    assert set(results["epoch"]) <= {1, 2, 3} and results["val_error"].between(0, 1).all()
