@@ -20,7 +20,7 @@ help:
 	@echo "make install   create .venv/ from uv.lock (every other target does this first)"
 	@echo "make lint      ruff (lint + format check) and mypy"
 	@echo "make docs      build the documentation site into site/"
-	@echo "make bench     run the performance benchmarks"
+	@echo "make bench     run the performance benchmarks (tuner, simulator, sweeps)"
 
 $(TOOLS)/uv/bin/uv:
 	@echo "uv not found: installing it into $(TOOLS)/uv"
@@ -69,6 +69,8 @@ docs-serve: .venv/.synced
 
 bench: .venv/.synced
 	$(RUN) python benchmarks/core_overhead.py
+	$(RUN) python benchmarks/simulator_speed.py
+	$(RUN) python benchmarks/sweep_overhead.py
 
 clean:
 	rm -rf .venv site .pytest_cache .mypy_cache .ruff_cache
