@@ -47,3 +47,11 @@ def test_curves_decrease_to_the_function_value_and_time_accumulates() -> None:
     assert np.all(np.diff(curve["y"]) < 0)
     assert curve["elapsed_time"][0] >= 2.0
     np.testing.assert_allclose(np.diff(curve["elapsed_time"]), curve["elapsed_time"][0])
+
+
+def test_only_linear_continuous_domains_are_accepted() -> None:
+    from tunelab.core.space import loguniform, randint
+
+    for domain in (randint(1, 5), loguniform(1e-3, 1.0)):
+        with pytest.raises(ValueError, match="hyperparameter 'x' is"):
+            AnalyticBlackbox(lambda x: float(x[0]), {"x": domain}, name="bad")

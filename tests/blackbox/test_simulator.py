@@ -252,3 +252,17 @@ def test_six_simulated_hours_on_the_embedded_default(tmp_path: Path) -> None:
     assert results["tuner_time"].is_monotonic_increasing
     assert SIX_HOURS - 600 < results["tuner_time"].max() <= SIX_HOURS
     assert len(results) > 50_000
+
+
+def test_time_scale_applies_to_time_per_fidelity_too(tmp_path: Path) -> None:
+    class Timeless(type(branin())):  # type: ignore[misc]
+        @property
+        def time_objective(self) -> None:
+            return None
+
+    blackbox = Timeless(branin().function, branin().configuration_space, name="t", max_fidelity=3)
+    _, backend = simulate(
+        tmp_path, blackbox, n_workers=1, budget=100, time_per_fidelity=2.0, time_scale=5.0
+    )
+    results = [when for when, _, kind in backend.events if kind == "result"]
+    assert results[:3] == [10.0, 20.0, 30.0]

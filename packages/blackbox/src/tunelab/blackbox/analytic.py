@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from tunelab.blackbox.blackbox import Blackbox
-from tunelab.core.space import Domain, hyperparameter_names, randint, uniform
+from tunelab.core.space import Domain, Float, hyperparameter_names, randint, uniform
 from tunelab.core.trial import Config
 
 Function = Callable[[np.ndarray], float]
@@ -58,6 +58,13 @@ class AnalyticBlackbox(Blackbox):
         self.time_per_step = time_per_step
         self._space = dict(configuration_space)
         self._names = hyperparameter_names(self._space)
+        for name in self._names:
+            domain = self._space[name]
+            if not isinstance(domain, Float) or domain.log:
+                raise ValueError(
+                    f"AnalyticBlackbox: hyperparameter {name!r} is {domain!r}; analytic functions "
+                    "take linear continuous domains (uniform) only"
+                )
         self._epochs = np.arange(1, max_fidelity + 1, dtype=float)
 
     @property

@@ -247,7 +247,7 @@ class SimulatorBackend(Backend):
         n = len(next(iter(curve.values())))
         if attr is None:
             assert self.time_per_fidelity is not None
-            return self.time_per_fidelity * np.arange(1, n + 1, dtype=float)
+            return self.time_per_fidelity * self.time_scale * np.arange(1, n + 1, dtype=float)
         elapsed = np.maximum.accumulate(np.nan_to_num(np.asarray(curve[attr], dtype=float)))
         return elapsed * self.time_scale
 
