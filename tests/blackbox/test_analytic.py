@@ -55,3 +55,11 @@ def test_only_linear_continuous_domains_are_accepted() -> None:
     for domain in (randint(1, 5), loguniform(1e-3, 1.0)):
         with pytest.raises(ValueError, match="hyperparameter 'x' is"):
             AnalyticBlackbox(lambda x: float(x[0]), {"x": domain}, name="bad")
+
+
+def test_objective_range_knows_the_optimum_only() -> None:
+    from tunelab.blackbox.analytic import branin
+
+    blackbox = branin()
+    assert blackbox.objective_range("y") == (pytest.approx(0.397887), None)
+    assert blackbox.objective_range("elapsed_time") == (None, None)

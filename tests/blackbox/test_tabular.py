@@ -81,3 +81,15 @@ def test_surrogate_answers_any_config_with_its_nearest_row(table: TabularBlackbo
     assert surrogate.evaluate(near) == pytest.approx(table.evaluate(known))
     with pytest.raises(ValueError, match="model must be"):
         SurrogateBlackbox(table, model="svm")
+
+
+def test_objective_range_is_the_extremes_of_the_table(table: TabularBlackbox) -> None:
+    for k, name in enumerate(table.objectives_names):
+        values = table.objectives[..., k]
+        assert table.objective_range(name) == (values.min(), values.max())
+    surrogate = SurrogateBlackbox(table)
+    assert surrogate.objective_range(table.objectives_names[0]) == table.objective_range(
+        table.objectives_names[0]
+    )
+    with pytest.raises(KeyError, match="nope"):
+        table.objective_range("nope")

@@ -105,6 +105,7 @@ def test_one_experiment_writes_its_folder_and_is_skipped_next_time(tmp_path: Pat
     assert metadata["method"] == "random_search" and metadata["benchmark"] == "branin"
     assert metadata["seed"] == 3 and metadata["scheduler_seed"] == scheduler_seed(0, 3)
     assert metadata["hydra_config"]["benchmark"]["max_wallclock_time"] == 3600
+    assert metadata["reference"] == {"y": {"min": pytest.approx(0.397887)}}
     assert metadata["hydra_config"]["max_wallclock_time"] == 600
     assert metadata["overrides"] == ["benchmark=branin", "seed=3"]
     assert metadata["command_line"]

@@ -87,6 +87,11 @@ class AnalyticBlackbox(Blackbox):
     def time_objective(self) -> str:
         return "elapsed_time"
 
+    def objective_range(self, name: str) -> tuple[float | None, float | None]:
+        """`y` never falls below the function's optimum (the curve term is >= 0)."""
+        self._check_objective(name)
+        return (self.optimum, None) if name == "y" else (None, None)
+
     def evaluate_curve(self, config: Config, *, seed: int | None = None) -> dict[str, np.ndarray]:
         self.seed_index(seed)
         x = np.array([float(config[name]) for name in self._names])

@@ -64,6 +64,22 @@ class Blackbox(ABC):
         """Indices of the benchmark's repetitions (a single one by default)."""
         return [0]
 
+    def objective_range(self, name: str) -> tuple[float | None, float | None]:
+        """Lowest and highest known value of objective `name`, None where unknown.
+
+        Plots normalise regret with these reference values (the best and worst a
+        method could reach); a blackbox that cannot know them keeps this default.
+        """
+        self._check_objective(name)
+        return None, None
+
+    def _check_objective(self, name: str) -> None:
+        if name not in self.objectives_names:
+            raise KeyError(
+                f"{type(self).__name__} has no objective {name!r}; its objectives are "
+                f"{self.objectives_names}"
+            )
+
     @abstractmethod
     def evaluate_curve(self, config: Config, *, seed: int | None = None) -> dict[str, np.ndarray]:
         """All objectives of `config` at every fidelity.

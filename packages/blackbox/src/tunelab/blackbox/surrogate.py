@@ -75,6 +75,10 @@ class SurrogateBlackbox(Blackbox):
     def seeds(self) -> list[int]:
         return self.table.seeds
 
+    def objective_range(self, name: str) -> tuple[float | None, float | None]:
+        """The table's extremes: the reference values of the benchmark it models."""
+        return self.table.objective_range(name)
+
     def _predict(self, configs: list[Config]) -> np.ndarray:
         """Shape (n, n_seeds, n_fidelities, n_objectives)."""
         features = self._encoder.encode_many(configs)

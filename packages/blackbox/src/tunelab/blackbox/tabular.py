@@ -144,6 +144,14 @@ class TabularBlackbox(Blackbox):
 
     # -- table access -----------------------------------------------------------------
 
+    def objective_range(self, name: str) -> tuple[float | None, float | None]:
+        """Extremes of objective `name` over every configuration, seed and fidelity."""
+        self._check_objective(name)
+        values = self._objectives[..., self.objectives_names.index(name)]
+        if not np.isfinite(values).any():
+            return None, None
+        return float(np.nanmin(values)), float(np.nanmax(values))
+
     @property
     def hyperparameters(self) -> pd.DataFrame:
         """The table of configurations, one row each (read-only by convention)."""

@@ -97,6 +97,19 @@ class BlackboxContract:
         first, second = blackbox.evaluate(config), blackbox.evaluate(config)
         assert all(_same(first[k], second[k]) for k in first)
 
+    def test_evaluations_lie_in_the_objective_range(self) -> None:
+        blackbox = self.make_blackbox()
+        for name in blackbox.objectives_names:
+            low, high = blackbox.objective_range(name)
+            assert low is None or high is None or low <= high
+            for config in self.sample_configs(blackbox, self.n_configs):
+                curve = blackbox.evaluate_curve(config)[name]
+                finite = curve[np.isfinite(curve)]
+                assert low is None or np.all(finite >= low - 1e-9 * max(1.0, abs(low)))
+                assert high is None or np.all(finite <= high + 1e-9 * max(1.0, abs(high)))
+        error = _error_of(lambda: blackbox.objective_range("no-such-objective"), KeyError)
+        assert "no-such-objective" in error, "an unknown objective must be refused by name"
+
     def test_bad_fidelity_and_seed_are_rejected(self) -> None:
         blackbox = self.make_blackbox()
         config = self.sample_configs(blackbox, 1)[0]
@@ -106,13 +119,13 @@ class BlackboxContract:
         assert "seed" in seed_error, "an unknown seed must be refused by name"
 
 
-def _error_of(call: Callable[[], object]) -> str:
-    """The message of the ValueError that `call` raises (fails if it raises none)."""
+def _error_of(call: Callable[[], object], kind: type[Exception] = ValueError) -> str:
+    """The message of the `kind` error that `call` raises (fails if it raises none)."""
     try:
         call()
-    except ValueError as error:
+    except kind as error:
         return str(error)
-    raise AssertionError("expected a ValueError")
+    raise AssertionError(f"expected a {kind.__name__}")
 
 
 def _same(a: float, b: float) -> bool:

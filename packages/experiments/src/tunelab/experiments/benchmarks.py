@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from tunelab.core.backends.base import Backend
 from tunelab.core.space import config_space_from_json
 from tunelab.core.trial import Config
+
+if TYPE_CHECKING:
+    from tunelab.blackbox import Blackbox
 
 
 class BenchmarkConfigError(ValueError):
@@ -28,6 +31,8 @@ class Problem:
     resource_attr: str | None
     max_resource_attr: str | None
     restrict_to: list[Config] | None
+    reference: dict[str, dict[str, float]] = field(default_factory=dict)
+    """`{metric: {"min": ..., "max": ...}}`: known extremes, recorded for regret plots."""
 
 
 def build_benchmark(benchmark: DictConfig, *, seed: int, can_restrict: bool = True) -> Problem:
@@ -90,15 +95,25 @@ def _simulated(benchmark: DictConfig, *, seed: int, can_restrict: bool) -> Probl
         time_scale=float(benchmark.get("time_scale", 1.0)),
         name=str(benchmark.name),
     )
+    metric = str(benchmark.get("metric") or blackbox.objectives_names[0])
     return Problem(
         backend=backend,
         config_space=space,
-        metric=str(benchmark.get("metric") or blackbox.objectives_names[0]),
+        metric=metric,
         mode=str(benchmark.get("mode", "min")),
         resource_attr=blackbox.fidelity_name,
         max_resource_attr=None if max_resource_attr is None else str(max_resource_attr),
         restrict_to=restrict_to,
+        reference=_reference(blackbox, metric),
     )
+
+
+def _reference(blackbox: Blackbox, metric: str) -> dict[str, dict[str, float]]:
+    if metric not in blackbox.objectives_names:
+        return {}  # the sweeper's validation reports the unknown metric
+    low, high = blackbox.objective_range(metric)
+    known = {key: value for key, value in (("min", low), ("max", high)) if value is not None}
+    return {metric: known} if known else {}
 
 
 def _local(benchmark: DictConfig) -> Problem:

@@ -159,6 +159,7 @@ def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
         "scheduler_seed": sched_seed,
         "master_seed": int(cfg.master_seed),
         "study": str(cfg.study),
+        "reference": problem.reference,
         "hydra_config": OmegaConf.to_container(cfg, resolve=True),
         "overrides": overrides,
         "command_line": [_program(), *sys.argv[1:]],
