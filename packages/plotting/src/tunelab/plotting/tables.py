@@ -1,0 +1,273 @@
+"""Final-performance tables: estimates with confidence intervals, best per benchmark in bold.
+
+`final_table` computes a long table from the tidy `curves` frame; `to_markdown`,
+`to_latex` and `to_csv` pivot it to one row per method and one column per benchmark, each
+cell ``estimate [low, high]``. A cell is "best" when its estimate is the best of its
+benchmark (in the benchmark's direction; lower for regret and the aggregate rows) or its
+interval overlaps the best one's, i.e. the data cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+
+from tunelab.plotting.figures._data import (
+    Mode,
+    Statistic,
+    Summary,
+    check_columns,
+    check_curves,
+    column_modes,
+    final_array,
+)
+
+AGGREGATE = "all (normalised regret)"
+TABLE_COLUMNS = ("benchmark", "method", "estimate", "low", "high", "n_seeds", "best")
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def final_table(
+    curves: pd.DataFrame,
+    *,
+    at: float = 1.0,
+    column: str = "value",
+    statistic: Statistic = "iqm",
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Estimate and interval of every (benchmark, method) at budget fraction `at`.
+
+    When the frame has a `regret` column, rows with benchmark ``"all (normalised regret)"``
+    follow: the statistic of normalised regret pooled over all benchmarks, with a bootstrap
+    stratified by benchmark (only methods that ran every benchmark).
+
+    Args:
+        curves: Tidy curves frame.
+        at: Budget fraction in (0, 1]; each benchmark's last grid step at or below it.
+        column: Column to summarise per benchmark ("value" or "regret").
+        statistic: "iqm" or "mean" (bootstrap interval) or "median" (quartiles).
+        n_resamples: Bootstrap resamples (0: no interval, low/high NaN).
+        confidence: Coverage of the interval.
+        seed: Seed of the bootstrap generator (a fresh one per cell).
+
+    Returns:
+        Long frame with columns benchmark, method, estimate, low, high, n_seeds (runs;
+        for aggregate rows the fewest over benchmarks) and best; benchmarks sorted, the
+        aggregate last, methods sorted.
+
+    Raises:
+        ValueError: A column is missing or `at` precedes a benchmark's grid.
+    """
+    summary = Summary(statistic, n_resamples, confidence, seed)
+    check_curves(curves, column=column, where="final_table")
+    records: list[dict[str, object]] = []
+    for benchmark in sorted(curves["benchmark"].unique()):
+        rows = curves[curves["benchmark"] == benchmark]
+        methods = sorted(rows["method"].unique())
+        values, mask = final_array(
+            rows, column=column, methods=methods, benchmarks=[benchmark], fraction=at
+        )
+        (mode,) = column_modes(curves, column=column, benchmarks=[benchmark])
+        cells = _cells(benchmark, methods, values, mask, summary=summary)
+        records.extend(_mark_best(cells, mode=mode))
+    if "regret" in curves.columns:
+        records.extend(_aggregate_rows(curves, at=at, summary=summary))
+    return pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))
+
+
+def _cells(
+    benchmark: str,
+    methods: list[str],
+    values: np.ndarray,
+    mask: np.ndarray,
+    *,
+    summary: Summary,
+) -> list[dict[str, object]]:
+    """One record per method from values/mask of shape (n_methods, n_runs, n_benchmarks)."""
+    records: list[dict[str, object]] = []
+    for i, method in enumerate(methods):
+        estimate = summary.estimate(values[i], mask[i])
+        records.append(
+            {
+                "benchmark": benchmark,
+                "method": method,
+                "estimate": float(estimate.point),
+                "low": float(estimate.low),
+                "high": float(estimate.high),
+                "n_seeds": int(mask[i].sum(axis=0).min()),
+            }
+        )
+    return records
+
+
+def _aggregate_rows(
+    curves: pd.DataFrame,
+    *,
+    at: float,
+    summary: Summary,
+) -> list[dict[str, object]]:
+    """Rows of normalised regret pooled over benchmarks, for methods that ran them all."""
+    benchmarks = sorted(curves["benchmark"].unique())
+    present = curves.groupby("method")["benchmark"].nunique()
+    methods = sorted(present.index[present == len(benchmarks)])
+    if not methods:
+        return []
+    values, mask = final_array(
+        curves, column="regret", methods=methods, benchmarks=benchmarks, fraction=at
+    )
+    cells = _cells(AGGREGATE, methods, values, mask, summary=summary)
+    return _mark_best(cells, mode="min")
+
+
+def _mark_best(records: list[dict[str, object]], *, mode: Mode) -> list[dict[str, object]]:
+    """Set "best": the best estimate, its ties, and every interval overlapping its interval."""
+    estimate = np.array([r["estimate"] for r in records], dtype=float)
+    low = np.array([r["low"] for r in records], dtype=float)
+    high = np.array([r["high"] for r in records], dtype=float)
+    best = np.zeros(len(records), dtype=bool)
+    if np.isfinite(estimate).any():
+        top = np.nanmin(estimate) if mode == "min" else np.nanmax(estimate)
+        best = estimate == top
+        champion = int(np.flatnonzero(best)[0])
+        if np.isfinite([low[champion], high[champion]]).all():
+            best |= (low <= high[champion]) & (high >= low[champion])
+    return [{**r, "best": bool(b)} for r, b in zip(records, best, strict=True)]
+
+
+def _pivot(
+    table: pd.DataFrame, *, digits: int
+) -> tuple[list[str], list[str], dict[tuple[str, str], tuple[str, bool]]]:
+    """(methods, benchmarks, (method, benchmark) -> (cell text, best)) in order of appearance."""
+    check_columns(table, TABLE_COLUMNS, where="table")
+    methods = [str(m) for m in pd.unique(table["method"])]
+    benchmarks = [str(b) for b in pd.unique(table["benchmark"])]
+    numbers = table[["estimate", "low", "high"]].to_numpy(dtype=float)
+    cells = {}
+    for (method, benchmark, best), (estimate, low, high) in zip(
+        table[["method", "benchmark", "best"]].itertuples(index=False, name=None),
+        numbers,
+        strict=True,
+    ):
+        cells[(str(method), str(benchmark))] = (
+            _format(estimate, low, high, digits=digits),
+            bool(best),
+        )
+    return methods, benchmarks, cells
+
+
+def _format(estimate: float, low: float, high: float, *, digits: int) -> str:
+    """``"0.123 [0.110, 0.140]"``; the interval is left out when it is NaN."""
+    if not np.isfinite(estimate):
+        return "n/a"
+    text = f"{estimate:.{digits}f}"
+    if np.isfinite(low) and np.isfinite(high):
+        text += f" [{low:.{digits}f}, {high:.{digits}f}]"
+    return text
+
+
+def to_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
+    """GitHub Markdown table: a row per method, a column per benchmark, best cells in bold.
+
+    Args:
+        table: Output of `final_table`.
+        digits: Decimals of every number.
+
+    Returns:
+        The table text, one line per row, ending with a newline.
+    """
+    methods, benchmarks, cells = _pivot(table, digits=digits)
+
+    def escape(text: str) -> str:
+        return text.replace("|", r"\|")
+
+    lines = [
+        "| " + " | ".join(["method", *map(escape, benchmarks)]) + " |",
+        "| " + " | ".join([":---"] + ["---:"] * len(benchmarks)) + " |",
+    ]
+    for method in methods:
+        row = [escape(method)]
+        for benchmark in benchmarks:
+            text, best = cells.get((method, benchmark), ("-", False))
+            row.append(f"**{text}**" if best else text)
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _latex_escape(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+
+
+def to_latex(
+    table: pd.DataFrame, *, digits: int = 3, caption: str | None = None, label: str | None = None
+) -> str:
+    """LaTeX booktabs table (needs ``\\usepackage{booktabs}``), best cells in ``\\textbf``.
+
+    Method and benchmark names are escaped (``_`` becomes ``\\_``); `caption` and `label`
+    are inserted verbatim, so they may contain LaTeX.
+
+    Args:
+        table: Output of `final_table`.
+        digits: Decimals of every number.
+        caption: Caption; with a caption or label the tabular is wrapped in a ``table``.
+        label: ``\\label`` key.
+
+    Returns:
+        The LaTeX source, ending with a newline.
+    """
+    methods, benchmarks, cells = _pivot(table, digits=digits)
+    body = [
+        r"\begin{tabular}{l" + "r" * len(benchmarks) + "}",
+        r"\toprule",
+        " & ".join(["method", *map(_latex_escape, benchmarks)]) + r" \\",
+        r"\midrule",
+    ]
+    for method in methods:
+        row = [_latex_escape(method)]
+        for benchmark in benchmarks:
+            text, best = cells.get((method, benchmark), ("--", False))
+            row.append(rf"\textbf{{{text}}}" if best else text)
+        body.append(" & ".join(row) + r" \\")
+    body += [r"\bottomrule", r"\end{tabular}"]
+    if caption is None and label is None:
+        return "\n".join(body) + "\n"
+    head = [r"\begin{table}[t]", r"\centering"]
+    if caption is not None:
+        head.append(rf"\caption{{{caption}}}")
+    if label is not None:
+        head.append(rf"\label{{{label}}}")
+    return "\n".join([*head, *body, r"\end{table}"]) + "\n"
+
+
+def to_csv(table: pd.DataFrame, *, digits: int = 3) -> str:
+    """CSV of the pivot (header ``method,<benchmarks>``); cells as in `to_markdown`, no bold.
+
+    Args:
+        table: Output of `final_table`.
+        digits: Decimals of every number.
+
+    Returns:
+        The CSV text (cells with commas are quoted), ending with a newline.
+    """
+    methods, benchmarks, cells = _pivot(table, digits=digits)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["method", *benchmarks])
+    for method in methods:
+        writer.writerow([method, *(cells.get((method, b), ("", False))[0] for b in benchmarks)])
+    return buffer.getvalue()

@@ -1,0 +1,105 @@
+"""learning_curves of one experiment's results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.lines import Line2D
+
+from tunelab.plotting.figures import learning_curves
+
+
+def by_gid(ax: object, prefix: str) -> list[Line2D]:
+    return [line for line in ax.lines if (line.get_gid() or "").startswith(prefix)]  # type: ignore[attr-defined]
+
+
+def points(line: Line2D) -> set[tuple[float, float]]:
+    return set(
+        zip(np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float), strict=True)
+    )
+
+
+def test_one_line_per_trial_with_decisions_and_rungs(results: pd.DataFrame) -> None:
+    ax = learning_curves(results, metric="loss", mode="min", resource_attr="epoch")
+    trials = by_gid(ax, "trial-")
+    assert sorted(line.get_gid() for line in trials) == [f"trial-{i}" for i in range(6)]
+    trial_0 = next(line for line in trials if line.get_gid() == "trial-0")
+    np.testing.assert_array_equal(trial_0.get_xdata(), np.arange(1, 10))
+    (pause,) = by_gid(ax, "decision-pause")
+    (stop,) = by_gid(ax, "decision-stop")
+    loss = {(t, e): 1.0 + 0.1 * t + 1.0 / e for t in range(6) for e in range(1, 10)}
+    assert points(pause) == {(1.0, loss[0, 1]), (3.0, loss[0, 3]), (1.0, loss[4, 1])}
+    assert len(pause.get_xdata()) == 3
+    assert points(stop) == {
+        (3.0, loss[1, 3]),
+        (1.0, loss[2, 1]),
+        (1.0, loss[3, 1]),
+        (3.0, loss[4, 3]),
+    }
+    assert pause.get_linestyle() == stop.get_linestyle() == "None"
+    rungs = by_gid(ax, "rung")
+    assert sorted(line.get_xdata()[0] for line in rungs) == [1.0, 3.0]
+    assert ax.get_xlabel() == "epoch"
+    assert ax.get_ylabel() == "loss"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["best trial (0)", "paused (promotable)", "stopped", "rung level"]
+
+
+def test_best_trial_is_highlighted(results: pd.DataFrame) -> None:
+    ax = learning_curves(results, metric="loss", mode="min", resource_attr="epoch")
+    widths = {line.get_gid(): line.get_linewidth() for line in by_gid(ax, "trial-")}
+    assert widths["trial-0"] > max(w for gid, w in widths.items() if gid != "trial-0")
+    worst = learning_curves(results, metric="loss", mode="max", resource_attr="epoch")
+    labels = [t.get_text() for t in worst.get_legend().get_texts()]
+    assert labels[0] == "best trial (5)"  # trial 5 has the largest loss (2.5 at epoch 1)
+
+
+@pytest.mark.parametrize("resource_attr", [None, "epoch"])
+def test_against_tuner_time_without_resource(
+    results: pd.DataFrame, resource_attr: str | None
+) -> None:
+    ax = learning_curves(
+        results.drop(columns="epoch"),
+        metric="loss",
+        mode="min",
+        resource_attr=resource_attr,
+        rung_levels=[1, 3],  # resource levels mean nothing on a time axis
+    )
+    assert len(by_gid(ax, "trial-")) == 6
+    assert len(by_gid(ax, "decision-")) == 2
+    assert not by_gid(ax, "rung")
+    assert ax.get_xlabel() == "tuner time (s)"
+    trial_0 = next(line for line in ax.lines if line.get_gid() == "trial-0")
+    np.testing.assert_array_equal(trial_0.get_xdata(), np.arange(1, 10))
+
+
+def test_given_rungs_and_max_trials(results: pd.DataFrame) -> None:
+    ax = learning_curves(
+        results.drop(columns="decision"),
+        metric="loss",
+        mode="min",
+        resource_attr="epoch",
+        rung_levels=[1, 2, 4],
+        max_trials=2,
+    )
+    assert sorted(line.get_gid() for line in by_gid(ax, "trial-")) == ["trial-0", "trial-1"]
+    assert not by_gid(ax, "decision-")
+    assert sorted(line.get_xdata()[0] for line in by_gid(ax, "rung")) == [1.0, 2.0, 4.0]
+    # the best trial is always drawn, even beyond max_trials
+    best_last = learning_curves(
+        results, metric="loss", mode="max", resource_attr="epoch", max_trials=1
+    )
+    assert sorted(line.get_gid() for line in by_gid(best_last, "trial-")) == ["trial-0", "trial-5"]
+
+
+def test_learning_curves_validate_input(results: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['accuracy'\]"):
+        learning_curves(results, metric="accuracy", mode="min")
+    with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
+        learning_curves(results, metric="loss", mode="best")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_trials must be >= 1"):
+        learning_curves(results, metric="loss", mode="min", max_trials=0)
+    empty = results.assign(loss=np.nan)
+    with pytest.raises(ValueError, match="'loss' has no value"):
+        learning_curves(empty, metric="loss", mode="min")
