@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/uv/bin/uv)
 # Use the machine's interpreter; never download one.
 export UV_PYTHON_DOWNLOADS := never
 export NO_MKDOCS_2_WARNING := 1
-export UV_PYTHON ?= $(shell command -v $(PYTHON))
+export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 RUN := $(UV) run --frozen --no-sync
 PYTEST_ARGS ?=
 
@@ -15,6 +15,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo      run the demo study (methods x embedded benchmarks x 5 seeds, simulated)"
+	@echo "               and write its figures and tables to figures/demo/"
 	@echo "make demo-local  tune the example training script for real (4 workers, ~1 min)"
 	@echo "make test      build the docs, lint, then run the test suite"
 	@echo "make install   create .venv/ from uv.lock (every other target does this first)"
@@ -34,11 +35,12 @@ install: | $(UV)
 	$(UV) sync --frozen --all-packages --group dev
 	@touch .venv/.synced
 
-# The demo study: random and grid search on the embedded benchmarks, 5 seeds, 2 jobs
-# in parallel; then the summary of the results.
+# The demo study: the methods on the embedded benchmarks, 5 seeds, 2 jobs in parallel;
+# then its figures and tables (IQM curves with bootstrap bands, ranks, final table).
+DEMO_RESULTS = $${TUNELAB_RESULTS_ROOT:-results}/demo
 demo: .venv/.synced
 	$(RUN) tunelab-run -m study=demo hydra/launcher=tunelab_joblib hydra.launcher.n_jobs=2
-	$(RUN) python -m tunelab.experiments.summary $${TUNELAB_RESULTS_ROOT:-results}/demo
+	$(RUN) tunelab-plot $(DEMO_RESULTS) --out figures/demo
 
 # Real training: tune examples/train_digits_mlp.py on 4 local workers for a minute.
 demo-local: .venv/.synced
@@ -71,6 +73,7 @@ bench: .venv/.synced
 	$(RUN) python benchmarks/core_overhead.py
 	$(RUN) python benchmarks/simulator_speed.py
 	$(RUN) python benchmarks/sweep_overhead.py
+	$(RUN) python benchmarks/bootstrap_speed.py
 
 clean:
 	rm -rf .venv site .pytest_cache .mypy_cache .ruff_cache

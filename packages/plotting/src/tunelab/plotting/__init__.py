@@ -1,17 +1,83 @@
-"""tunelab-plotting: Statistics (IQM with stratified bootstrap CIs, ranks, profiles) and
-paper-ready comparative figures over tunelab results folders.
+"""tunelab-plotting: robust statistics and paper-ready figures of tuning studies.
 
-This distribution is part of the tunelab workspace. Its features land in their own
-issues; until then it only reports its version.
+It reads the results format only (`metadata.json` and `results.parquet` of each
+experiment folder, locally or under an `s3://` prefix) and imports no other tunelab
+package. The parts:
+
+- `stats`: pure functions on arrays (IQM with stratified bootstrap intervals, ranks,
+  performance profiles, probability of improvement, critical differences,
+  hypervolume);
+- `loading`, `selection`, `frames`: read a study, check its seeds, and build the
+  tidy frames of best-so-far curves;
+- `figures`, `tables`: matplotlib figures and Markdown/CSV/LaTeX tables of those
+  frames; `report.write_figures` and the `tunelab-plot` command write them all.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("tunelab-plotting")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+_EXPORTS = {
+    "Study": "loading",
+    "load_study": "loading",
+    "find_experiments": "loading",
+    "curves_frame": "frames",
+    "hypervolume_frame": "frames",
+    "seed_report": "selection",
+    "common_seeds": "selection",
+    "group_methods": "selection",
+    "check_duplicates": "selection",
+    "PlotSettings": "settings",
+    "FigureOptions": "report",
+    "write_figures": "report",
+}
+
+if TYPE_CHECKING:
+    from tunelab.plotting.frames import curves_frame, hypervolume_frame
+    from tunelab.plotting.loading import Study, find_experiments, load_study
+    from tunelab.plotting.report import FigureOptions, write_figures
+    from tunelab.plotting.selection import (
+        check_duplicates,
+        common_seeds,
+        group_methods,
+        seed_report,
+    )
+    from tunelab.plotting.settings import PlotSettings
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public names lazily: `import tunelab.plotting` stays cheap."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tunelab.plotting' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"tunelab.plotting.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+__all__ = [
+    "FigureOptions",
+    "PlotSettings",
+    "Study",
+    "__version__",
+    "check_duplicates",
+    "common_seeds",
+    "curves_frame",
+    "find_experiments",
+    "group_methods",
+    "hypervolume_frame",
+    "load_study",
+    "seed_report",
+    "write_figures",
+]

@@ -1,0 +1,301 @@
+"""Tidy frames the figures and tables take, built from a loaded `Study`.
+
+`curves_frame` puts every experiment's best-so-far curve on a grid shared by the
+benchmark's runs (one row per experiment and grid point); `hypervolume_frame` does
+the same with the dominated hypervolume of multi-objective experiments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, cast
+
+import numpy as np
+import pandas as pd
+
+from tunelab.plotting.loading import Study
+from tunelab.plotting.stats import (
+    hypervolume_curve,
+    make_grid,
+    normalized_regret,
+    reference_range,
+    step_values,
+)
+
+XAxis = Literal["time", "results", "resource"]
+Mode = Literal["min", "max"]
+X_LABELS: dict[str, str] = {
+    "time": "wallclock time (s)",
+    "results": "number of results",
+    "resource": "resource spent",
+}
+HV_REFERENCE = 1.1
+"""Reference point of the hypervolume, per objective normalised to [0, 1] (1 = worst)."""
+
+
+def curves_frame(
+    study: Study,
+    *,
+    x: XAxis = "time",
+    n_points: int = 100,
+    log_x: bool = False,
+    metric: str | None = None,
+) -> pd.DataFrame:
+    """Best-so-far curves of every run, on one grid per benchmark.
+
+    Args:
+        x: `time` (the tuner's time, virtual in simulations), `results` (number of
+            reported results), or `resource` (resource spent, summed over trials).
+        n_points: Grid points per benchmark (the same for all, so that the grid step
+            index means the same fraction of every budget).
+        log_x: Geometric grid (for log-scaled time axes).
+        metric: Plot this reported column instead of each run's first metric.
+
+    Returns:
+        The `curves` frame: benchmark, method, seed, step, x, fraction, value,
+        regret, metric, mode. `value` is NaN before a run's first result. `regret`
+        is `(value - best) / (worst - best)` (for `min`), with best/worst from the
+        `reference` the benchmark recorded in metadata.json, else the extremes of
+        every value any run of the study reported on that benchmark.
+    """
+    if x not in X_LABELS:
+        raise ValueError(f"x must be one of {sorted(X_LABELS)}, got {x!r}")
+    frames = []
+    for benchmark, runs in study.runs.groupby("benchmark", sort=True):
+        name, mode = _objective(runs, metric)
+        series = {
+            experiment: _xy(study, experiment, name, x=x, benchmark=str(benchmark))
+            for experiment in _experiments(runs)
+        }
+        grid = _grid(study, runs, series, x=x, n_points=n_points, log_x=log_x)
+        best, worst = _reference(study, runs, series, name=name, mode=mode)
+        for experiment, method, seed in _identities(runs):
+            xs, values = series[experiment]
+            curve = step_values(xs, values, grid, mode=mode)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "benchmark": benchmark,
+                        "method": method,
+                        "seed": seed,
+                        "step": np.arange(len(grid)),
+                        "x": grid,
+                        "fraction": grid / grid[-1],
+                        "value": curve,
+                        "regret": normalized_regret(curve, best=best, worst=worst, mode=mode),
+                        "metric": name,
+                        "mode": mode,
+                    }
+                )
+            )
+    return _finish(frames, x)
+
+
+def hypervolume_frame(
+    study: Study, *, x: XAxis = "time", n_points: int = 100, log_x: bool = False
+) -> pd.DataFrame:
+    """Dominated hypervolume over time of the multi-objective runs of `study`.
+
+    Each objective is normalised to [0, 1] (0 = best known, 1 = worst, as for the
+    regret of `curves_frame`) and the reference point is `HV_REFERENCE` in every
+    objective, so values are comparable across runs of a benchmark. The frame has the
+    `curves` schema with `value` = hypervolume (mode `max`); `regret` is the fraction
+    of the study's largest hypervolume on that benchmark still missing.
+    """
+    multi = study.runs[study.runs["metrics"].map(len) > 1]
+    frames = []
+    for benchmark, runs in multi.groupby("benchmark", sort=True):
+        names = [str(n) for n in runs["metrics"].iloc[0]]
+        modes = [cast(Mode, m) for m in runs["modes"].iloc[0]]
+        points = {
+            experiment: _xy_many(study, experiment, names, x=x, benchmark=str(benchmark))
+            for experiment in _experiments(runs)
+        }
+        normalised = _normalise_objectives(study, runs, points, names, modes)
+        series = {k: (xs, np.zeros(len(xs))) for k, (xs, _) in normalised.items()}
+        grid = _grid(study, runs, series, x=x, n_points=n_points, log_x=log_x)
+        curves = {
+            k: hypervolume_curve(
+                xs, values, grid, np.full(len(names), HV_REFERENCE), modes=["min"] * len(names)
+            )
+            for k, (xs, values) in normalised.items()
+        }
+        top = max(float(np.nanmax(c)) for c in curves.values()) if curves else 0.0
+        for experiment, method, seed in _identities(runs):
+            curve = curves[experiment]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "benchmark": benchmark,
+                        "method": method,
+                        "seed": seed,
+                        "step": np.arange(len(grid)),
+                        "x": grid,
+                        "fraction": grid / grid[-1],
+                        "value": curve,
+                        "regret": (top - curve) / top if top > 0 else np.full(len(grid), np.nan),
+                        "metric": "hypervolume",
+                        "mode": "max",
+                    }
+                )
+            )
+    return _finish(frames, x)
+
+
+def _finish(frames: list[pd.DataFrame], x: str) -> pd.DataFrame:
+    columns = ["benchmark", "method", "seed", "step", "x", "fraction", "value", "regret"]
+    curves = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=[*columns, "metric", "mode"])
+    )
+    curves.attrs["x_label"] = X_LABELS[x]
+    return curves
+
+
+def _experiments(runs: pd.DataFrame) -> list[str]:
+    return [str(e) for e in runs["experiment"]]
+
+
+def _identities(runs: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(experiment, method, seed) of each run."""
+    return [
+        (str(e), str(m), int(s))
+        for e, m, s in zip(runs["experiment"], runs["method"], runs["seed"], strict=True)
+    ]
+
+
+def _objective(runs: pd.DataFrame, metric: str | None) -> tuple[str, Mode]:
+    """The metric and mode of a benchmark's runs (they must agree)."""
+    benchmark = runs["benchmark"].iloc[0]
+    if metric is not None:
+        modes = set()
+        for metrics, run_modes in zip(runs["metrics"], runs["modes"], strict=True):
+            if metric in metrics:
+                modes.add(run_modes[list(metrics).index(metric)])
+        return metric, cast(Mode, modes.pop() if len(modes) == 1 else "min")
+    pairs = set(zip(runs["metric"], runs["mode"], strict=True))
+    if len(pairs) != 1:
+        raise ValueError(
+            f"benchmark {benchmark!r}: the runs optimise different metrics {sorted(pairs)}; "
+            "choose one with --metric or select runs with --where"
+        )
+    name, mode = pairs.pop()
+    if mode not in ("min", "max"):
+        raise ValueError(f"benchmark {benchmark!r}: mode {mode!r} is neither 'min' nor 'max'")
+    return str(name), cast(Mode, mode)
+
+
+def _xy(
+    study: Study, experiment: str, metric: str, *, x: str, benchmark: str
+) -> tuple[np.ndarray, np.ndarray]:
+    xs, columns = _xy_many(study, experiment, [metric], x=x, benchmark=benchmark)
+    return xs, columns[:, 0]
+
+
+def _xy_many(
+    study: Study, experiment: str, metrics: Sequence[str], *, x: str, benchmark: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The x value of each result and the metric columns, shapes (n,), (n, m)."""
+    results = study.results.get(experiment, pd.DataFrame())
+    if results.empty:
+        return np.zeros(0), np.zeros((0, len(metrics)))
+    absent = [m for m in metrics if m not in results]
+    if absent:
+        raise KeyError(
+            f"experiment {experiment!r} ({benchmark}) reported no {absent}; its results "
+            f"have the columns {sorted(results.columns)}"
+        )
+    values = results[list(metrics)].to_numpy(dtype=float)
+    if x == "time":
+        xs = results["tuner_time"].to_numpy(dtype=float)
+    elif x == "results":
+        order = np.argsort(results["tuner_time"].to_numpy(), kind="stable")
+        xs = np.empty(len(results))
+        xs[order] = np.arange(1, len(results) + 1)
+    else:
+        xs = _resource_spent(results, study.metadata[experiment].get("resource_attr"))
+    return xs, values
+
+
+def _resource_spent(results: pd.DataFrame, resource_attr: str | None) -> np.ndarray:
+    """Cumulative resource over all trials at each result (1 per result without one)."""
+    order = np.argsort(results["tuner_time"].to_numpy(), kind="stable")
+    ordered = results.iloc[order]
+    if resource_attr and resource_attr in ordered:
+        level = ordered[resource_attr].to_numpy(dtype=float)
+        previous = ordered.groupby("trial_id")[resource_attr].shift(1).to_numpy(dtype=float)
+        # a resumed trial that restarted from scratch reports a lower level again
+        step = np.where(np.isnan(previous) | (level < previous), level, level - previous)
+    else:
+        step = np.ones(len(ordered))
+    spent = np.empty(len(ordered))
+    spent[order] = np.cumsum(step)
+    return spent
+
+
+def _grid(
+    study: Study,
+    runs: pd.DataFrame,
+    series: dict[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    x: str,
+    n_points: int,
+    log_x: bool,
+) -> np.ndarray:
+    ends = [float(xs.max()) for xs, _ in series.values() if len(xs)]
+    if x == "time" and "budget.max_wallclock_time" in runs:
+        ends += [float(b) for b in runs["budget.max_wallclock_time"].dropna()]
+    if not ends or max(ends) <= 0:
+        benchmark = runs["benchmark"].iloc[0]
+        raise ValueError(f"benchmark {benchmark!r}: no run reported a result; nothing to plot")
+    x_min = None
+    if log_x:
+        starts = [float(xs[xs > 0].min()) for xs, _ in series.values() if (xs > 0).any()]
+        x_min = min(starts) if starts and min(starts) < max(ends) else None
+    return make_grid(max(ends), n_points, x_min=x_min, log=log_x)
+
+
+def _reference(
+    study: Study,
+    runs: pd.DataFrame,
+    series: dict[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    name: str,
+    mode: Mode,
+) -> tuple[float, float]:
+    """(best, worst) of `name`: recorded reference values, else the data's extremes."""
+    known: dict[str, float] = {}
+    for experiment in runs["experiment"]:
+        recorded = (study.metadata[experiment].get("reference") or {}).get(name) or {}
+        for key in ("min", "max"):
+            if recorded.get(key) is not None:
+                known[key] = float(recorded[key])
+    seen = [values for _, values in series.values() if np.isfinite(values).any()]
+    if not seen:
+        benchmark = runs["benchmark"].iloc[0]
+        raise ValueError(f"benchmark {benchmark!r}: no run reported a value of {name!r}")
+    data_best, data_worst = reference_range(np.concatenate(seen), mode=mode)
+    best_key, worst_key = ("min", "max") if mode == "min" else ("max", "min")
+    best = known.get(best_key, data_best)
+    worst = known.get(worst_key, data_worst)
+    if best == worst:  # a benchmark where every run saw a single value
+        worst = best + 1.0 if mode == "min" else best - 1.0
+    return best, worst
+
+
+def _normalise_objectives(
+    study: Study,
+    runs: pd.DataFrame,
+    points: dict[str, tuple[np.ndarray, np.ndarray]],
+    names: Sequence[str],
+    modes: Sequence[Mode],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every objective mapped to [0, 1], 0 = best known, as a `min` objective."""
+    out = {k: (xs, np.empty_like(values)) for k, (xs, values) in points.items()}
+    for j, (name, mode) in enumerate(zip(names, modes, strict=True)):
+        column = {k: (xs, values[:, j]) for k, (xs, values) in points.items()}
+        best, worst = _reference(study, runs, column, name=name, mode=mode)
+        for k, (_, values) in points.items():
+            out[k][1][:, j] = normalized_regret(values[:, j], best=best, worst=worst, mode=mode)
+    return out

@@ -1,0 +1,273 @@
+"""Reading a study: every experiment folder under a local path or an `s3://` prefix.
+
+Only the results format is read (ARCHITECTURE.md §6): `metadata.json` and
+`results.parquet` of each experiment. Files are read in parallel threads (pyarrow
+releases the GIL), and S3 goes through `pyarrow.fs`, so no AWS SDK is needed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pandas as pd
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+METADATA_FILE = "metadata.json"
+RESULTS_FILE = "results.parquet"
+_STATE_DIR = "tuner_state"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Study:
+    """The experiments of a study, as read from disk or S3.
+
+    Attributes:
+        runs: One row per experiment: `experiment` (its folder relative to the root),
+            `benchmark`, `method`, `seed`, `metric`/`mode` (the first objective),
+            `status`, `start_time`, and every other metadata field flattened with dots
+            (`budget.max_wallclock_time`, `hydra_config.benchmark.time_scale`, ...).
+        metadata: `experiment -> metadata.json` as read.
+        results: `experiment -> results.parquet` as a DataFrame (empty when the
+            experiment reported nothing yet).
+        root: The folder or prefix the study was read from.
+        incomplete: Runs left out because their status is not `complete` (same
+            columns as `runs`), so that reports can name them.
+    """
+
+    runs: pd.DataFrame
+    metadata: dict[str, dict[str, Any]] = field(repr=False)
+    results: dict[str, pd.DataFrame] = field(repr=False)
+    root: str = ""
+    incomplete: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def select(self, mask: pd.Series | Sequence[bool]) -> Study:
+        """The study restricted to the runs where `mask` holds."""
+        runs = self.runs[list(mask)].reset_index(drop=True)
+        keep = set(runs["experiment"])
+        return Study(
+            runs=runs,
+            metadata={k: v for k, v in self.metadata.items() if k in keep},
+            results={k: v for k, v in self.results.items() if k in keep},
+            root=self.root,
+            incomplete=self.incomplete,
+        )
+
+
+def filesystem(root: str) -> tuple[pafs.FileSystem, str]:
+    """The pyarrow filesystem and base path of a local folder or a URI (`s3://...`).
+
+    For S3, credentials and region come from the usual AWS environment variables and
+    files; `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` point it at another endpoint.
+    """
+    if "://" in root:
+        fs, path = pafs.FileSystem.from_uri(root)
+        return fs, path.rstrip("/")
+    return pafs.LocalFileSystem(), str(root).rstrip("/") or "/"
+
+
+def find_experiments(root: str) -> list[str]:
+    """Folders (relative to `root`, sorted) that hold a `metadata.json`."""
+    fs, base = filesystem(root)
+    info = fs.get_file_info(base)
+    if info.type == pafs.FileType.NotFound:
+        raise FileNotFoundError(f"results folder {root!r} does not exist")
+    if info.type == pafs.FileType.File:
+        raise NotADirectoryError(f"{root!r} is a file; expected a results folder or prefix")
+    found = []
+    for entry in fs.get_file_info(pafs.FileSelector(base, recursive=True)):
+        if entry.base_name != METADATA_FILE or f"/{_STATE_DIR}/" in entry.path:
+            continue
+        folder = entry.path[: -len(METADATA_FILE)].rstrip("/")
+        found.append(folder[len(base) :].lstrip("/"))
+    return sorted(found)
+
+
+def load_study(
+    root: str,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    include_incomplete: bool = False,
+    jobs: int = 8,
+    progress: bool | None = None,
+) -> Study:
+    """Read every experiment under `root` (a folder or an `s3://` prefix).
+
+    Args:
+        where: Keep experiments whose metadata field (dotted for nested ones, e.g.
+            `budget.max_wallclock_time`) equals one of the given values, compared as
+            text: `{"method": ["asha", "bohb"], "n_workers": ["4"]}`.
+        since: Keep experiments that started at or after this ISO 8601 date or time
+            (UTC when no zone is given).
+        until: Keep experiments that started at or before this date or time.
+        include_incomplete: Also keep experiments whose status is not `complete`
+            (running, interrupted, failed); by default they are left out, and
+            `seed_report` lists them.
+        jobs: Threads reading files in parallel.
+        progress: Show a progress bar (default: when stderr is a terminal).
+    """
+    fs, base = filesystem(root)
+    folders = find_experiments(root)
+    if not folders:
+        raise FileNotFoundError(
+            f"no experiment under {root!r}: expected folders holding {METADATA_FILE} "
+            "(as tunelab-run and Tuner write them)"
+        )
+    show = sys.stderr.isatty() if progress is None else progress
+
+    def read_metadata(folder: str) -> dict[str, Any]:
+        with fs.open_input_stream(_join(base, folder, METADATA_FILE)) as stream:
+            return dict(json.loads(stream.read()))
+
+    metadata = dict(
+        zip(folders, _parallel(read_metadata, folders, jobs, show, "metadata"), strict=True)
+    )
+    runs = runs_frame(metadata)
+    runs = _filter(runs, where=where, since=since, until=until)
+    incomplete = runs.iloc[:0]
+    if not include_incomplete:
+        done = runs["status"] == "complete"
+        incomplete = runs[~done].reset_index(drop=True)
+        runs = runs[done].reset_index(drop=True)
+    selected = list(runs["experiment"])
+
+    def read_results(folder: str) -> pd.DataFrame:
+        path = _join(base, folder, RESULTS_FILE)
+        if fs.get_file_info(path).type == pafs.FileType.NotFound:
+            return pd.DataFrame()
+        return pq.read_table(path, filesystem=fs).to_pandas()
+
+    results = dict(
+        zip(selected, _parallel(read_results, selected, jobs, show, "results"), strict=True)
+    )
+    return Study(
+        runs=runs,
+        metadata={k: metadata[k] for k in selected},
+        results=results,
+        root=root,
+        incomplete=incomplete,
+    )
+
+
+def runs_frame(metadata: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per experiment from `experiment -> metadata` (see `Study.runs`)."""
+    rows = []
+    for experiment, meta in metadata.items():
+        metrics = _as_list(meta.get("metric"))
+        modes = _as_list(meta.get("mode")) or ["min"] * len(metrics)
+        row: dict[str, Any] = {"experiment": experiment}
+        row.update(_flatten(meta))
+        row.update(
+            benchmark=str(meta.get("benchmark", meta.get("name", experiment))),
+            method=str(meta.get("method", meta.get("scheduler", "unknown"))),
+            seed=int(meta.get("seed", 0)),
+            metric=metrics[0] if metrics else None,
+            mode=modes[0] if modes else "min",
+            metrics=tuple(metrics),
+            modes=tuple(modes),
+            status=str(meta.get("status", "unknown")),
+        )
+        rows.append(row)
+    runs = pd.DataFrame(rows)
+    if runs.empty:
+        return pd.DataFrame(columns=["experiment", "benchmark", "method", "seed", "status"])
+    if "start_time" in runs:
+        runs["start_time"] = pd.to_datetime(runs["start_time"], utc=True, errors="coerce")
+    return runs
+
+
+def _filter(
+    runs: pd.DataFrame,
+    *,
+    where: Mapping[str, Sequence[str]] | None,
+    since: str | None,
+    until: str | None,
+) -> pd.DataFrame:
+    keep = pd.Series(True, index=runs.index)
+    for key, values in (where or {}).items():
+        if key not in runs:
+            known = ", ".join(sorted(c for c in runs.columns if "." not in c))
+            raise KeyError(f"no metadata field {key!r} in these experiments; fields: {known}")
+        wanted = {str(v) for v in values}
+        keep &= runs[key].map(lambda value, wanted=wanted: _text(value) in wanted)
+    for bound, keep_if in ((since, "after"), (until, "before")):
+        if bound is None:
+            continue
+        if "start_time" not in runs:
+            raise KeyError("the experiments have no start_time: --since/--until cannot apply")
+        when = _timestamp(bound)
+        keep &= runs["start_time"] >= when if keep_if == "after" else runs["start_time"] <= when
+    return runs[keep].reset_index(drop=True)
+
+
+def _timestamp(text: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(text)
+    except ValueError as error:
+        raise ValueError(f"time {text!r} is not an ISO 8601 date or time") from error
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _flatten(node: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            flat[name] = tuple(_hashable(v) for v in value)
+        else:
+            flat[name] = value
+    return flat
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _join(base: str, *parts: str) -> str:
+    return "/".join(p for p in (base.rstrip("/"), *parts) if p)
+
+
+def _parallel(
+    read: Callable[[T], R], items: Iterable[T], jobs: int, show: bool, what: str
+) -> list[R]:
+    items = list(items)
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        mapped = pool.map(read, items)
+        return list(
+            tqdm(mapped, total=len(items), desc=f"reading {what}", unit="exp", disable=not show)
+        )
