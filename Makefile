@@ -21,7 +21,7 @@ help:
 	@echo "make install   create .venv/ from uv.lock (every other target does this first)"
 	@echo "make lint      ruff (lint + format check) and mypy"
 	@echo "make docs      build the documentation site into site/"
-	@echo "make bench     run the performance benchmarks (tuner, simulator, sweeps)"
+	@echo "make bench     run the performance benchmarks (tuner, simulator, sweeps, plotting)"
 
 $(TOOLS)/uv/bin/uv:
 	@echo "uv not found: installing it into $(TOOLS)/uv"
@@ -74,6 +74,7 @@ bench: .venv/.synced
 	$(RUN) python benchmarks/simulator_speed.py
 	$(RUN) python benchmarks/sweep_overhead.py
 	$(RUN) python benchmarks/bootstrap_speed.py
+	$(RUN) python benchmarks/plot_study_speed.py
 
 clean:
 	rm -rf .venv site .pytest_cache .mypy_cache .ruff_cache

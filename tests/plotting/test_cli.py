@@ -3,9 +3,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tunelab.plotting.cli import main
+
+from .conftest import write_experiment
 
 FIGURES = [
     "curves",
@@ -112,3 +116,28 @@ def test_bad_input_is_named(
 def test_missing_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, stderr = run(capsys, str(tmp_path / "nowhere"))
     assert code == 2 and "does not exist" in stderr
+
+
+def test_multi_objective_runs_get_hypervolume_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(0)
+    for method in ("a", "b"):
+        for seed in range(3):
+            results = pd.DataFrame(
+                {
+                    "trial_id": np.arange(8),
+                    "tuner_time": np.arange(1.0, 9.0),
+                    "error": rng.uniform(0, 1, 8),
+                    "cost": rng.uniform(0, 1, 8),
+                }
+            )
+            write_experiment(
+                tmp_path / "mo", benchmark="mo", method=method, seed=seed, results=results,
+                metric=["error", "cost"], mode=["min", "min"], resource_attr=None,
+            )  # fmt: skip
+    out = tmp_path / "figures"
+    code, _, stderr = run(capsys, str(tmp_path / "mo"), "--out", str(out), "--formats", "png")
+    assert code == 0, stderr
+    assert (out / "hypervolume_mo.png").stat().st_size > 0
+    assert (out / "curves_mo.png").exists()  # the first objective, as a single one
