@@ -141,3 +141,29 @@ def test_multi_objective_runs_get_hypervolume_figures(
     assert code == 0, stderr
     assert (out / "hypervolume_mo.png").stat().st_size > 0
     assert (out / "curves_mo.png").exists()  # the first objective, as a single one
+
+
+def test_settings_file_names_orders_and_selects_methods(
+    study_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = tmp_path / "plot.yaml"
+    settings.write_text(
+        "title: Demo\nmethods:\n  order: [asha, random_search]\n"
+        "  labels: {random_search: RS, asha: ASHA}\n"
+        "  groups: {baselines: [random_search], multi-fidelity: [asha]}\n"
+        "benchmarks:\n  bench-a: {title: Bench A, ylim: [0, 2]}\n"
+    )
+    out = tmp_path / "figures"
+    code, stdout, stderr = run(
+        capsys, str(study_dir), "--out", str(out), "--settings", str(settings),
+        "--formats", "png", "--learning-curves", "none",
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert "16 experiments, 2 benchmarks, 2 methods" in stdout
+    table = (out / "final.md").read_text()
+    assert "| ASHA |" in table and "| RS |" in table and "bohb" not in table
+    code, _, stderr = run(capsys, str(study_dir), "--out", str(out), "--settings", str(out))
+    assert code == 2 and "Is a directory" in stderr
+    settings.write_text("methods: [unclosed")
+    code, _, stderr = run(capsys, str(study_dir), "--out", str(out), "--settings", str(settings))
+    assert code == 2 and "not valid YAML" in stderr

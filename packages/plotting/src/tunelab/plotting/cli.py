@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except (FileNotFoundError, NotADirectoryError, KeyError, ValueError) as error:
+    except (OSError, KeyError, ValueError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"tunelab-plot: error: {message}", file=sys.stderr)
         return 2
@@ -186,13 +186,7 @@ def _relabel(study: Study, settings: PlotSettings) -> Study:
         return study
     runs = study.runs.copy()
     runs["method"] = runs["method"].map(settings.label)
-    return Study(
-        runs=runs,
-        metadata=study.metadata,
-        results=study.results,
-        root=study.root,
-        incomplete=study.incomplete,
-    )
+    return study.with_runs(runs)
 
 
 def _where(items: Sequence[str]) -> dict[str, list[str]]:

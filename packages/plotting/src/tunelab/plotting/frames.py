@@ -72,21 +72,9 @@ def curves_frame(
         for experiment, method, seed in _identities(runs):
             xs, values = series[experiment]
             curve = step_values(xs, values, grid, mode=mode)
+            regret = normalized_regret(curve, best=best, worst=worst, mode=mode)
             frames.append(
-                pd.DataFrame(
-                    {
-                        "benchmark": benchmark,
-                        "method": method,
-                        "seed": seed,
-                        "step": np.arange(len(grid)),
-                        "x": grid,
-                        "fraction": grid / grid[-1],
-                        "value": curve,
-                        "regret": normalized_regret(curve, best=best, worst=worst, mode=mode),
-                        "metric": name,
-                        "mode": mode,
-                    }
-                )
+                _rows(str(benchmark), method, seed, grid, curve, regret, metric=name, mode=mode)
             )
     return _finish(frames, x)
 
@@ -123,23 +111,48 @@ def hypervolume_frame(
         top = max(float(np.nanmax(c)) for c in curves.values()) if curves else 0.0
         for experiment, method, seed in _identities(runs):
             curve = curves[experiment]
+            regret = (top - curve) / top if top > 0 else np.full(len(grid), np.nan)
             frames.append(
-                pd.DataFrame(
-                    {
-                        "benchmark": benchmark,
-                        "method": method,
-                        "seed": seed,
-                        "step": np.arange(len(grid)),
-                        "x": grid,
-                        "fraction": grid / grid[-1],
-                        "value": curve,
-                        "regret": (top - curve) / top if top > 0 else np.full(len(grid), np.nan),
-                        "metric": "hypervolume",
-                        "mode": "max",
-                    }
+                _rows(
+                    str(benchmark),
+                    method,
+                    seed,
+                    grid,
+                    curve,
+                    regret,
+                    metric="hypervolume",
+                    mode="max",
                 )
             )
     return _finish(frames, x)
+
+
+def _rows(
+    benchmark: str,
+    method: str,
+    seed: int,
+    grid: np.ndarray,
+    value: np.ndarray,
+    regret: np.ndarray,
+    *,
+    metric: str,
+    mode: Mode,
+) -> pd.DataFrame:
+    """The rows of one run's curve in the `curves` schema."""
+    return pd.DataFrame(
+        {
+            "benchmark": benchmark,
+            "method": method,
+            "seed": seed,
+            "step": np.arange(len(grid)),
+            "x": grid,
+            "fraction": grid / grid[-1],
+            "value": value,
+            "regret": regret,
+            "metric": metric,
+            "mode": mode,
+        }
+    )
 
 
 def _finish(frames: list[pd.DataFrame], x: str) -> pd.DataFrame:

@@ -50,6 +50,16 @@ class Study:
     root: str = ""
     incomplete: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
+    def with_runs(self, runs: pd.DataFrame) -> Study:
+        """The same study with another runs table (e.g. relabelled methods)."""
+        return Study(
+            runs=runs,
+            metadata=self.metadata,
+            results=self.results,
+            root=self.root,
+            incomplete=self.incomplete,
+        )
+
     def select(self, mask: pd.Series | Sequence[bool]) -> Study:
         """The study restricted to the runs where `mask` holds."""
         runs = self.runs[list(mask)].reset_index(drop=True)

@@ -36,13 +36,7 @@ def group_methods(study: Study, fields: Sequence[str]) -> Study:
         lambda row: ", ".join(f"{f}={row[f]}" for f in fields), axis=1
     )
     runs["method"] = runs["method"] + " [" + suffix + "]"
-    return Study(
-        runs=runs,
-        metadata=study.metadata,
-        results=study.results,
-        root=study.root,
-        incomplete=study.incomplete,
-    )
+    return study.with_runs(runs)
 
 
 def check_duplicates(runs: pd.DataFrame) -> None:

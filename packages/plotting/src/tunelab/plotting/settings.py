@@ -52,7 +52,10 @@ class PlotSettings:
     def from_yaml(cls, path: str | Path) -> PlotSettings:
         """Read a settings file; unknown keys are errors (they are usually typos)."""
         text = Path(path).read_text()
-        data = yaml.safe_load(text) or {}
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path}: not valid YAML: {error}") from error
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping at the top level, got {data!r}")
         return cls.from_dict(data, where=str(path))
