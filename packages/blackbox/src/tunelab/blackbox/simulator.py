@@ -66,6 +66,20 @@ class _Run:
 class SimulatorBackend(Backend):
     """Trains nothing: reads each trial's results from `blackbox` at virtual times.
 
+    Checkpoints are simulated: a trial's checkpoint is the last fidelity it reported.
+    A paused trial resumes at the next fidelity, paying only for the fidelities
+    still to train. `copy_checkpoint(source, target)` lets a new trial (Population
+    Based Training's exploit step) continue from the source trial's current
+    fidelity: its first result is at the fidelity after the source's last one, and
+    takes the time of that one step. Its values come from the blackbox evaluated
+    for the NEW configuration (its own learning curve from there on), which stands
+    in for training that continues from the copied weights with new
+    hyperparameters. `delete_checkpoint(trial_id)` forgets the fidelity reached: a
+    paused trial resumed afterwards trains again from the first fidelity (the tuner
+    skips results for fidelities it had already reported) and pays for it.
+    Checkpoints live in this backend object only: trials of an experiment resumed
+    in a new process restart from scratch.
+
     Args:
         blackbox: The benchmark.
         max_resource_attr: Configuration key holding the fidelity up to which a trial
@@ -118,6 +132,8 @@ class SimulatorBackend(Backend):
         self._space_keys = set(blackbox.configuration_space)
         self._runs: dict[int, _Run] = {}
         self._paused: dict[int, _Run] = {}
+        self._checkpoints: dict[int, int] = {}  # trial -> last fidelity index reported
+        self._ended: set[int] = set()  # trials whose training ended by itself
         self._events: list[tuple[float, int, int, int]] = []  # time, seq, trial, generation
         self._sequence = 0
         self._generation = 0
@@ -135,20 +151,23 @@ class SimulatorBackend(Backend):
     # -- Backend API --------------------------------------------------------------------
 
     def start_trial(self, trial: Trial) -> None:
-        config = {k: v for k, v in trial.config.items() if k in self._space_keys}
-        seeds = self.blackbox.seeds
-        seed = seeds[int(np.random.default_rng([self.seed, trial.trial_id]).integers(len(seeds)))]
-        curve = self.blackbox.evaluate_curve(config, seed=seed)
-        self._launch(trial, curve, start_index=0)
+        """Start `trial`, at the first fidelity or, after `copy_checkpoint`, at the one
+        after the copied checkpoint's."""
+        self._launch(trial, self._curve(trial), start_index=self._resume_index(trial.trial_id))
 
     def resume_trial(self, trial: Trial) -> None:
+        """Continue after the trial's checkpoint (from scratch if it was deleted, or
+        if this backend never ran the trial)."""
         paused = self._paused.pop(trial.trial_id, None)
-        if paused is None:  # unknown: a run resumed in a new process starts over
-            self.start_trial(trial)
-            return
-        self._launch(trial, paused.curve, start_index=paused.done_index + 1)
+        self._ended.discard(trial.trial_id)
+        curve = self._curve(trial) if paused is None else paused.curve
+        self._launch(trial, curve, start_index=self._resume_index(trial.trial_id))
 
     def pause_trial(self, trial_id: int) -> None:
+        """Pause a running trial; one that just reached its last fidelity (it ended by
+        itself in the same update) stays resumable too."""
+        if trial_id in self._ended:
+            return
         run = self._take(trial_id)
         self._paused[trial_id] = run
         self._log((self._clock.time(), trial_id, "end"))
@@ -157,8 +176,22 @@ class SimulatorBackend(Backend):
         if trial_id in self._paused:
             del self._paused[trial_id]
             return
+        if trial_id in self._ended:
+            return
         self._take(trial_id)
         self._log((self._clock.time(), trial_id, "end"))
+
+    def copy_checkpoint(self, source_trial_id: int, target_trial_id: int) -> None:
+        """Let the (not yet started) target continue from the source's last fidelity."""
+        index = self._checkpoints.get(source_trial_id)
+        if index is None:
+            self._checkpoints.pop(target_trial_id, None)
+        else:
+            self._checkpoints[target_trial_id] = index
+
+    def delete_checkpoint(self, trial_id: int) -> None:
+        """Forget the fidelity the trial reached: a resume starts from scratch."""
+        self._checkpoints.pop(trial_id, None)
 
     def busy_trial_ids(self) -> list[int]:
         return list(self._runs)
@@ -182,6 +215,15 @@ class SimulatorBackend(Backend):
         return updates
 
     # -- internals ----------------------------------------------------------------------
+
+    def _curve(self, trial: Trial) -> dict[str, np.ndarray]:
+        config = {k: v for k, v in trial.config.items() if k in self._space_keys}
+        seeds = self.blackbox.seeds
+        seed = seeds[int(np.random.default_rng([self.seed, trial.trial_id]).integers(len(seeds)))]
+        return self.blackbox.evaluate_curve(config, seed=seed)
+
+    def _resume_index(self, trial_id: int) -> int:
+        return self._checkpoints.get(trial_id, -1) + 1
 
     def _launch(self, trial: Trial, curve: dict[str, np.ndarray], *, start_index: int) -> None:
         last_index = self._last_index(trial.config)
@@ -215,10 +257,12 @@ class SimulatorBackend(Backend):
         run = self._runs[trial_id]
         if run.done_index >= run.last_index:  # resumed past its last fidelity
             del self._runs[trial_id]
+            self._ended.add(trial_id)
             self._log((when, trial_id, "end"))
             return TrialUpdate(trial_id, [], TrialStatus.COMPLETED, time=when)
         run.done_index += 1
         index = run.done_index
+        self._checkpoints[trial_id] = index
         result: dict[str, Any] = {name: float(values[index]) for name, values in run.curve.items()}
         if self._resource_attr is not None and self._fidelities is not None:
             value = float(self._fidelities[index])
@@ -226,6 +270,7 @@ class SimulatorBackend(Backend):
         self._log((when, trial_id, "result"))
         if index >= run.last_index:
             del self._runs[trial_id]
+            self._ended.add(trial_id)
             self._log((when, trial_id, "end"))
             return TrialUpdate(trial_id, [result], TrialStatus.COMPLETED, time=when)
         self._schedule_next(trial_id, run)

@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tunelab.core.asktell import AskTell
+    from tunelab.core.asktell import AskedTrial, AskTell
     from tunelab.core.backends import Backend, LocalBackend, PythonBackend
     from tunelab.core.callbacks import ProgressPrinter, TunerCallback
     from tunelab.core.clock import Clock, RealClock
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from tunelab.core.tuner import TooManyFailuresError, Tuner, TunerOptions
 
 _EXPORTS = {
-    "tunelab.core.asktell": ["AskTell"],
+    "tunelab.core.asktell": ["AskTell", "AskedTrial"],
     "tunelab.core.backends": ["Backend", "LocalBackend", "PythonBackend"],
     "tunelab.core.callbacks": ["ProgressPrinter", "TunerCallback"],
     "tunelab.core.clock": ["Clock", "RealClock"],
@@ -81,6 +81,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 __all__ = [
     "AskTell",
+    "AskedTrial",
     "Backend",
     "Clock",
     "Decision",

@@ -19,7 +19,8 @@ class Scheduler(ABC):
     experiment resume with the scheduler exactly as it was.
 
     Subclasses must implement `suggest`, `on_trial_result`, `metric_names` and
-    `metric_mode`; the other hooks default to doing nothing. Run
+    `metric_mode`; the other hooks default to doing nothing, and
+    `removable_checkpoints` to naming no checkpoint. Run
     `tunelab.core.testing.SchedulerContract` on every implementation.
     """
 
@@ -49,6 +50,22 @@ class Scheduler(ABC):
 
     def on_trial_remove(self, trial: Trial) -> None:  # noqa: B027
         """The trial was stopped before it completed; no more results will come."""
+
+    def removable_checkpoints(self) -> list[int]:
+        """Ids of paused trials whose checkpoints will (probably) not be needed again.
+
+        With `TunerOptions(checkpoint_removal="speculative")`, the tuner asks for them
+        whenever more paused trials hold a checkpoint than `max_kept_checkpoints`, and
+        deletes the checkpoints named, in the order given, until the bound holds. List
+        first the trials that can never be resumed (e.g. that can no longer be
+        promoted), then those least likely to be. A trial resumed after its checkpoint
+        was removed restarts from scratch. Ids of trials that are not paused, or were
+        named before, are ignored, so the list need not be kept up to date
+        incrementally. Called by the tuner between polls: keep it cheap.
+
+        The default names none (nothing is removed speculatively).
+        """
+        return []
 
     @abstractmethod
     def metric_names(self) -> list[str]:

@@ -45,12 +45,15 @@ class Trial:
         config: The full configuration passed to the training code.
         creation_time: Tuner time (seconds since the experiment started) of creation.
         status: Current state; the tuner keeps it up to date.
+        checkpoint_from: Id of the trial whose checkpoint this trial started from (a
+            copy, see `TrialSuggestion.start`), or None for a trial started from scratch.
     """
 
     trial_id: int
     config: Config
     creation_time: float = 0.0
     status: TrialStatus = TrialStatus.RUNNING
+    checkpoint_from: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,15 +61,18 @@ class Trial:
             "config": dict(self.config),
             "creation_time": self.creation_time,
             "status": self.status.value,
+            "checkpoint_from": self.checkpoint_from,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trial:
+        source = data.get("checkpoint_from")
         return cls(
             trial_id=int(data["trial_id"]),
             config=dict(data["config"]),
             creation_time=float(data["creation_time"]),
             status=TrialStatus(data["status"]),
+            checkpoint_from=None if source is None else int(source),
         )
 
 
@@ -83,16 +89,34 @@ class TrialResult:
 class TrialSuggestion:
     """A scheduler's answer to `suggest`: start a new configuration or resume a paused trial.
 
-    Build it with `TrialSuggestion.start(config)` or `TrialSuggestion.resume(trial_id)`.
+    Build it with `TrialSuggestion.start(config)`, `TrialSuggestion.start(config,
+    checkpoint_from=i)` or `TrialSuggestion.resume(trial_id)`.
     """
 
     config: Config | None = None
     resume_trial_id: int | None = None
+    checkpoint_from: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.resume_trial_id is not None and self.checkpoint_from is not None:
+            raise ValueError(
+                f"a suggestion resumes trial {self.resume_trial_id} from its own checkpoint; "
+                f"checkpoint_from={self.checkpoint_from} is only for new trials"
+            )
 
     @classmethod
-    def start(cls, config: Config) -> TrialSuggestion:
-        """Start a new trial with `config`."""
-        return cls(config=dict(config))
+    def start(cls, config: Config, checkpoint_from: int | None = None) -> TrialSuggestion:
+        """Start a new trial with `config`.
+
+        Args:
+            config: The new trial's configuration.
+            checkpoint_from: Id of an earlier trial: the new trial starts from a copy of
+                that trial's checkpoint instead of from scratch (Population Based
+                Training's exploit step). The backend copies the checkpoint before the
+                trial starts (`Backend.copy_checkpoint`); a source without checkpoint
+                leaves the new trial starting from scratch.
+        """
+        return cls(config=dict(config), checkpoint_from=checkpoint_from)
 
     @classmethod
     def resume(cls, trial_id: int, config: Config | None = None) -> TrialSuggestion:

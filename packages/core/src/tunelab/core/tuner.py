@@ -6,10 +6,10 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tunelab.core._checkpoint_removal import CheckpointRemover, RemovedCheckpoint
 from tunelab.core.backends.base import Backend
 from tunelab.core.callbacks import ProgressPrinter, TunerCallback
 from tunelab.core.results.experiment import best_result, metric_position
@@ -19,42 +19,14 @@ from tunelab.core.scheduler import Scheduler
 from tunelab.core.status import TuningStatus
 from tunelab.core.stopping import StopCondition
 from tunelab.core.trial import Config, Decision, Trial, TrialStatus, TrialUpdate
-from tunelab.core.tuner_setup import prepare_experiment
+from tunelab.core.tuner_setup import TunerOptions, prepare_experiment
 
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 _RESERVED_COLUMNS = ("trial_id", "tuner_time", "decision", "status")
 
-
-@dataclass(frozen=True)
-class TunerOptions:
-    """Knobs of the tuning loop that rarely need changing.
-
-    Attributes:
-        sleep_time: Seconds between two polls of the backend.
-        save_interval: Seconds (real time) between two saves of results and state; a
-            killed run loses at most this much.
-        max_failures: Stop the experiment (status "failed") once this many trials
-            have crashed; None never stops for failures.
-        progress_interval: Real seconds between progress lines on stderr; None prints
-            none.
-        wait_for_trials_when_stopping: Let running trials finish when the stopping
-            criterion is met, instead of stopping them.
-    """
-
-    sleep_time: float = 0.05
-    save_interval: float = 5.0
-    max_failures: int | None = 10
-    progress_interval: float | None = 30.0
-    wait_for_trials_when_stopping: bool = False
-
-    def __post_init__(self) -> None:
-        for name in ("sleep_time", "save_interval"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"TunerOptions.{name} must be >= 0, got {getattr(self, name)}")
-        if self.max_failures is not None and self.max_failures < 1:
-            raise ValueError(f"TunerOptions.max_failures must be >= 1, got {self.max_failures}")
+__all__ = ["RemovedCheckpoint", "TooManyFailuresError", "Tuner", "TunerOptions"]
 
 
 class TooManyFailuresError(RuntimeError):
@@ -70,6 +42,12 @@ class Tuner:
     every saved result is kept, trial ids continue, trials that were running are
     resumed, and the scheduler continues from its saved state. Construct the resumed
     tuner with the same scheduler settings as the original one.
+
+    A scheduler may start a trial from another trial's checkpoint
+    (`TrialSuggestion.start(config, checkpoint_from=i)`): the tuner has the backend
+    copy it (`Backend.copy_checkpoint`) before the trial starts, and records the
+    source in `Trial.checkpoint_from`. `TunerOptions.checkpoint_removal` deletes
+    checkpoints that are no longer needed.
 
     Args:
         backend: Runs the trials.
@@ -135,6 +113,9 @@ class Tuner:
         self._errors: dict[int, str] = {}
         self._clock = backend.clock
         self._start = 0.0
+        self._checkpoints = CheckpointRemover(
+            mode=self.options.checkpoint_removal, max_kept=self.options.max_kept_checkpoints
+        )
 
     # -- public API ---------------------------------------------------------------------
 
@@ -176,6 +157,16 @@ class Tuner:
         """All results so far as a pandas DataFrame (one row per reported result)."""
         return self.store.results()
 
+    @property
+    def removed_checkpoints(self) -> list[RemovedCheckpoint]:
+        """Checkpoints deleted so far (see `TunerOptions.checkpoint_removal`), oldest first."""
+        return list(self._checkpoints.removed)
+
+    @property
+    def resumed_without_checkpoint(self) -> list[int]:
+        """Ids of trials resumed after their checkpoint was deleted (they restarted)."""
+        return list(self._checkpoints.resumed_without_checkpoint)
+
     # -- loop ---------------------------------------------------------------------------
 
     def _now(self) -> float:
@@ -216,7 +207,9 @@ class Tuner:
                     f"{self._failures} trials failed (max_failures={max_failures}); the last "
                     f"error: {self._errors.get(max(self._errors), '') if self._errors else ''}"
                 )
-            if not self._fill_workers() and not self.backend.busy_trial_ids():
+            filled = self._fill_workers()
+            self._sweep_checkpoints()
+            if not filled and not self.backend.busy_trial_ids():
                 return "the scheduler has no more configurations"
             if time.monotonic() - self._last_save >= self.options.save_interval:
                 self._save()
@@ -260,20 +253,52 @@ class Tuner:
                 trial = self._resume(suggestion.resume_trial_id, suggestion.config)
             else:
                 assert suggestion.config is not None
-                trial = self._start_new(suggestion.config)
+                trial = self._start_new(suggestion.config, suggestion.checkpoint_from)
             self._notify_start(trial)
             busy += 1
         return True
 
-    def _start_new(self, config: Config) -> Trial:
-        trial = Trial(self._next_trial_id, dict(config), creation_time=self._now())
+    def _start_new(self, config: Config, checkpoint_from: int | None = None) -> Trial:
+        if checkpoint_from is not None and checkpoint_from not in self.trials:
+            raise RuntimeError(
+                f"{type(self.scheduler).__name__} asked to start a trial from the checkpoint "
+                f"of trial {checkpoint_from}, which does not exist"
+            )
+        trial = Trial(
+            self._next_trial_id,
+            dict(config),
+            creation_time=self._now(),
+            checkpoint_from=checkpoint_from,
+        )
         self._next_trial_id += 1
         self.trials[trial.trial_id] = trial
         self.status.num_trials_started += 1
         self.status.num_trials_running += 1
         self._decide(self.scheduler.on_trial_add, trial)
+        if checkpoint_from is not None:
+            self._copy_checkpoint(checkpoint_from, trial.trial_id)
         self.backend.start_trial(trial)
         return trial
+
+    def _copy_checkpoint(self, source: int, target: int) -> None:
+        if not self._checkpoints.has_checkpoint(source):
+            logger.warning(
+                "trial %d should start from the checkpoint of trial %d, which was removed; "
+                "it starts from scratch",
+                target,
+                source,
+            )
+            return
+        self.backend.copy_checkpoint(source, target)
+        logger.debug("trial %d starts from a copy of the checkpoint of trial %d", target, source)
+
+    def _sweep_checkpoints(self) -> None:
+        if self._checkpoints.active:
+            self._checkpoints.sweep(
+                self.backend,
+                lambda: self._decide(self.scheduler.removable_checkpoints),
+                self._now(),
+            )
 
     def _resume(self, trial_id: int, config: Config | None) -> Trial:
         trial = self.trials.get(trial_id)
@@ -327,6 +352,7 @@ class Tuner:
         self.status.tuner_time = now
         decision = self._decide(self.scheduler.on_trial_result, trial, result)
         self._last_result[trial.trial_id] = result
+        self._checkpoints.on_result()
         self.status.observe_result(result)
         if decision is Decision.STOP:
             self.backend.stop_trial(trial.trial_id)
@@ -377,6 +403,7 @@ class Tuner:
         old = counters[trial.status]
         setattr(self.status, old, getattr(self.status, old) - 1)
         setattr(self.status, counters[new], getattr(self.status, counters[new]) + 1)
+        self._checkpoints.on_status(trial.trial_id, trial.status, new)
         trial.status = new
 
     # -- persistence --------------------------------------------------------------------
@@ -394,6 +421,7 @@ class Tuner:
             "num_results": self.status.num_results,
             "metric_min": self.status.metric_min,
             "metric_max": self.status.metric_max,
+            "checkpoints": self._checkpoints.state_dict(),
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -415,6 +443,12 @@ class Tuner:
         for trial in self.trials.values():
             name = f"num_trials_{trial.status.value}"
             setattr(self.status, name, getattr(self.status, name) + 1)
+        if "checkpoints" in state:
+            self._checkpoints.load_state_dict(state["checkpoints"])
+        else:  # saved by a version without checkpoint removal
+            for trial in self.trials.values():
+                if trial.status is TrialStatus.PAUSED:
+                    self._checkpoints.on_status(trial.trial_id, TrialStatus.RUNNING, trial.status)
         logger.info(
             "resuming the experiment in %s: %d results and %d trials kept",
             self.path,
@@ -443,6 +477,7 @@ class Tuner:
                 if trial.status is TrialStatus.RUNNING:
                     self._set_status(trial, TrialStatus.STOPPED)
                     self.scheduler.on_trial_remove(trial)
+            self._sweep_checkpoints()
         else:
             # Trials keep status RUNNING in the saved state: a resumed run restarts them.
             self.backend.shutdown()

@@ -1,4 +1,5 @@
-"""Where an experiment lives, whether it resumes, and what its metadata.json records."""
+"""The tuner's settings (`TunerOptions`), where an experiment lives, whether it resumes,
+and what its metadata.json records."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
+from tunelab.core._checkpoint_removal import CHECKPOINT_REMOVAL_MODES, CheckpointRemoval
 from tunelab.core.backends.base import Backend
 from tunelab.core.results.store import METADATA_FILE
 from tunelab.core.scheduler import Scheduler
@@ -32,6 +34,69 @@ _VERSIONED = (
     "pandas",
     "pyarrow",
 )
+
+
+@dataclass(frozen=True)
+class TunerOptions:
+    """Knobs of the tuning loop that rarely need changing.
+
+    Attributes:
+        sleep_time: Seconds between two polls of the backend.
+        save_interval: Seconds (real time) between two saves of results and state; a
+            killed run loses at most this much.
+        max_failures: Stop the experiment (status "failed") once this many trials
+            have crashed; None never stops for failures.
+        progress_interval: Real seconds between progress lines on stderr; None prints
+            none.
+        wait_for_trials_when_stopping: Let running trials finish when the stopping
+            criterion is met, instead of stopping them.
+        checkpoint_removal: Which checkpoints the tuner deletes (with the backend's
+            `delete_checkpoint`) to save disk space. "never" keeps all. "stopped"
+            deletes the checkpoint of every trial that is stopped, completes or fails
+            (also those stopped when the experiment ends); paused trials keep theirs.
+            "speculative" also deletes checkpoints of paused trials: while more than
+            `max_kept_checkpoints` paused trials hold one, those the scheduler names
+            in `Scheduler.removable_checkpoints()` are deleted. A trial resumed after
+            its checkpoint was deleted starts from scratch (results it reports again
+            for resources it had reached are skipped). Each removal is logged and
+            listed in `Tuner.removed_checkpoints`. Keep "never" when you want the
+            checkpoints of the best trials after tuning.
+        max_kept_checkpoints: For "speculative": how many paused trials may keep
+            their checkpoint; None means 0 (every checkpoint the scheduler names is
+            deleted). Trials that are running always keep theirs.
+    """
+
+    sleep_time: float = 0.05
+    save_interval: float = 5.0
+    max_failures: int | None = 10
+    progress_interval: float | None = 30.0
+    wait_for_trials_when_stopping: bool = False
+    checkpoint_removal: CheckpointRemoval = "never"
+    max_kept_checkpoints: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("sleep_time", "save_interval"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"TunerOptions.{name} must be >= 0, got {getattr(self, name)}")
+        if self.max_failures is not None and self.max_failures < 1:
+            raise ValueError(f"TunerOptions.max_failures must be >= 1, got {self.max_failures}")
+        if self.checkpoint_removal not in CHECKPOINT_REMOVAL_MODES:
+            raise ValueError(
+                f"TunerOptions.checkpoint_removal={self.checkpoint_removal!r}; expected one "
+                f"of {list(CHECKPOINT_REMOVAL_MODES)}"
+            )
+        kept = self.max_kept_checkpoints
+        if kept is not None:
+            if isinstance(kept, bool) or not isinstance(kept, int) or kept < 0:
+                raise ValueError(
+                    f"TunerOptions.max_kept_checkpoints={kept!r}; expected None or an int >= 0"
+                )
+            if self.checkpoint_removal != "speculative":
+                raise ValueError(
+                    f"TunerOptions.max_kept_checkpoints={kept} has no effect with "
+                    f"checkpoint_removal={self.checkpoint_removal!r}; set "
+                    "checkpoint_removal='speculative' or leave max_kept_checkpoints None"
+                )
 
 
 @dataclass
@@ -122,6 +187,14 @@ def _check_same_experiment(folder: Path, previous: dict, current: dict) -> None:
             )
 
 
+def _rung_levels(scheduler: Scheduler) -> list[float] | None:
+    """The levels a multi-fidelity scheduler compares trials at (for plots), else None."""
+    levels = getattr(scheduler, "rung_levels", None)
+    if levels is None or callable(levels):
+        return None
+    return [float(level) for level in levels]
+
+
 def _describe(
     backend: Backend, scheduler: Scheduler, stop_criterion: StopCondition, n_workers: int
 ) -> dict[str, Any]:
@@ -141,6 +214,7 @@ def _describe(
         "metric": scheduler.metric_names(),
         "mode": scheduler.metric_mode(),
         "resource_attr": scheduler.resource_attr,
+        "rung_levels": _rung_levels(scheduler),
         "n_workers": n_workers,
         "budget": budget,
         "config_space": None if space is None else config_space_to_json(space),

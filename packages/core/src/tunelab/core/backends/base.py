@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 from abc import ABC, abstractmethod
 from pathlib import Path
 
 from tunelab.core.clock import Clock, RealClock
 from tunelab.core.trial import Trial, TrialUpdate
+
+logger = logging.getLogger(__name__)
 
 
 class Backend(ABC):
@@ -17,6 +21,11 @@ class Backend(ABC):
     then starts, pauses, resumes and stops trials, and polls `fetch_new_results` for
     what they reported. A trial that was paused keeps its folder, so a resumed trial
     finds its checkpoint. `shutdown` ends every trial still running.
+
+    Checkpoints are handled through `copy_checkpoint` (a new trial that starts from
+    another trial's checkpoint, as in Population Based Training) and
+    `delete_checkpoint` (checkpoint removal, see `TunerOptions.checkpoint_removal`);
+    the defaults work on the folders `checkpoint_path(trial_id)`.
     """
 
     _path: Path | None = None
@@ -38,6 +47,41 @@ class Backend(ABC):
     def checkpoint_path(self, trial_id: int) -> Path:
         """Folder in which trial `trial_id` saves and finds its checkpoints."""
         return self.trial_path(trial_id) / "checkpoint"
+
+    def copy_checkpoint(self, source_trial_id: int, target_trial_id: int) -> None:
+        """Give trial `target_trial_id`, not started yet, a copy of `source_trial_id`'s
+        checkpoint, so that it starts where the source trial was.
+
+        The default copies the folder `checkpoint_path(source)` to
+        `checkpoint_path(target)`; without a source folder it does nothing (the target
+        starts from scratch). The source may be running: files that vanish while
+        being copied, and the temporary files of `save_checkpoint`, are skipped.
+        """
+        source = self.checkpoint_path(source_trial_id)
+        if not source.is_dir():
+            logger.info(
+                "trial %d has no checkpoint folder; trial %d starts from scratch",
+                source_trial_id,
+                target_trial_id,
+            )
+            return
+        try:
+            shutil.copytree(
+                source,
+                self.checkpoint_path(target_trial_id),
+                ignore=shutil.ignore_patterns(".*.tmp"),
+                dirs_exist_ok=True,
+            )
+        except shutil.Error as error:
+            problems = [entry for entry in error.args[0] if Path(entry[0]).exists()]
+            if problems:
+                raise shutil.Error(problems) from error
+
+    def delete_checkpoint(self, trial_id: int) -> None:
+        """Remove trial `trial_id`'s checkpoint; if it is resumed later, it starts from
+        scratch. The default deletes the folder `checkpoint_path(trial_id)` (a missing
+        folder is fine)."""
+        shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
 
     @property
     def clock(self) -> Clock:

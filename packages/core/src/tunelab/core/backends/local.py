@@ -9,7 +9,6 @@ import functools
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -83,7 +82,9 @@ class LocalBackend(Backend):
     it has exited or `stop_grace_period` has passed. Results it printed before that
     are delivered by the next `fetch_new_results`, in an update whose status is
     PAUSED or STOPPED; a halted trial never reports COMPLETED or FAILED. A resumed
-    trial restarts the script, with the new configuration, in the same folder.
+    trial restarts the script, with the new configuration, in the same folder. A
+    trial started from another trial's checkpoint (`copy_checkpoint`) finds a copy
+    of that trial's checkpoint folder in its own.
     On Linux, a trial's process is SIGKILLed by the kernel when the tuner thread
     that started it dies, even by SIGKILL (its own children are not covered).
 
@@ -95,7 +96,11 @@ class LocalBackend(Backend):
         gpus: Device ids to share out; None detects them (`nvidia-smi`), [] uses none.
         num_gpus_per_trial: GPUs given to each trial when there are GPUs.
         delete_checkpoints: Remove a trial's checkpoint folder once it has completed,
-            failed or been stopped (paused trials keep theirs).
+            failed or been stopped (paused trials keep theirs). The tuner's
+            `TunerOptions.checkpoint_removal` does the same for any backend, can also
+            remove checkpoints of paused trials, and is the better choice with
+            schedulers that pause trials: a trial that ends by itself exactly where
+            the scheduler pauses it loses its checkpoint here, not there.
         stop_grace_period: Seconds between SIGTERM and SIGKILL.
     """
 
@@ -170,7 +175,12 @@ class LocalBackend(Backend):
         self._runs[trial.trial_id] = new_run
 
     def pause_trial(self, trial_id: int) -> None:
+        """Interrupt a running trial; one that ended by itself after the result the
+        scheduler paused it on (same poll) is simply marked paused."""
         run = self._run(trial_id)
+        if run.state is _State.EXITED:
+            run.state = _State.PAUSED
+            return
         if run.state is not _State.RUNNING:
             raise ValueError(f"trial {trial_id} is {run.state.value}; expected a running trial")
         self._halt(trial_id, run, _State.PAUSED)
@@ -181,7 +191,7 @@ class LocalBackend(Backend):
             self._halt(trial_id, run, _State.STOPPED)
         run.state = _State.STOPPED
         if self._delete_checkpoints:
-            shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
+            self.delete_checkpoint(trial_id)
 
     def fetch_new_results(self) -> list[TrialUpdate]:
         updates = []
@@ -265,7 +275,7 @@ class LocalBackend(Backend):
             status, error = TrialStatus.FAILED, self._failure_message(trial_id, exit_code)
         logger.debug("Trial %d ended with exit code %d", trial_id, exit_code)
         if self._delete_checkpoints:
-            shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
+            self.delete_checkpoint(trial_id)
         return TrialUpdate(trial_id, results=results, status=status, error=error)
 
     def _halt(self, trial_id: int, run: _Run, state: _State) -> None:

@@ -39,10 +39,12 @@ class PythonBackend(LocalBackend):
     configuration key must be a parameter of the function, unless it takes
     `**kwargs`; otherwise `start_trial` raises a `TypeError` naming the key. A
     parameter named `checkpoint_dir` receives the trial's checkpoint folder as a
-    `Path`. Inside, the function reports with `tunelab.core.reporter.report`. If it
-    returns a dict, that dict is reported as the final result; None is fine; any
-    other return value, or an exception, fails the trial (the traceback ends up in
-    the trial's error).
+    `Path` (for a trial started from another trial's checkpoint, as in Population
+    Based Training, the folder holds a copy of that checkpoint when it starts).
+    Inside, the function reports with `tunelab.core.reporter.report`. If it returns
+    a dict, that dict is reported as the final result; None is fine; any other
+    return value, or an exception, fails the trial (the traceback ends up in the
+    trial's error).
 
     Everything else (folders, logs, environment, GPUs, pausing) is as for
     `LocalBackend`. The workers run `python` (default: the tuner's interpreter),
