@@ -1,0 +1,155 @@
+"""`DistinctSearcher`: the base of searchers that never suggest a configuration twice."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tunelab.core.searcher import Searcher
+from tunelab.core.searchers._initial import initial_configs
+from tunelab.core.space import (
+    config_key,
+    config_space_size,
+    grid_configs,
+    hyperparameter_names,
+    sample_config,
+    validate_config,
+)
+from tunelab.core.trial import Config
+
+# A finite space of at most this many configurations is enumerated when random draws
+# keep hitting used configurations; a larger one is then treated as exhausted.
+_ENUMERATE_LIMIT = 100_000
+_MAX_REJECTIONS = 100
+
+
+class DistinctSearcher(Searcher):
+    """Initial configurations first, then the subclass's proposals, never one twice.
+
+    Subclasses implement `_propose`, an iterable of configurations best first; the
+    first one not suggested (or registered as pending) before is returned, and when
+    none is new, a random configuration. Configurations are compared on their
+    hyperparameters only, so a scheduler that rewrites a constant (such as the
+    script's budget argument) does not make a configuration new. In a finite space
+    `suggest` returns None once every configuration has been used. `_objective`
+    reads the configured metric from a result, negated in "max" mode so that lower
+    is always better inside a searcher.
+
+    Args:
+        config_space: Hyperparameter name -> domain or constant.
+        points_to_evaluate: Configurations to evaluate first; partial ones are completed
+            with domain midpoints (`[{}]` = the midpoint configuration).
+        seed: Seed or generator for all randomness of the searcher.
+    """
+
+    def __init__(
+        self,
+        config_space: dict[str, Any],
+        *,
+        points_to_evaluate: Sequence[Config] | None = None,
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        self.config_space = dict(config_space)
+        self.seed = seed if isinstance(seed, int) else None
+        self._rng = np.random.default_rng(seed)
+        self._names = hyperparameter_names(self.config_space)
+        self._pending_initial = initial_configs(self.config_space, points_to_evaluate)
+        self._size = config_space_size(self.config_space)
+        self._seen: set[tuple[Any, ...]] = set()
+        self._grid: list[tuple[tuple[Any, ...], Config]] | None = None
+
+    def suggest(self, trial_id: int) -> Config | None:
+        while self._pending_initial:
+            config = self._pending_initial.pop(0)
+            if self._mark_new(config):
+                return config
+        if self.exhausted:
+            return None
+        for config in self._propose(trial_id):
+            if self._mark_new(config):
+                return config
+        return self._random_config()
+
+    @property
+    def exhausted(self) -> bool:
+        """True when every configuration of a finite space has been used."""
+        return self._size is not None and len(self._seen) >= self._size
+
+    def register_pending(self, trial_id: int, config: Config) -> None:
+        key = self._key(config)
+        if key in self._seen:
+            return
+        try:
+            validate_config(self.config_space, self._hyperparameters(config))
+        except ValueError:
+            return  # not a member of the space: it cannot take a configuration's place
+        self._seen.add(key)
+
+    def _objective(self, result: dict[str, Any]) -> float | None:
+        """The metric of `result`, lower is better; None if it is NaN or infinite."""
+        where = f"{type(self).__name__}.observe"
+        if self.metric is None:
+            raise RuntimeError(f"{where}: call configure(metric=..., mode=...) first")
+        if self.metric not in result:
+            raise ValueError(f"{where}: result {sorted(result)} lacks the metric {self.metric!r}")
+        try:
+            value = float(result[self.metric])
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{where}: metric {self.metric!r} must be a number, got {result[self.metric]!r}"
+            ) from None
+        if not math.isfinite(value):
+            return None
+        return value if self.mode == "min" else -value
+
+    def _propose(self, trial_id: int) -> Iterable[Config]:
+        """Configurations for trial `trial_id`, best first; empty means random."""
+        return ()
+
+    def _hyperparameters(self, config: Config) -> Config:
+        return {name: config[name] for name in self._names if name in config}
+
+    def _key(self, config: Config) -> tuple[Any, ...]:
+        return config_key(self._hyperparameters(config))
+
+    def _mark_new(self, config: Config) -> bool:
+        key = self._key(config)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def _random_config(self) -> Config | None:
+        for _ in range(_MAX_REJECTIONS):
+            config = sample_config(self.config_space, self._rng)
+            if self._mark_new(config):
+                return config
+        if self._size is None or self._size > _ENUMERATE_LIMIT:
+            return None  # an infinite (or huge) space that keeps repeating is used up
+        # The unused configurations are listed in grid order each time, so the choice
+        # depends only on the RNG and the used set, both part of the state.
+        if self._grid is None:
+            self._grid = [
+                (self._key(c), c) for c in grid_configs(self.config_space, _ENUMERATE_LIMIT)
+            ]
+        unused = [config for key, config in self._grid if key not in self._seen]
+        if not unused:
+            return None
+        config = dict(unused[int(self._rng.integers(len(unused)))])
+        self._mark_new(config)
+        return config
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "rng": self._rng.bit_generator.state,
+            "seen": sorted(self._seen, key=repr),
+            "pending_initial": [dict(c) for c in self._pending_initial],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._rng.bit_generator.state = state["rng"]
+        self._seen = {tuple(key) for key in state["seen"]}
+        self._pending_initial = [dict(c) for c in state["pending_initial"]]
