@@ -1,5 +1,29 @@
 """Schedulers: decide when trials start, pause, resume and stop."""
 
 from tunelab.core.schedulers.fifo import FIFOScheduler
+from tunelab.core.schedulers.hyperband import HyperbandScheduler, PASHAScheduler, RungSystem
+from tunelab.core.schedulers.median_stopping import MedianStoppingRule
+from tunelab.core.schedulers.pbt import PopulationBasedTraining
+from tunelab.core.schedulers.synchronous import (
+    Bracket,
+    DEHBScheduler,
+    DifferentialEvolution,
+    SynchronousHyperbandScheduler,
+    SynchronousSuccessiveHalving,
+    geometric_brackets,
+)
 
-__all__ = ["FIFOScheduler"]
+__all__ = [
+    "Bracket",
+    "DEHBScheduler",
+    "DifferentialEvolution",
+    "FIFOScheduler",
+    "HyperbandScheduler",
+    "MedianStoppingRule",
+    "PASHAScheduler",
+    "PopulationBasedTraining",
+    "RungSystem",
+    "SynchronousHyperbandScheduler",
+    "SynchronousSuccessiveHalving",
+    "geometric_brackets",
+]

@@ -1,0 +1,20 @@
+"""Asynchronous successive halving, asynchronous Hyperband and PASHA.
+
+- `HyperbandScheduler`: ASHA (Li et al., 2020), stopping or promotion kind, with one
+  or several brackets (asynchronous Hyperband).
+- `PASHAScheduler`: progressive ASHA (Bohdal et al., 2023).
+- `RungSystem`: rung levels, promotion quantiles and brackets, validated once.
+"""
+
+from tunelab.core.schedulers.hyperband.brackets import bracket_probabilities, bracket_sizes
+from tunelab.core.schedulers.hyperband.levels import RungSystem
+from tunelab.core.schedulers.hyperband.pasha import PASHAScheduler
+from tunelab.core.schedulers.hyperband.scheduler import HyperbandScheduler
+
+__all__ = [
+    "HyperbandScheduler",
+    "PASHAScheduler",
+    "RungSystem",
+    "bracket_probabilities",
+    "bracket_sizes",
+]

@@ -1,0 +1,319 @@
+"""`HyperbandScheduler`: asynchronous successive halving (ASHA) and asynchronous Hyperband."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from tunelab.core.scheduler import Scheduler
+from tunelab.core.schedulers._metrics import normalize_metrics
+from tunelab.core.schedulers.hyperband.checkpoints import removal_order
+from tunelab.core.schedulers.hyperband.levels import RungSystem
+from tunelab.core.schedulers.hyperband.results import read_result
+from tunelab.core.schedulers.hyperband.rung import Rung
+from tunelab.core.schedulers.hyperband.trials import TrialState
+from tunelab.core.searcher import Searcher
+from tunelab.core.space import Domain
+from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
+
+Kind = Literal["stopping", "promotion"]
+_KINDS = ("stopping", "promotion")
+
+
+class HyperbandScheduler(Scheduler):
+    """Asynchronous successive halving (Li et al., 2020) and asynchronous Hyperband.
+
+    Trials are compared at the rung levels of `rung_system` (see `RungSystem`). A
+    result at or beyond a trial's next rung level is recorded at that rung and
+    decided on (the searcher observes every result at a rung level):
+
+    - kind "stopping": the trial continues iff it ranks among the best
+      `floor(q_j * n)` of the `n` results recorded at the rung (itself included; ties
+      by trial id), or if `floor(q_j * n) == 0` (fewer than about `1 / q_j` results,
+      too few to judge); otherwise it is stopped.
+    - kind "promotion" (the original ASHA): the trial pauses at every rung. `suggest`
+      scans the rungs top to bottom and resumes the best paused, not yet promoted
+      trial ranked among the best `floor(q_j * n)` of its rung, towards the next
+      level; only if there is none does it start a new configuration.
+
+    Other results continue; at `max_resource` the trial ends (a result beyond it
+    stops the trial). With `brackets > 1` (asynchronous Hyperband), a new trial
+    draws its bracket `b` from `RungSystem.bracket_probabilities` and skips the rungs
+    below `levels[b]`; all brackets share one set of rungs.
+
+    With `max_resource_attr`, every configuration handed out carries the level up to
+    which the trial must train: `max_resource` (stopping), the next rung level
+    (promotion; rewritten on each resume), so that the script ends by itself. The
+    promotion kind still answers PAUSE at a rung, since the tuner can only resume
+    paused trials. A searcher that returned None once is taken as exhausted: no new
+    trials start, paused trials are still promoted, and `suggest` returns None when
+    there is nothing to resume.
+
+    Args:
+        searcher: Proposes new configurations.
+        metric: Reported metric to optimise.
+        mode: "min" or "max".
+        resource_attr: Resource key of results (e.g. "epoch", counted from 1).
+        max_resource: Final resource level; default `config_space[max_resource_attr]`.
+        max_resource_attr: Configuration key of the training script's own budget.
+        grace_period: First rung level (geometric levels).
+        reduction_factor: eta >= 2.
+        rung_levels: Explicit rung levels instead of geometric ones.
+        brackets: Number of brackets (1 = ASHA; None = one per rung level).
+        kind: "stopping" or "promotion".
+        seed: Seed or generator for the bracket draws.
+    """
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        *,
+        metric: str,
+        mode: Mode = "min",
+        resource_attr: str,
+        max_resource: float | None = None,
+        max_resource_attr: str | None = None,
+        grace_period: float = 1,
+        reduction_factor: float = 3,
+        rung_levels: Sequence[float] | None = None,
+        brackets: int | None = 1,
+        kind: Kind = "stopping",
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        if not isinstance(searcher, Searcher):
+            raise TypeError(
+                f"searcher must be a tunelab.core.Searcher, got {type(searcher).__name__}"
+            )
+        if not isinstance(metric, str):
+            raise ValueError(f"{type(self).__name__} optimises one metric (a str), got {metric!r}")
+        if kind not in _KINDS:
+            raise ValueError(f"kind must be 'stopping' or 'promotion', got {kind!r}")
+        if not isinstance(resource_attr, str) or not resource_attr:
+            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
+        metrics, modes = normalize_metrics(metric, mode)
+        self.searcher = searcher
+        self.metric, self.mode = metrics[0], modes[0]
+        self.resource_attr = self._resource_attr = resource_attr
+        self.max_resource_attr = max_resource_attr
+        self.kind: Kind = kind
+        self.rung_system = RungSystem(
+            max_resource=self._resolve_max_resource(max_resource, max_resource_attr),
+            grace_period=grace_period,
+            reduction_factor=reduction_factor,
+            rung_levels=None if rung_levels is None else tuple(rung_levels),
+            brackets=brackets,
+        )
+        levels = self.rung_system.levels
+        self._final = len(levels) - 1
+        self._top = self._final  # highest level trials may reach (PASHA lowers it)
+        self._rungs = [Rung(level) for level in levels]
+        self._level_set = set(levels)
+        self._bracket_cdf = np.cumsum(self.rung_system.bracket_probabilities()).tolist()
+        self._rng = np.random.default_rng(seed)
+        self._trials: dict[int, TrialState] = {}
+        self._exhausted = False
+        searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
+
+    def _resolve_max_resource(self, max_resource: float | None, attr: str | None) -> float:
+        if max_resource is not None:
+            return max_resource
+        space = self.config_space or {}
+        value = space.get(attr) if attr is not None else None
+        if attr is None or value is None or isinstance(value, Domain):
+            raise ValueError(
+                f"{type(self).__name__} needs max_resource, or max_resource_attr naming a "
+                f"constant of the searcher's config_space; got max_resource=None and "
+                f"max_resource_attr={attr!r}"
+                + ("" if attr is None else f" (config_space[{attr!r}] = {value!r})")
+            )
+        return value
+
+    @property
+    def config_space(self) -> dict[str, Any] | None:
+        """The searcher's configuration space, when it has one."""
+        return getattr(self.searcher, "config_space", None)
+
+    @property
+    def max_resource(self) -> float:
+        return self.rung_system.max_resource
+
+    @property
+    def rung_levels(self) -> list[float]:
+        """The rung levels followed by the maximum resource (recorded in metadata)."""
+        return list(self.rung_system.levels)
+
+    def bracket_of(self, trial_id: int) -> int:
+        """Bracket drawn for a trial this scheduler started."""
+        return self._trials[trial_id].bracket
+
+    def metric_names(self) -> list[str]:
+        return [self.metric]
+
+    def metric_mode(self) -> list[Mode]:
+        return [self.mode]
+
+    # -- suggestions ---------------------------------------------------------------------
+
+    def suggest(self, trial_id: int) -> TrialSuggestion | None:
+        if self.kind == "promotion":
+            promotable = self._find_promotable()
+            if promotable is not None:
+                return self._promote(*promotable)
+        if self._exhausted:
+            return None
+        config = self.searcher.suggest(trial_id)
+        if config is None:
+            self._exhausted = True
+            return None
+        bracket = self._draw_bracket()
+        config = dict(config)
+        if self.max_resource_attr is not None:
+            first = bracket if self.kind == "promotion" else self._final
+            config[self.max_resource_attr] = self.rung_system.levels[min(first, self._top)]
+        self._trials[trial_id] = TrialState(bracket=bracket, next_index=bracket, config=config)
+        return TrialSuggestion.start(config)
+
+    def _draw_bracket(self) -> int:
+        if len(self._bracket_cdf) == 1:
+            return 0
+        draw = bisect.bisect_right(self._bracket_cdf, float(self._rng.random()))
+        return min(draw, len(self._bracket_cdf) - 1)
+
+    def _find_promotable(self) -> tuple[int, int] | None:
+        """(trial id, rung index) of the trial to promote, scanning rungs top down."""
+        for index in range(self._top - 1, -1, -1):
+            rung = self._rungs[index]
+            best = rung.best_waiting()
+            if best is not None and rung.rank(best) < self.rung_system.slots(index, len(rung)):
+                return best, index
+        return None
+
+    def _promote(self, trial_id: int, index: int) -> TrialSuggestion:
+        self._rungs[index].unwait(trial_id)
+        state = self._trials[trial_id]
+        state.phase, state.paused_at, state.next_index = "running", None, index + 1
+        if self.max_resource_attr is None:
+            self.searcher.register_pending(trial_id, state.config)
+            return TrialSuggestion.resume(trial_id)
+        state.config = {**state.config, self.max_resource_attr: self.rung_system.levels[index + 1]}
+        self.searcher.register_pending(trial_id, state.config)
+        return TrialSuggestion.resume(trial_id, state.config)
+
+    # -- results -------------------------------------------------------------------------
+
+    def on_trial_add(self, trial: Trial) -> None:
+        self._state(trial).config = dict(trial.config)
+        self.searcher.register_pending(trial.trial_id, trial.config)
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> Decision:
+        value, resource = self._read(trial, result)
+        state = self._state(trial)
+        state.config = trial.config
+        levels = self.rung_system.levels
+        index = state.next_index
+        if resource > self.max_resource:
+            return Decision.STOP
+        if index > self._final or resource < levels[index]:
+            if resource in self._level_set:  # a rung below the trial's bracket
+                self.searcher.observe(trial.trial_id, trial.config, result)
+            return Decision.CONTINUE
+        self._rungs[index].add(trial.trial_id, value)
+        state.next_index = bisect.bisect_right(levels, resource)
+        self.searcher.observe(trial.trial_id, trial.config, result)
+        self._after_record(index, trial.trial_id)
+        if index == self._final:
+            return Decision.CONTINUE
+        if self.kind == "stopping":
+            return self._stop_or_continue(index, trial.trial_id)
+        state.phase, state.paused_at = "paused", index
+        self._rungs[index].wait(trial.trial_id)
+        self.searcher.remove_pending(trial.trial_id)
+        return Decision.PAUSE
+
+    def _stop_or_continue(self, index: int, trial_id: int) -> Decision:
+        rung = self._rungs[index]
+        slots = self.rung_system.slots(index, len(rung))
+        return Decision.CONTINUE if slots == 0 or rung.rank(trial_id) < slots else Decision.STOP
+
+    def _after_record(self, index: int, trial_id: int) -> None:
+        """Hook: a result of `trial_id` was just recorded at rung `index`."""
+
+    def _read(self, trial: Trial, result: dict[str, Any]) -> tuple[float, float]:
+        return read_result(
+            trial,
+            result,
+            metric=self.metric,
+            mode=self.mode,
+            resource_attr=self._resource_attr,
+            reader=type(self).__name__,
+        )
+
+    def _state(self, trial: Trial) -> TrialState:
+        state = self._trials.get(trial.trial_id)
+        if state is None:  # not suggested by this scheduler: treat as bracket 0
+            state = TrialState(bracket=0, next_index=0, config=dict(trial.config))
+            self._trials[trial.trial_id] = state
+        return state
+
+    # -- trial ends ----------------------------------------------------------------------
+
+    def on_trial_complete(self, trial: Trial, result: dict[str, Any]) -> None:
+        self._finish(trial)
+        self.searcher.remove_pending(trial.trial_id)
+
+    def on_trial_error(self, trial: Trial) -> None:
+        self._finish(trial)
+        self.searcher.on_error(trial.trial_id)
+
+    def on_trial_remove(self, trial: Trial) -> None:
+        self._finish(trial)
+        self.searcher.remove_pending(trial.trial_id)
+
+    def _finish(self, trial: Trial) -> None:
+        state = self._state(trial)
+        if state.paused_at is not None:
+            self._rungs[state.paused_at].unwait(trial.trial_id)
+        state.phase, state.paused_at = "done", None
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def removable_checkpoints(self) -> list[int]:
+        """Paused trials in the order their checkpoints can best be deleted.
+
+        First those that can never be promoted (known once the searcher is
+        exhausted), then the others, least promising first; see
+        `checkpoints.removal_order`. The stopping kind pauses nothing: [].
+        """
+        if self.kind == "stopping":
+            return []
+        return removal_order(self._rungs, self.rung_system, self._trials, exhausted=self._exhausted)
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "searcher": self.searcher.state_dict(),
+            "rng": self._rng.bit_generator.state,
+            "trials": {trial_id: s.to_tuple() for trial_id, s in self._trials.items()},
+            "rungs": [rung.state_dict() for rung in self._rungs],
+            "exhausted": self._exhausted,
+            "top": self._top,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if len(state["rungs"]) != len(self._rungs):
+            raise ValueError(
+                f"saved state has {len(state['rungs'])} levels, this scheduler has "
+                f"{len(self._rungs)} ({list(self.rung_system.levels)}); construct it with "
+                "the settings of the saved run"
+            )
+        self.searcher.load_state_dict(state["searcher"])
+        self._rng.bit_generator.state = state["rng"]
+        self._trials = {int(t): TrialState.from_tuple(s) for t, s in state["trials"].items()}
+        for rung, saved in zip(self._rungs, state["rungs"], strict=True):
+            rung.load_state_dict(saved)
+        self._exhausted = bool(state["exhausted"])
+        self._top = int(state["top"])

@@ -1,0 +1,183 @@
+"""PASHA: progressive maximum resource, soft ranking and its estimated epsilon."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tunelab.core.schedulers.hyperband import PASHAScheduler
+from tunelab.core.schedulers.hyperband.ranking import (
+    CrissCrossNoise,
+    latest_crossing_gaps,
+    soft_ranking_consistent,
+)
+from tunelab.core.searchers import RandomSearcher
+from tunelab.core.testing import SchedulerContract
+from tunelab.core.trial import Decision, Trial
+
+from .test_hyperband import Recorder, start
+from .test_hyperband_simulated import asha, run, searcher
+
+
+class TestPASHAContract(SchedulerContract):
+    def make_scheduler(
+        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+    ) -> PASHAScheduler:
+        return PASHAScheduler(
+            RandomSearcher(config_space, seed=seed),
+            metric=metric,
+            mode=mode,  # type: ignore[arg-type]
+            resource_attr="epoch",
+            max_resource=9,
+        )
+
+
+def pasha(**kwargs: Any) -> PASHAScheduler:
+    return PASHAScheduler(
+        Recorder(), metric="loss", resource_attr="epoch", max_resource_attr="epochs", **kwargs
+    )
+
+
+def report(scheduler: PASHAScheduler, trial: Trial, curve: dict[int, float]) -> Decision:
+    decisions = [
+        scheduler.on_trial_result(trial, {"epoch": e, "loss": v}) for e, v in curve.items()
+    ]
+    return decisions[-1]
+
+
+def two_in_top_rung(scheduler: PASHAScheduler, top: tuple[dict, dict]) -> dict[int, Trial]:
+    """Six trials at rung 1 (losses 1.0, 1.1, 2, 3, 4, 5); trials 0 and 1 promoted to 3."""
+    trials = {t: start(scheduler, t) for t in range(6)}
+    for trial_id, loss in enumerate([1.0, 1.1, 2.0, 3.0, 4.0, 5.0]):
+        assert report(scheduler, trials[trial_id], {1: loss}) is Decision.PAUSE
+    for expected in (0, 1):
+        suggestion = scheduler.suggest(6)
+        assert suggestion is not None and suggestion.resume_trial_id == expected
+        assert suggestion.config is not None and suggestion.config["epochs"] == 3
+        trials[expected].config = suggestion.config
+    for trial_id in (0, 1):
+        assert report(scheduler, trials[trial_id], top[trial_id]) is Decision.PAUSE
+    return trials
+
+
+def test_starts_with_two_rungs_and_keeps_them_while_rankings_agree() -> None:
+    scheduler = pasha(epsilon=0.0)
+    assert scheduler.rung_system.levels == (1, 3, 9, 27)
+    assert scheduler.current_max_resource == 3
+    two_in_top_rung(scheduler, ({2: 0.9, 3: 0.5}, {2: 0.9, 3: 0.6}))
+    assert scheduler.current_max_resource == 3
+    # trials at the current maximum wait: a new trial starts
+    suggestion = scheduler.suggest(6)
+    assert suggestion is not None and not suggestion.is_resume
+
+
+def test_an_inconsistent_ranking_unlocks_the_next_rung() -> None:
+    scheduler = pasha(epsilon=0.0)
+    trials = two_in_top_rung(scheduler, ({2: 0.9, 3: 0.6}, {2: 0.9, 3: 0.5}))
+    assert scheduler.current_max_resource == 9
+    # the trials of rung 3 now compete for promotion towards 9
+    for trial_id in (6, 7, 8):
+        trials[trial_id] = start(scheduler, trial_id)
+        report(scheduler, trials[trial_id], {1: float(trial_id)})
+    third = scheduler.suggest(9)  # rung 1: 9 results, 3 slots
+    assert third is not None and third.resume_trial_id == 2
+    trials[2].config = third.config  # type: ignore[assignment]
+    assert report(scheduler, trials[2], {2: 1.0, 3: 0.55}) is Decision.PAUSE
+    promoted = scheduler.suggest(9)  # rung 3: 3 results, 1 slot: trial 1 (0.5)
+    assert promoted is not None and promoted.resume_trial_id == 1
+    assert promoted.config is not None and promoted.config["epochs"] == 9
+
+
+def test_swaps_within_epsilon_are_tolerated() -> None:
+    curves = ({2: 0.9, 3: 0.6}, {2: 0.9, 3: 0.5})  # swapped at 3, gap 0.1 at rung 1
+    tolerant = pasha(epsilon=0.2)
+    two_in_top_rung(tolerant, curves)
+    assert tolerant.current_max_resource == 3
+    strict = pasha(epsilon=0.05)
+    two_in_top_rung(strict, curves)
+    assert strict.current_max_resource == 9
+
+
+def test_epsilon_is_estimated_from_criss_crossing_curves() -> None:
+    scheduler = pasha()
+    assert scheduler.epsilon == 0.0
+    # curves 1.0, 0.8, 0.5 and 1.1, 0.7, 0.6 cross twice; last at 2 -> 3, gap 0.1
+    two_in_top_rung(scheduler, ({2: 0.8, 3: 0.5}, {2: 0.7, 3: 0.6}))
+    assert scheduler.epsilon == pytest.approx(0.1)
+    assert scheduler.current_max_resource == 3  # same order at rungs 1 and 3
+    # 1.0, 1.02, 0.6 and 1.1, 1.05, 0.5: noise 0.03 < the swapped gap 0.1 at rung 1
+    noisy = pasha()
+    two_in_top_rung(noisy, ({2: 1.02, 3: 0.6}, {2: 1.05, 3: 0.5}))
+    assert noisy.epsilon == pytest.approx(0.03)
+    assert noisy.current_max_resource == 9
+
+
+def test_unlocking_stops_at_max_resource() -> None:
+    scheduler = PASHAScheduler(
+        Recorder(), metric="loss", resource_attr="epoch", max_resource=3, epsilon=0.0
+    )
+    assert scheduler.rung_system.levels == (1, 3)
+    assert scheduler.current_max_resource == 3
+    trial = start(scheduler, 0)
+    assert report(scheduler, trial, {1: 1.0}) is Decision.PAUSE
+
+
+def test_bad_epsilon_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="epsilon must be >= 0 or None"):
+        pasha(epsilon=-1.0)
+
+
+def test_state_round_trip_keeps_the_maximum_and_the_noise() -> None:
+    scheduler = pasha()
+    two_in_top_rung(scheduler, ({2: 1.02, 3: 0.6}, {2: 1.05, 3: 0.5}))
+    restored = pasha()
+    restored.load_state_dict(pickle.loads(pickle.dumps(scheduler.state_dict())))
+    assert restored.current_max_resource == scheduler.current_max_resource == 9
+    assert restored.epsilon == scheduler.epsilon
+    assert [restored.suggest(t) for t in range(6, 12)] == [
+        scheduler.suggest(t) for t in range(6, 12)
+    ]
+
+
+def test_soft_ranking() -> None:
+    assert soft_ranking_consistent(np.array([1.0, 1.05, 2.0]), 0.0)
+    assert soft_ranking_consistent(np.array([1.05, 1.0, 2.0]), 0.1)
+    assert not soft_ranking_consistent(np.array([1.05, 1.0, 2.0]), 0.01)
+    assert not soft_ranking_consistent(np.array([2.0, 1.0]), 0.5)
+    assert soft_ranking_consistent(np.array([1.0, np.inf]), 0.0)
+    assert soft_ranking_consistent(np.array([3.0]), 0.0)
+
+
+def test_latest_crossing_gaps() -> None:
+    differences = np.array([[1.0, -1.0, 2.0], [1.0, 2.0, 3.0], [0.5, 0.2, -0.3]])
+    np.testing.assert_allclose(latest_crossing_gaps(differences), [1.0, np.nan, 0.2])
+
+
+def test_noise_is_a_percentile_of_the_pair_gaps() -> None:
+    noise = CrissCrossNoise()
+    curves = {0: {1: 0.0, 2: 0.0}} | {k: {1: -float(k), 2: 1.0} for k in range(1, 11)}
+    noise.add_trial(0, list(range(11)), curves, up_to=2)
+    assert noise.epsilon == pytest.approx(np.percentile(np.arange(1, 11), 90))
+    curves[3] = {1: -3.0, 2: 1.0, 3: -1.0}  # re-measured on a longer curve: gap 1
+    curves[0][3] = 0.0
+    noise.add_trial(3, [0], curves, up_to=3)
+    gaps = [1.0, 2.0, 1.0] + [float(k) for k in range(4, 11)]
+    assert noise.epsilon == pytest.approx(np.percentile(gaps, 90))
+
+
+def test_pasha_spends_less_than_promotion_asha(tmp_path: Path) -> None:
+    from tunelab.blackbox import load
+
+    blackbox = load("sklearn-digits-mlp")
+    scheduler = PASHAScheduler(
+        searcher(blackbox), metric="val_error", resource_attr="epoch", max_resource_attr="epochs"
+    )
+    _, pasha_results = run(tmp_path, blackbox, scheduler, "pasha")
+    _, asha_results = run(tmp_path, blackbox, asha(blackbox, "promotion"), "asha")
+    assert pasha_results["trial_id"].nunique() == asha_results["trial_id"].nunique()
+    assert len(pasha_results) < len(asha_results)
+    assert pasha_results["epoch"].max() <= scheduler.current_max_resource < 50
