@@ -1,0 +1,106 @@
+"""Every preset of `tunelab.core.methods`: the contract suite, and that it is its parts."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import pytest
+
+from tunelab.core import methods
+from tunelab.core.scheduler import Scheduler
+from tunelab.core.schedulers import (
+    FIFOScheduler,
+    HyperbandScheduler,
+    SynchronousHyperbandScheduler,
+)
+from tunelab.core.searchers import KDESearcher, RandomSearcher
+from tunelab.core.space import loguniform, randint
+from tunelab.core.testing import SchedulerContract
+
+STANDARD = {"resource_attr": "epoch", "max_resource": 9}
+
+
+def build(name: str, config_space: dict[str, Any], **arguments: Any) -> Scheduler:
+    """A preset with the standard arguments its signature takes."""
+    factory = getattr(methods, name)
+    accepted = inspect.signature(factory).parameters
+    offered = {**STANDARD, **arguments}
+    return factory(config_space, **{k: v for k, v in offered.items() if k in accepted})
+
+
+def contract_for(name: str) -> type:
+    class Contract(SchedulerContract):
+        def make_scheduler(
+            self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        ) -> Scheduler:
+            return build(name, config_space, metric=metric, mode=mode, seed=seed)
+
+    Contract.__name__ = f"TestContract_{name}"
+    return Contract
+
+
+for _name in methods.__all__:
+    globals()[f"TestContract_{_name}"] = contract_for(_name)
+
+
+def test_every_preset_is_documented_and_typed() -> None:
+    for name in methods.__all__:
+        factory = getattr(methods, name)
+        assert factory.__doc__, name
+        signature = inspect.signature(factory)
+        assert all(
+            p.kind is inspect.Parameter.KEYWORD_ONLY
+            for p in list(signature.parameters.values())[1:]
+        ), name
+
+
+SPACE = {"lr": loguniform(1e-4, 1e-1), "layers": randint(1, 4), "epochs": 9}
+
+
+def first_suggestions(scheduler: Scheduler, n: int = 5) -> list[Any]:
+    return [scheduler.suggest(i) for i in range(n)]
+
+
+def test_asha_is_hyperband_with_a_random_searcher() -> None:
+    preset = methods.asha(
+        SPACE, metric="loss", resource_attr="epoch", max_resource_attr="epochs", seed=3
+    )
+    by_hand = HyperbandScheduler(
+        RandomSearcher(SPACE, seed=3),
+        metric="loss",
+        resource_attr="epoch",
+        max_resource_attr="epochs",
+        kind="stopping",
+    )
+    assert first_suggestions(preset) == first_suggestions(by_hand)
+
+
+def test_sync_bohb_is_synchronous_hyperband_with_kde() -> None:
+    preset = methods.sync_bohb(SPACE, metric="loss", resource_attr="epoch", max_resource=9, seed=4)
+    by_hand = SynchronousHyperbandScheduler(
+        KDESearcher(SPACE, seed=4), metric="loss", resource_attr="epoch", max_resource=9
+    )
+    assert first_suggestions(preset) == first_suggestions(by_hand)
+
+
+def test_fifo_presets_run_every_trial_to_its_end() -> None:
+    for name in ("random_search", "rea", "kde", "bore", "cqr"):
+        assert isinstance(build(name, SPACE, metric="loss", seed=0), FIFOScheduler), name
+
+
+def test_multi_fidelity_presets_need_the_maximum_resource() -> None:
+    for name in ("asha", "hyperband", "sync_sh", "dehb", "pasha"):
+        with pytest.raises(ValueError, match="max_resource"):
+            getattr(methods, name)(
+                {"lr": loguniform(1e-4, 1e-1)}, metric="loss", resource_attr="epoch"
+            )
+
+
+def test_rung_levels_are_recorded_for_plots() -> None:
+    from tunelab.core.tuner_setup import _rung_levels
+
+    kwargs = {"metric": "loss", "resource_attr": "epoch", "max_resource": 27, "seed": 0}
+    assert _rung_levels(methods.asha(SPACE, **kwargs)) == [1, 3, 9, 27]
+    assert _rung_levels(methods.sync_sh(SPACE, **kwargs)) == [1, 3, 9, 27]
+    assert _rung_levels(methods.random_search(SPACE, metric="loss")) is None
