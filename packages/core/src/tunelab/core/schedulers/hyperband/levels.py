@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tunelab.core.schedulers.hyperband.brackets import bracket_probabilities
+from tunelab.core.schedulers.synchronous.brackets import geometric_levels as synchronous_levels
 
 # Relative tolerance when comparing computed levels with max_resource.
 _TOLERANCE = 1e-9
@@ -26,20 +27,14 @@ def _is_integral(value: float) -> bool:
 def geometric_levels(grace_period: float, reduction_factor: float, max_resource: float) -> list:
     """Rung levels `grace_period * reduction_factor**k` strictly below `max_resource`.
 
-    When `grace_period` and `max_resource` are integers (epochs, steps), levels are
-    rounded to the nearest integer, as resources are then counted in whole units.
+    The same levels as synchronous Hyperband's (`synchronous.geometric_levels`, which
+    also ends with `max_resource`): rounded to integers when `grace_period` and
+    `max_resource` are integers (epochs, steps), equal levels merged.
     """
-    integral = _is_integral(grace_period) and _is_integral(max_resource)
-    levels: list = []
-    k = 0
-    while True:
-        level = grace_period * reduction_factor**k
-        if integral:
-            level = round(level)
-        if level >= max_resource * (1 - _TOLERANCE):
-            return levels
-        levels.append(level)
-        k += 1
+    levels = synchronous_levels(
+        min_resource=grace_period, max_resource=max_resource, reduction_factor=reduction_factor
+    )
+    return levels[:-1]
 
 
 @dataclass(frozen=True)
