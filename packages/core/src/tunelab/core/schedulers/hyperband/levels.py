@@ -20,10 +20,6 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
-def _is_integral(value: float) -> bool:
-    return float(value).is_integer()
-
-
 def geometric_levels(grace_period: float, reduction_factor: float, max_resource: float) -> list:
     """Rung levels `grace_period * reduction_factor**k` strictly below `max_resource`.
 
