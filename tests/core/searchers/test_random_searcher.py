@@ -68,3 +68,19 @@ def test_restricted_search_draws_each_listed_config_once() -> None:
     assert searcher.suggest(10) is None
     state = searcher.state_dict()
     assert set(state) == {"rng", "seen", "pending_initial", "order_seed", "position"}
+
+
+def test_restored_searcher_continues_identically_in_a_nearly_exhausted_space() -> None:
+    import pickle
+
+    from tunelab.core.space import choice
+
+    space = {"a": choice(list(range(30))), "b": choice(["x", "y"])}
+    original = RandomSearcher(space, seed=0)
+    # exhaust most of the space so that suggestions come from the enumeration
+    first = [original.suggest(i) for i in range(50)]
+    restored = RandomSearcher(space, seed=1)
+    restored.load_state_dict(pickle.loads(pickle.dumps(original.state_dict())))
+    rest = [original.suggest(i) for i in range(50, 60)]
+    assert [restored.suggest(i) for i in range(50, 60)] == rest
+    assert len({tuple(sorted(c.items())) for c in first + rest}) == 60

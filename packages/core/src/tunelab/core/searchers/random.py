@@ -118,19 +118,25 @@ class RandomSearcher(Searcher):
         return None
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        state = {
             "rng": self._rng.bit_generator.state,
             "seen": sorted(self._seen, key=repr),
             "pending_initial": [dict(c) for c in self._pending_initial],
             "order_seed": self._order_seed,
             "position": self._position,
         }
+        if self._unused is not None:
+            # the enumeration of a nearly exhausted finite space, in its current order:
+            # rebuilt from `seen` it would be ordered differently and draw other configs
+            state["unused"] = [dict(c) for c in self._unused]
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self._rng.bit_generator.state = state["rng"]
         self._seen = {tuple(key) for key in state["seen"]}
         self._pending_initial = [dict(c) for c in state["pending_initial"]]
-        self._unused = None
+        unused = state.get("unused")
+        self._unused = None if unused is None else [dict(c) for c in unused]
         self._order_seed = int(state["order_seed"])
         self._position = int(state["position"])
         self._order = None
