@@ -73,14 +73,17 @@ def test_restricted_search_draws_each_listed_config_once() -> None:
 def test_restored_searcher_continues_identically_in_a_nearly_exhausted_space() -> None:
     import pickle
 
-    from tunelab.core.space import choice
-
-    space = {"a": choice(list(range(30))), "b": choice(["x", "y"])}
+    space = {"a": choice(list(range(1000))), "b": choice(["x", "y"])}
     original = RandomSearcher(space, seed=0)
-    # exhaust most of the space so that suggestions come from the enumeration
-    first = [original.suggest(i) for i in range(50)]
+    suggested = []
+    # suggest until rejection sampling gives up and the enumeration of what is left
+    # takes over (the private attribute tells when)
+    while original._unused is None:
+        suggested.append(original.suggest(len(suggested)))
     restored = RandomSearcher(space, seed=1)
     restored.load_state_dict(pickle.loads(pickle.dumps(original.state_dict())))
-    rest = [original.suggest(i) for i in range(50, 60)]
-    assert [restored.suggest(i) for i in range(50, 60)] == rest
-    assert len({tuple(sorted(c.items())) for c in first + rest}) == 60
+    n, left = len(suggested), 2000 - len(suggested)
+    rest = [original.suggest(n + i) for i in range(left + 1)]
+    assert [restored.suggest(n + i) for i in range(left + 1)] == rest
+    assert rest[-1] is None  # exhausted, without a duplicate
+    assert len({config_key(c) for c in suggested + rest[:-1]}) == 2000
