@@ -67,3 +67,23 @@ def test_save_figure_writes_pdf_and_png(tmp_path: Path) -> None:
     assert all(p.stat().st_size > 1000 for p in paths)
     with pytest.raises(ValueError, match="formats is empty"):
         save_figure(fig, tmp_path / "x", formats=())
+
+
+def test_a_long_legend_goes_beside_the_axes() -> None:
+    import matplotlib.pyplot as plt
+
+    from tunelab.plotting.figures import place_legend
+
+    fig, ax = plt.subplots()
+    for i in range(3):
+        ax.plot([0, 1], [i, i], label=f"m{i}")
+    place_legend(ax)
+    fig.canvas.draw()
+    assert ax.get_legend().get_window_extent().x1 <= ax.get_window_extent().x1  # inside
+    for i in range(3, 9):
+        ax.plot([0, 1], [i, i], label=f"m{i}")
+    place_legend(ax)
+    fig.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.x0 >= ax.get_window_extent().x1  # right of the axes
+    plt.close(fig)

@@ -103,7 +103,7 @@ def write_figures(
                 confidence=options.confidence,
                 seed=options.seed,
             )
-            ax.legend(fontsize="small")
+            figures.place_legend(ax)
             save(fig, f"curves_{_safe(benchmark)}")
         shared = _shared_benchmarks(curves)
         if shared:
@@ -127,7 +127,7 @@ def write_figures(
                     confidence=options.confidence,
                     seed=options.seed,
                 )
-                ax.legend(fontsize="small")
+                figures.place_legend(ax)
                 save(fig, f"hypervolume_{_safe(benchmark)}")
     return written
 

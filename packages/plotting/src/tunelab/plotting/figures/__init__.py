@@ -31,6 +31,7 @@ from tunelab.plotting.figures._style import (
     LineStyle,
     method_styles,
     paper_style,
+    place_legend,
     save_figure,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "method_styles",
     "paper_style",
     "performance_profiles",
+    "place_legend",
     "rank_curves",
     "save_figure",
 ]

@@ -275,4 +275,14 @@ def finish_axes(
     if ylim is not None:
         ax.set_ylim(*ylim)
     if legend and ax.get_legend_handles_labels()[0]:
+        place_legend(ax)
+
+
+def place_legend(ax: Axes, *, inside_up_to: int = 6) -> None:
+    """A legend inside the axes for a few entries, to the right of them for more,
+    where it cannot hide the curves."""
+    handles, _ = ax.get_legend_handles_labels()
+    if len(handles) <= inside_up_to:
         ax.legend()
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
