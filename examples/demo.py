@@ -1,4 +1,6 @@
-"""`make demo`: tune the digits MLP with random search on 4 local workers for a minute.
+"""`make demo-local`: tune the digits MLP with promotion-type ASHA on 4 local workers for a
+minute: trials pause at rungs of 1, 3 and 9 epochs and the best resume from their
+checkpoints with a larger `epochs` budget.
 
 Set TUNELAB_DEMO_SECONDS to change the budget. Run it again after interrupting it
 (Ctrl-C) and it resumes where it stopped.
@@ -10,7 +12,7 @@ import os
 from pathlib import Path
 
 from tunelab.core import LocalBackend, StoppingCriterion, Tuner, load_experiment
-from tunelab.core.methods import random_search
+from tunelab.core.methods import asha_prom
 from tunelab.core.space import choice, lograndint, loguniform
 
 HERE = Path(__file__).parent
@@ -27,11 +29,12 @@ def main() -> None:
     }
     tuner = Tuner(
         backend=LocalBackend(HERE / "train_digits_mlp.py"),
-        scheduler=random_search(
+        scheduler=asha_prom(
             config_space,
             metric="val_error",
             mode="min",
             resource_attr="epoch",
+            max_resource_attr="epochs",  # rewritten to the next rung on each promotion
             points_to_evaluate=[{}],  # start from the middle of the space
             seed=0,
         ),
