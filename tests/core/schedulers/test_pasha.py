@@ -10,12 +10,15 @@ import numpy as np
 import pytest
 
 from tunelab.core.schedulers.hyperband import PASHAScheduler
+from tunelab.core.schedulers.hyperband.curves import CurveMatrix
 from tunelab.core.schedulers.hyperband.ranking import (
     CrissCrossNoise,
+    crossing_gaps,
     latest_crossing_gaps,
     soft_ranking_consistent,
 )
 from tunelab.core.searchers import RandomSearcher
+from tunelab.core.space import uniform
 from tunelab.core.testing import SchedulerContract
 from tunelab.core.trial import Decision, Trial
 
@@ -167,6 +170,122 @@ def test_noise_is_a_percentile_of_the_pair_gaps() -> None:
     noise.add_trial(3, [0], curves, up_to=3)
     gaps = [1.0, 2.0, 1.0] + [float(k) for k in range(4, 11)]
     assert noise.epsilon == pytest.approx(np.percentile(gaps, 90))
+
+
+def _gaps_row_by_row(differences: np.ndarray) -> np.ndarray:
+    """The former loop: each row without its NaN entries, through latest_crossing_gaps."""
+    gaps = np.full(len(differences), np.nan)
+    for row, values in enumerate(differences):
+        valid = values[~np.isnan(values)]
+        gaps[row] = latest_crossing_gaps(valid[None, :])[0]
+    return gaps
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_vectorised_crossing_gaps_equal_the_row_by_row_loop(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    m, steps = int(rng.integers(0, 30)), int(rng.integers(1, 12))
+    differences = rng.choice([-2.0, -1.0, 0.0, 0.5, 3.0], size=(m, steps)) * rng.random((m, steps))
+    special = rng.random((m, steps))
+    differences[special < 0.3] = np.nan
+    differences[special > 0.97] = np.inf
+    differences[(special > 0.95) & (special <= 0.97)] = 0.0
+    np.testing.assert_array_equal(crossing_gaps(differences), _gaps_row_by_row(differences))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_noise_from_a_curve_matrix_equals_noise_from_dicts(seed: int) -> None:
+    """Same gaps, pairs (in the same order) and epsilon as from `{trial: {r: value}}`."""
+    rng = np.random.default_rng(seed)
+    dicts: dict[int, dict[float, float]] = {}
+    matrix = CurveMatrix()
+    from_dicts, from_matrix = CrissCrossNoise(), CrissCrossNoise()
+    resources = [1.0, 2.0, 3.0, 4.5, 9.0, 0.5]
+    for _ in range(60):
+        trial_id = int(rng.integers(25))
+        for resource in rng.choice(resources, size=int(rng.integers(1, 5))).tolist():
+            value = float(rng.choice([rng.normal(), np.inf, 0.0]))
+            dicts.setdefault(trial_id, {})[resource] = value
+            matrix.set(trial_id, resource, value)
+        others = rng.integers(27, size=int(rng.integers(0, 15))).tolist()
+        up_to = float(rng.choice(resources))
+        from_dicts.add_trial(trial_id, others, dicts, up_to=up_to)
+        from_matrix.add_trial(trial_id, others, matrix, up_to=up_to)
+        gaps = from_dicts.state_dict()["gaps"]
+        assert list(from_matrix.state_dict()["gaps"].items()) == list(gaps.items())
+        assert from_matrix.epsilon == from_dicts.epsilon
+        expected = np.percentile(list(gaps.values()), 90) if gaps else 0.0
+        assert from_matrix.epsilon == pytest.approx(expected, rel=1e-12, abs=1e-300)
+    restored = CrissCrossNoise()
+    restored.load_state_dict(pickle.loads(pickle.dumps(from_matrix.state_dict())))
+    assert restored.state_dict() == from_matrix.state_dict()
+    assert restored.epsilon == from_matrix.epsilon
+
+
+class LoopPASHA(PASHAScheduler):
+    """The former `_after_record`: Python lists of the top rung, curves as dicts."""
+
+    def _after_record(self, index: int, trial_id: int) -> None:
+        if index != self._top or self._top == self._final:
+            return
+        top, below = self._rungs[index], self._rungs[index - 1]
+        ranked = top.trial_ids()
+        if self._fixed_epsilon is None:
+            self._noise.add_trial(trial_id, ranked, self._curves, up_to=top.level)
+        previous = np.array([below.value(t) for t in ranked if t in below])
+        if not soft_ranking_consistent(previous, self.epsilon):
+            self._top += 1
+
+
+def _noisy_run(kind: type[PASHAScheduler], seed: int, restore_at: int | None = None) -> list:
+    """Every suggestion, decision, epsilon and maximum of a run on noisy curves."""
+    space = {"x": uniform(0.0, 1.0), "epochs": 27}
+
+    def build() -> PASHAScheduler:
+        searcher = RandomSearcher(space, seed=seed)
+        return kind(searcher, metric="loss", resource_attr="epoch", max_resource_attr="epochs")
+
+    scheduler, log = build(), []
+    trials: dict[int, Trial] = {}
+    epochs: dict[int, int] = {}
+    running: list[Trial] = []
+    for step in range(700):
+        if step == restore_at:
+            state = pickle.loads(pickle.dumps(scheduler.state_dict()))
+            scheduler = build()
+            scheduler.load_state_dict(state)
+        while len(running) < 4 and (suggestion := scheduler.suggest(len(trials))) is not None:
+            log.append(repr(suggestion))
+            if suggestion.resume_trial_id is None:
+                trial = trials[len(trials)] = Trial(len(trials), dict(suggestion.config or {}))
+                scheduler.on_trial_add(trial)
+            else:
+                trial = trials[suggestion.resume_trial_id]
+                trial.config = dict(suggestion.config or trial.config)
+            running.append(trial)
+        trial = running.pop(0)
+        epoch = epochs[trial.trial_id] = epochs.get(trial.trial_id, 0) + 1
+        noise = np.random.default_rng([seed, trial.trial_id, epoch])
+        loss = trial.config["x"] + 1 / epoch + 0.2 * noise.normal()
+        result = {"epoch": epoch, "loss": np.nan if noise.random() < 0.03 else loss}
+        decision = scheduler.on_trial_result(trial, result)
+        log.append((trial.trial_id, epoch, decision, scheduler.epsilon))
+        log.append(scheduler.current_max_resource)
+        if decision is Decision.STOP:
+            scheduler.on_trial_remove(trial)
+        elif decision is Decision.CONTINUE and epoch < trial.config["epochs"]:
+            running.append(trial)
+        elif decision is Decision.CONTINUE:
+            scheduler.on_trial_complete(trial, result)
+    return log
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pasha_decides_as_the_former_python_loops(seed: int) -> None:
+    expected = _noisy_run(LoopPASHA, seed)
+    assert any(isinstance(x, tuple) and x[3] > 0 for x in expected)  # pairs crossed
+    assert _noisy_run(PASHAScheduler, seed) == expected
+    assert _noisy_run(PASHAScheduler, seed, restore_at=350) == expected
 
 
 def test_pasha_spends_less_than_promotion_asha(tmp_path: Path) -> None:

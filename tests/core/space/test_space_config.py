@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tunelab.core.space import (
+    Float,
     SpaceEncoder,
     choice,
     config_key,
@@ -216,3 +217,17 @@ def test_empty_space_encoder() -> None:
     assert encoder.dim == 0
     assert encoder.encode({"c": 1}).shape == (0,)
     assert encoder.decode(np.zeros(0)) == {"c": 1}
+
+
+def test_space_encoder_decode_errors_and_other_domains() -> None:
+    space = {"x": uniform(0, 1), "c": choice(["a", "b"]), "n": randint(1, 3)}
+    encoder = SpaceEncoder(space)
+    with pytest.raises(ValueError, match=r"choice\(\['a', 'b'\]\)\.decode: x must not contain NaN"):
+        encoder.decode([0.5, 0.1, float("nan"), 0.5])
+
+    class Unclipped(Float):
+        def decode(self, x: Any) -> float:  # no clipping: sees the raw point
+            return float(np.asarray(x, dtype=float)[0])
+
+    custom = SpaceEncoder({"u": Unclipped(lower=0.0, upper=1.0), "k": 3})
+    assert custom.decode([1.5]) == {"u": 1.5, "k": 3}

@@ -101,7 +101,10 @@ class Categorical(Domain):
         return one_hot
 
     def decode(self, x: ArrayLike) -> Value:
-        return self._categories[int(np.argmax(self._unit_point(x)))]
+        return self._decode_unit(self._unit_point(x).tolist())
+
+    def _decode_unit(self, u: list[float]) -> Value:
+        return self._categories[u.index(max(u))]  # the first largest entry, as np.argmax
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "choice", "categories": list(self._categories)}
@@ -207,7 +210,10 @@ class Ordinal(Domain):
         return np.array([(self._points[index] - self._points[0]) / span])
 
     def decode(self, x: ArrayLike) -> Value:
-        u = float(self._unit_point(x)[0])
+        return self._decode_unit(self._unit_point(x).tolist())
+
+    def _decode_unit(self, unit: list[float]) -> Value:
+        u = unit[0]
         k = len(self._categories)
         if self._kind == "equal":
             return self._categories[min(max(math.ceil(u * k) - 1, 0), k - 1)]

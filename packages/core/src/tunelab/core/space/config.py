@@ -122,6 +122,11 @@ def grid_configs(space: Mapping[str, Any], points_per_dim: int) -> Iterator[dict
 
 
 def _key_part(value: Any) -> Any:
+    kind = type(value)
+    if kind is float or (kind is int and abs(value) <= 2**53):  # the common cases, first
+        return float(f"{float(value):.{_KEY_DIGITS}g}")
+    if kind is str:
+        return value
     v = as_python(value)
     if isinstance(v, bool):
         return ("bool", v)  # keeps True apart from 1

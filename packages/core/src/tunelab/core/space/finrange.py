@@ -141,8 +141,10 @@ class FiniteRange(Domain):
         return np.array([self._values.index(self.cast(value)) / (self._size - 1)])
 
     def decode(self, x: ArrayLike) -> Any:
-        u = float(self._unit_point(x)[0])
-        index = round_half_down(u * (self._size - 1))
+        return self._decode_unit(self._unit_point(x).tolist())
+
+    def _decode_unit(self, unit: list[float]) -> Any:
+        index = round_half_down(unit[0] * (self._size - 1))
         return self._values[min(max(index, 0), self._size - 1)]
 
     def to_json(self) -> dict[str, Any]:

@@ -101,8 +101,10 @@ class Float(Domain):
         return np.array([min(max(x, 0.0), 1.0)])
 
     def decode(self, x: ArrayLike) -> float:
-        u = float(self._unit_point(x)[0])
-        return self._from_scale(self._t_lower + u * (self._t_upper - self._t_lower))
+        return self._decode_unit(self._unit_point(x).tolist())
+
+    def _decode_unit(self, u: list[float]) -> float:
+        return self._from_scale(self._t_lower + u[0] * (self._t_upper - self._t_lower))
 
     def _from_scale(self, t: float) -> float:
         return min(max(from_scale(float(t), self._log), self._lower), self._upper)
@@ -209,8 +211,10 @@ class Integer(Domain):
         return np.array([min(max(x, 0.0), 1.0)])
 
     def decode(self, x: ArrayLike) -> int:
-        u = float(self._unit_point(x)[0])
-        return self._from_scale(self._t_lower + u * (self._t_upper - self._t_lower))
+        return self._decode_unit(self._unit_point(x).tolist())
+
+    def _decode_unit(self, u: list[float]) -> int:
+        return self._from_scale(self._t_lower + u[0] * (self._t_upper - self._t_lower))
 
     def _from_scale(self, t: float) -> int:
         k = round_half_down(from_scale(float(t), self._log))

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.core.schedulers.hyperband.curves import CurveMatrix, RankedRows
 from tunelab.core.schedulers.hyperband.ranking import CrissCrossNoise, soft_ranking_consistent
 from tunelab.core.schedulers.hyperband.scheduler import HyperbandScheduler
 from tunelab.core.searcher import Searcher
@@ -70,6 +71,8 @@ class PASHAScheduler(HyperbandScheduler):
         self._fixed_epsilon = epsilon
         self._noise = CrissCrossNoise()
         self._curves: dict[int, dict[float, float]] = {}
+        self._matrix = CurveMatrix()  # the same curves, aligned on resources
+        self._ranked: RankedRows | None = None  # the top rung's trials; None: to build
         self._top = min(1, self._final)
 
     @property
@@ -86,18 +89,35 @@ class PASHAScheduler(HyperbandScheduler):
         value, resource = self._read(trial, result)
         if resource <= self.max_resource:
             self._curves.setdefault(trial.trial_id, {})[resource] = value
+            self._matrix.set(trial.trial_id, resource, value)
         return super().on_trial_result(trial, result)
 
     def _after_record(self, index: int, trial_id: int) -> None:
         if index != self._top or self._top == self._final:
             return
-        top, below = self._rungs[index], self._rungs[index - 1]
-        ranked = top.trial_ids()
+        top = self._rungs[index]
+        ranked = self._ranked_top(trial_id)
         if self._fixed_epsilon is None:
-            self._noise.add_trial(trial_id, ranked, self._curves, up_to=top.level)
-        previous = np.array([below.value(t) for t in ranked if t in below])
+            self._noise.add_trial(
+                trial_id, ranked.ids, self._matrix, up_to=top.level, rows=ranked.rows
+            )
+        previous = ranked.below[~np.isnan(ranked.below)]  # values are never NaN
         if not soft_ranking_consistent(previous, self.epsilon):
             self._top += 1
+            self._ranked = None
+
+    def _ranked_top(self, trial_id: int) -> RankedRows:
+        """The trials of the top rung, `trial_id` (just recorded there) included."""
+        top, below = self._rungs[self._top], self._rungs[self._top - 1]
+        if self._ranked is None:
+            ids = np.array(top.trial_ids(), dtype=np.int64)
+            values = [below.value(t) if t in below else np.nan for t in ids.tolist()]
+            self._ranked = RankedRows(ids, self._matrix.rows_of(ids), np.array(values))
+        else:
+            value = below.value(trial_id) if trial_id in below else np.nan
+            row = int(self._matrix.rows_of(np.array([trial_id]))[0])
+            self._ranked.insert(top.rank(trial_id), trial_id, row, value)
+        return self._ranked
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -109,4 +129,9 @@ class PASHAScheduler(HyperbandScheduler):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self._curves = {int(t): dict(curve) for t, curve in state["curves"].items()}
+        self._matrix = CurveMatrix()
+        for trial_id, curve in self._curves.items():
+            for resource, value in curve.items():
+                self._matrix.set(trial_id, resource, value)
         self._noise.load_state_dict(state["noise"])
+        self._ranked = None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from tunelab.core.schedulers.hyperband.curves import CurveMatrix
 
 
 def soft_ranking_consistent(previous: np.ndarray, epsilon: float) -> bool:
@@ -49,9 +50,43 @@ def latest_crossing_gaps(differences: np.ndarray) -> np.ndarray:
         return gaps
     signs = np.sign(differences)
     crossing = signs[:, :-1] * signs[:, 1:] < 0
+    if not crossing.any():
+        return gaps
     crossed = crossing.any(axis=1)
     last = steps - 2 - np.argmax(crossing[:, ::-1], axis=1)
     gaps[crossed] = np.abs(differences[np.arange(m), last])[crossed]
+    return gaps
+
+
+def crossing_gaps(differences: np.ndarray) -> np.ndarray:
+    """`latest_crossing_gaps` of rows that may hold NaN (a value missing on one curve).
+
+    Each row is compared over its non-NaN entries only, as if they were consecutive:
+    a row with fewer than two of them never crosses (NaN).
+
+    Args:
+        differences: Shape (m, R), in increasing resource order.
+
+    Returns:
+        Shape (m,), as `latest_crossing_gaps`.
+    """
+    m, steps = differences.shape
+    if steps < 2 or m == 0:
+        return np.full(m, np.nan)
+    valid = ~np.isnan(differences)
+    if valid.all():
+        return latest_crossing_gaps(differences)
+    gaps = np.full(m, np.nan)
+    # previous[:, k]: the last non-NaN column <= k (-1 if none), for column k + 1
+    previous = np.maximum.accumulate(np.where(valid, np.arange(steps), -1), axis=1)[:, :-1]
+    signs = np.sign(np.where(valid, differences, 0.0))
+    before = np.take_along_axis(signs, np.maximum(previous, 0), axis=1)
+    crossing = valid[:, 1:] & (previous >= 0) & (before * signs[:, 1:] < 0)
+    crossed = crossing.any(axis=1)
+    rows = np.arange(m)
+    last = steps - 2 - np.argmax(crossing[:, ::-1], axis=1)
+    at = np.maximum(previous[rows, last], 0)
+    gaps[crossed] = np.abs(differences[rows, at])[crossed]
     return gaps
 
 
@@ -66,60 +101,97 @@ class CrissCrossNoise:
     seen so far, 0 while no pair has crossed. A pair is re-measured, on longer
     curves, when both trials reach a higher top rung.
 
-    Cost per new top-rung trial: O(m * R) for m trials in the rung and R resources.
+    Cost per new top-rung trial: O(m * R) numpy work for m trials in the rung and R
+    resources when the curves are a `CurveMatrix`, plus O(c) Python work for the c
+    pairs that cross; epsilon is recomputed (O(number of pairs), by selection) only
+    when read after a change.
     """
 
     def __init__(self, *, percentile: float = 90.0) -> None:
         self.percentile = percentile
-        self._gaps: dict[tuple[int, int], float] = {}
-        self._sorted: list[float] = []
+        self._slots: dict[tuple[int, int], int] = {}  # pair -> index in _values
+        self._values = np.empty(64)
+        self._epsilon: float | None = 0.0
 
     @property
     def epsilon(self) -> float:
-        values = self._sorted
-        if not values:
+        if self._epsilon is None:
+            self._epsilon = self._percentile(self._values[: len(self._slots)])
+        return self._epsilon
+
+    def _percentile(self, gaps: np.ndarray) -> float:
+        """Linear interpolation between the order statistics (numpy's default method)."""
+        if len(gaps) == 0:
             return 0.0
-        position = (len(values) - 1) * self.percentile / 100.0
+        position = (len(gaps) - 1) * self.percentile / 100.0
         low = int(position)
-        high = min(low + 1, len(values) - 1)
-        return values[low] + (values[high] - values[low]) * (position - low)
+        high = min(low + 1, len(gaps) - 1)
+        chosen = np.partition(gaps, (low, high))
+        below, above = float(chosen[low]), float(chosen[high])
+        return below + (above - below) * (position - low)
 
     def add_trial(
         self,
         trial_id: int,
-        others: Sequence[int],
-        curves: Mapping[int, Mapping[float, float]],
+        others: Sequence[int] | np.ndarray,
+        curves: Mapping[int, Mapping[float, float]] | CurveMatrix,
         up_to: float,
+        *,
+        rows: np.ndarray | None = None,
     ) -> None:
-        """Measure the pairs of `trial_id` with `others`, on resources <= `up_to`."""
-        curve = curves.get(trial_id, {})
-        resources = sorted(r for r in curve if r <= up_to)
-        others = [t for t in others if t != trial_id]
-        if len(resources) < 2 or not others:
+        """Measure the pairs of `trial_id` with `others`, on resources <= `up_to`.
+
+        With curves in a `CurveMatrix`, `others` may be an array, and `rows` their
+        rows in it when known (`CurveMatrix.rows_of`).
+        """
+        if isinstance(curves, CurveMatrix):
+            ids = np.asarray(others, dtype=np.int64).reshape(-1)
+            rows = curves.rows_of(ids) if rows is None else rows
+            measured = curves.differences(trial_id, ids, rows, up_to)
+        else:
+            measured = _differences(trial_id, others, curves, up_to)
+        if measured is None:
             return
-        own = np.array([curve[r] for r in resources])
-        rows = np.array([[curves.get(t, {}).get(r, np.nan) for r in resources] for t in others])
-        differences = own[None, :] - rows
-        complete = ~np.isnan(differences).any(axis=1)
-        gaps = np.full(len(others), np.nan)
-        gaps[complete] = latest_crossing_gaps(differences[complete])
-        for row in np.flatnonzero(~complete):
-            valid = differences[row][~np.isnan(differences[row])]
-            gaps[row] = latest_crossing_gaps(valid[None, :])[0]
-        for other, gap in zip(others, gaps.tolist(), strict=True):
-            if np.isfinite(gap):
-                self._set((min(trial_id, other), max(trial_id, other)), gap)
+        ids, differences = measured
+        gaps = crossing_gaps(differences)
+        finite = np.isfinite(gaps)
+        for other, gap in zip(ids[finite].tolist(), gaps[finite].tolist(), strict=True):
+            self._set((min(trial_id, other), max(trial_id, other)), gap)
 
     def _set(self, pair: tuple[int, int], gap: float) -> None:
-        old = self._gaps.get(pair)
-        if old is not None:
-            del self._sorted[bisect.bisect_left(self._sorted, old)]
-        self._gaps[pair] = gap
-        bisect.insort(self._sorted, gap)
+        slot = self._slots.get(pair)
+        if slot is None:
+            slot = self._slots[pair] = len(self._slots)
+            if slot >= len(self._values):
+                self._values = np.concatenate([self._values, np.empty(len(self._values))])
+        self._values[slot] = gap
+        self._epsilon = None
 
     def state_dict(self) -> dict[str, Any]:
-        return {"gaps": dict(self._gaps)}
+        gaps = self._values[: len(self._slots)].tolist()
+        return {"gaps": dict(zip(self._slots, gaps, strict=True))}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self._gaps = {tuple(pair): float(gap) for pair, gap in state["gaps"].items()}
-        self._sorted = sorted(self._gaps.values())
+        gaps = {tuple(pair): float(gap) for pair, gap in state["gaps"].items()}
+        self._slots = {pair: slot for slot, pair in enumerate(gaps)}
+        self._values = np.array([*gaps.values(), 0.0])
+        self._epsilon = None
+
+
+def _differences(
+    trial_id: int,
+    others: Sequence[int] | np.ndarray,
+    curves: Mapping[int, Mapping[float, float]],
+    up_to: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """`CurveMatrix.differences` for curves given as `{trial: {resource: value}}`."""
+    curve = curves.get(trial_id, {})
+    resources = sorted(r for r in curve if r <= up_to)
+    listed = others.tolist() if isinstance(others, np.ndarray) else others
+    kept = [t for t in listed if t != trial_id]
+    if len(resources) < 2 or not kept:
+        return None
+    own = np.array([curve[r] for r in resources])
+    rows = np.array([[curves.get(t, {}).get(r, np.nan) for r in resources] for t in kept])
+    with np.errstate(invalid="ignore"):  # inf - inf where diverged trials tie: NaN
+        return np.array(kept, dtype=np.int64), own[None, :] - rows
