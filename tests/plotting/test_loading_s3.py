@@ -60,3 +60,17 @@ def test_missing_s3_prefix_is_named(s3_endpoint: str) -> None:
         FileNotFoundError, match="results folder 's3://tunelab-results/nothing-here' does not exist"
     ):
         load_study(f"s3://{BUCKET}/nothing-here")
+
+
+def test_tunelab_plot_draws_an_s3_study(study_dir: Path, s3_endpoint: str, tmp_path: Path) -> None:
+    from tunelab.plotting.cli import main
+
+    upload(study_dir, "studies/demo")
+    out = tmp_path / "figures"
+    code = main(
+        [f"s3://{BUCKET}/studies/demo", "--out", str(out), "--quiet", "--resamples", "50",
+         "--formats", "png", "--learning-curves", "none"]
+    )  # fmt: skip
+    assert code == 0
+    assert (out / "curves.png").stat().st_size > 0
+    assert "| bohb |" in (out / "final.md").read_text()
