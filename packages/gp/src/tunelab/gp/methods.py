@@ -1,0 +1,84 @@
+"""Presets of the GP-based methods: a tunelab-core scheduler with a GP searcher.
+
+Each function returns a ready `Scheduler` and adds no behaviour of its own;
+`tunelab-run method=<name>` runs the preset of the same name (`conf/method/*.yaml`).
+
+- `bayesian_optimization`: `FIFOScheduler` + `GPSearcher`;
+- `mobster`: `HyperbandScheduler` + `MOBSTERSearcher` (joint or independent model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from tunelab.core.methods._seeds import spawn_seeds
+from tunelab.core.schedulers.fifo import FIFOScheduler
+from tunelab.core.schedulers.hyperband import HyperbandScheduler
+from tunelab.core.trial import Config, Mode
+from tunelab.gp.learning_curves.searcher import LearningCurveModel, MOBSTERSearcher
+from tunelab.gp.searchers import GPSearcher
+
+Seed = int | np.random.Generator | None
+
+
+def bayesian_optimization(
+    config_space: dict[str, Any],
+    *,
+    metric: str,
+    mode: Mode = "min",
+    seed: Seed = None,
+    points_to_evaluate: Sequence[Config] | None = None,
+    resource_attr: str | None = None,
+) -> FIFOScheduler:
+    """GP-based Bayesian optimization (Snoek et al., 2012): `FIFOScheduler` +
+    `GPSearcher` with its defaults (EI, Matern 5/2 ARD)."""
+    searcher = GPSearcher(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+    return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
+
+
+def mobster(
+    config_space: dict[str, Any],
+    *,
+    metric: str,
+    mode: Mode = "min",
+    resource_attr: str,
+    max_resource: float | None = None,
+    max_resource_attr: str | None = None,
+    grace_period: float = 1,
+    reduction_factor: float = 3,
+    kind: Literal["stopping", "promotion"] = "stopping",
+    model: LearningCurveModel = "joint",
+    seed: Seed = None,
+    points_to_evaluate: Sequence[Config] | None = None,
+) -> HyperbandScheduler:
+    """MOBSTER (Tiao et al., 2020): asynchronous successive halving (one bracket) whose
+    new configurations come from `MOBSTERSearcher` (`model="joint"`: MOBSTER-JOINT with
+    the exponential-decay resource kernel; `"independent"`: MOBSTER-INDEP)."""
+    top = max_resource
+    if top is None and max_resource_attr is not None:
+        value = config_space.get(max_resource_attr)
+        top = float(value) if isinstance(value, int | float) else None
+    searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
+    searcher = MOBSTERSearcher(
+        config_space,
+        model=model,
+        max_resource=top,
+        points_to_evaluate=points_to_evaluate,
+        seed=searcher_seed,
+    )
+    return HyperbandScheduler(
+        searcher,
+        metric=metric,
+        mode=mode,
+        resource_attr=resource_attr,
+        max_resource=max_resource,
+        max_resource_attr=max_resource_attr,
+        grace_period=grace_period,
+        reduction_factor=reduction_factor,
+        brackets=1,
+        kind=kind,
+        seed=scheduler_seed,
+    )

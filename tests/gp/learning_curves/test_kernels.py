@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from autograd import grad
+
+from tunelab.gp.kernels import Matern52
+from tunelab.gp.learning_curves import ExpDecayResourceKernel, PerLevelKernel, PerLevelMean
+from tunelab.gp.learning_curves.joint import decay
+
+
+def _inputs(n: int, seed: int, levels: list[float]) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.column_stack([rng.uniform(size=(n, 2)), rng.choice(levels, size=n)])
+
+
+def _finite_difference(f: Any, theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    return np.array(
+        [(f(theta + eps * e) - f(theta - eps * e)) / (2 * eps) for e in np.eye(len(theta))]
+    )
+
+
+def test_exp_decay_kernel_matches_its_formula() -> None:
+    kernel = ExpDecayResourceKernel(Matern52(2))
+    theta = kernel.initial() + 0.1
+    x1, x2 = _inputs(4, 0, [1 / 9, 1 / 3, 1.0]), _inputs(3, 1, [1 / 9, 1.0])
+    alpha, mean_lam = np.exp(theta[3]), np.exp(theta[4])
+    gamma, delta = np.exp(theta[5]), 1 / (1 + np.exp(-theta[6]))
+    beta = alpha / mean_lam
+
+    def psi(u: Any) -> Any:
+        return (beta / (u + beta)) ** alpha
+
+    r1, r2 = x1[:, -1][:, None], x2[:, -1][None, :]
+    expected = Matern52(2)(theta[:3], x1[:, :2], x2[:, :2]) + gamma * (
+        psi(r1 + r2) - delta * psi(r1) * psi(r2)
+    )
+    np.testing.assert_allclose(kernel(theta, x1, x2), expected, rtol=1e-10)
+    np.testing.assert_allclose(kernel.diag(theta, x1), np.diag(kernel(theta, x1, x1)), atol=1e-6)
+    np.testing.assert_allclose(decay(0.0, 0.3, -0.2), 1.0)
+
+
+def test_exp_decay_kernel_is_positive_definite_for_every_delta() -> None:
+    kernel = ExpDecayResourceKernel(Matern52(2))
+    x = _inputs(40, 2, [1 / 27, 1 / 9, 1 / 3, 1.0])
+    for logit_delta in (-8.0, 0.0, 8.0):
+        theta = kernel.initial()
+        theta[-1] = logit_delta
+        assert np.linalg.eigvalsh(kernel(theta, x, x)).min() > -1e-9
+
+
+def test_exp_decay_kernel_gradient_matches_finite_differences() -> None:
+    kernel = ExpDecayResourceKernel(Matern52(2))
+    x = _inputs(6, 3, [0.2, 0.6, 1.0])
+    theta = kernel.initial() + 0.2
+
+    def f(t: Any) -> Any:
+        return kernel(t, x, x).sum()
+
+    np.testing.assert_allclose(grad(f)(theta), _finite_difference(f, theta), rtol=1e-5)
+
+
+def test_per_level_kernel_is_block_diagonal_with_level_scales() -> None:
+    levels = np.array([1 / 9, 1 / 3, 1.0])
+    kernel = PerLevelKernel(Matern52(2, has_variance=False), levels)
+    theta = kernel.initial()
+    theta[-3:] = [0.0, 0.5, 1.0]
+    x = _inputs(12, 4, list(levels))
+    k = kernel(theta, x, x)
+    same = x[:, -1][:, None] == x[:, -1][None, :]
+    assert np.all(k[~same] == 0)
+    index = np.searchsorted(levels, x[:, -1])
+    np.testing.assert_allclose(np.diag(k), np.exp(theta[-3:])[index])
+    np.testing.assert_allclose(kernel.diag(theta, x), np.diag(k))
+    mean = PerLevelMean(levels)
+    np.testing.assert_allclose(mean(np.array([1.0, 2.0, 3.0]), x), index + 1.0)
+
+
+def test_per_level_kernel_gradient_matches_finite_differences() -> None:
+    levels = np.array([0.5, 1.0])
+    kernel = PerLevelKernel(Matern52(2, has_variance=False), levels)
+    x = _inputs(6, 5, list(levels))
+    theta = kernel.initial() + 0.3
+
+    def f(t: Any) -> Any:
+        return kernel(t, x, x).sum()
+
+    np.testing.assert_allclose(grad(f)(theta), _finite_difference(f, theta), rtol=1e-5)

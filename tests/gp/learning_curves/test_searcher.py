@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tunelab.core.space import uniform
+from tunelab.core.testing import SearcherContract
+from tunelab.gp.learning_curves import MOBSTERSearcher
+from tunelab.gp.optimize import OptimizerSettings
+from tunelab.gp.settings import GPSettings
+
+FAST = GPSettings(optimizer=OptimizerSettings(num_candidates=300), opt_max_iterations=20)
+
+
+class TestMOBSTERJointContract(SearcherContract):
+    n_suggestions = 10
+
+    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> MOBSTERSearcher:
+        return MOBSTERSearcher(config_space, num_init_random=3, settings=FAST, seed=seed)
+
+
+class TestMOBSTERIndependentContract(SearcherContract):
+    n_suggestions = 10
+
+    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> MOBSTERSearcher:
+        return MOBSTERSearcher(
+            config_space, model="independent", num_init_random=3, settings=FAST, seed=seed
+        )
+
+
+def _drive(searcher: MOBSTERSearcher, n: int) -> list[dict[str, Any]]:
+    """Trials report at levels 1, 3, 9 (every third reaches 9); two stay pending."""
+    searcher.configure(metric="loss", mode="min", resource_attr="epoch")
+    configs = []
+    for trial_id in range(n):
+        config = searcher.suggest(trial_id)
+        assert config is not None
+        configs.append(config)
+        searcher.register_pending(trial_id, config)
+        for level in [1, 3, 9][: 1 + trial_id % 3]:
+            loss = (config["x"] - 0.7) ** 2 + (config["y"] - 0.2) ** 2 + 1.0 / level
+            searcher.observe(trial_id, config, {"loss": loss, "epoch": level})
+        if trial_id < n - 2:
+            searcher.remove_pending(trial_id)
+    return configs
+
+
+@pytest.mark.parametrize("model", ["joint", "independent"])
+def test_mobster_finds_the_good_region(model: str) -> None:
+    space = {"x": uniform(0, 1), "y": uniform(0, 1)}
+    searcher = MOBSTERSearcher(space, model=model, max_resource=9, settings=FAST, seed=0)  # type: ignore[arg-type]
+    configs = _drive(searcher, 30)
+    late = configs[-10:]
+    distance = np.mean([(c["x"] - 0.7) ** 2 + (c["y"] - 0.2) ** 2 for c in late])
+    assert distance < 0.05
+    assert searcher.acquisition_level == 9
+    # trial 28 (at level 3) is fantasized at level 9; trial 29 reached the top level
+    pending = searcher._pending_inputs()
+    assert pending.shape == (1, 3)
+    assert pending[0, -1] == 1.0
+
+
+def test_joint_model_predicts_the_decay_between_levels() -> None:
+    space = {"x": uniform(0, 1), "y": uniform(0, 1)}
+    searcher = MOBSTERSearcher(space, max_resource=9, settings=FAST, seed=1)
+    _drive(searcher, 24)
+    gp = searcher.model()
+    assert gp is not None
+    x = np.array([[0.5, 0.5, 1 / 9], [0.5, 0.5, 1 / 3], [0.5, 0.5, 1.0]])
+    mean, _ = gp.posterior(x)
+    assert mean[0] > mean[1] > mean[2]  # the loss falls with the resource
+
+
+def test_bad_model_is_named() -> None:
+    with pytest.raises(ValueError, match="model"):
+        MOBSTERSearcher({"x": uniform(0, 1)}, model="both")  # type: ignore[arg-type]

@@ -1,0 +1,77 @@
+"""The presets under the real Tuner, on the simulated Hartmann-6 benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tunelab.blackbox import SimulatorBackend, load
+from tunelab.core import StoppingCriterion, Tuner, TunerOptions, load_experiment
+from tunelab.core.scheduler import Scheduler
+from tunelab.gp import methods
+
+
+def run(tmp_path: Path, scheduler: Scheduler, n_trials: int) -> Any:
+    backend = SimulatorBackend(
+        load("hartmann6"), max_resource_attr="epochs", seed=0, charge_decision_time=False
+    )
+    tuner = Tuner(
+        backend=backend,
+        scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_num_trials_started=n_trials),
+        n_workers=4,
+        path=tmp_path / "run",
+        options=TunerOptions(progress_interval=None),
+    )
+    tuner.run()
+    return load_experiment(tuner.path).results
+
+
+def space() -> dict[str, Any]:
+    return {**load("hartmann6").configuration_space, "epochs": 27}
+
+
+def test_bayesian_optimization_runs_on_the_simulator(tmp_path: Path) -> None:
+    scheduler = methods.bayesian_optimization(space(), metric="y", seed=0)
+    results = run(tmp_path, scheduler, 14)
+    assert results["trial_id"].nunique() == 14
+    assert results["y"].notna().all()
+
+
+@pytest.mark.parametrize("model", ["joint", "independent"])
+def test_mobster_runs_on_the_simulator(tmp_path: Path, model: str) -> None:
+    scheduler = methods.mobster(
+        space(),
+        metric="y",
+        resource_attr="epoch",
+        max_resource_attr="epochs",
+        model=model,  # type: ignore[arg-type]
+        seed=0,
+    )
+    results = run(tmp_path, scheduler, 20)
+    assert results["trial_id"].nunique() == 20
+    per_trial = results.groupby("trial_id")["epoch"].max()
+    assert per_trial.min() == 1 and per_trial.max() > 1  # trials are stopped at rungs
+
+
+def test_mobster_promotion_type_runs_on_the_simulator(tmp_path: Path) -> None:
+    scheduler = methods.mobster(
+        space(),
+        metric="y",
+        resource_attr="epoch",
+        max_resource_attr="epochs",
+        kind="promotion",
+        seed=0,
+    )
+    results = run(tmp_path, scheduler, 16)
+    assert results["trial_id"].nunique() == 16
+    assert results.groupby("trial_id")["epoch"].max().max() >= 3  # some trial was promoted
+
+
+def test_mobster_takes_max_resource_from_the_space() -> None:
+    scheduler = methods.mobster(
+        space(), metric="y", resource_attr="epoch", max_resource_attr="epochs"
+    )
+    assert scheduler.searcher.max_resource == 27  # type: ignore[attr-defined]
