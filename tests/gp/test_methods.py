@@ -75,3 +75,18 @@ def test_mobster_takes_max_resource_from_the_space() -> None:
         space(), metric="y", resource_attr="epoch", max_resource_attr="epochs"
     )
     assert scheduler.searcher.max_resource == 27  # type: ignore[attr-defined]
+
+
+def test_sync_mobster_runs_synchronous_brackets_on_the_simulator(tmp_path: Path) -> None:
+    from tunelab.core.schedulers import SynchronousHyperbandScheduler
+    from tunelab.gp.learning_curves.searcher import MOBSTERSearcher
+
+    scheduler = methods.sync_mobster(
+        space(), metric="y", resource_attr="epoch", max_resource_attr="epochs", seed=0
+    )
+    assert isinstance(scheduler, SynchronousHyperbandScheduler)
+    assert isinstance(scheduler.searcher, MOBSTERSearcher)
+    results = run(tmp_path, scheduler, 30)
+    per_trial = results.groupby("trial_id")["epoch"].max()
+    # the first bracket's rung 0 trains 27 trials to 1 epoch; 9 of them go on to 3
+    assert (per_trial == 1).sum() >= 18 and (per_trial >= 3).sum() >= 1

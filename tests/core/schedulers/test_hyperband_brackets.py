@@ -86,3 +86,43 @@ def test_a_trial_competes_only_from_its_bracket_rung_on() -> None:
     scheduler.on_trial_result(trial, {"epoch": 9, "loss": 9.0})
     assert scheduler._rungs[2].trial_ids() == [0]
     assert observed == [1, 3, 9]  # the searcher still sees every rung result
+
+
+def _with_distribution(distribution: object, seed: int = 0) -> HyperbandScheduler:
+    searcher = RandomSearcher({"x": uniform(0.0, 1.0), "epochs": 27}, seed=seed)
+    return HyperbandScheduler(
+        searcher,
+        metric="loss",
+        resource_attr="epoch",
+        max_resource_attr="epochs",
+        brackets=4,
+        kind="promotion",
+        seed=seed,
+        bracket_distribution=distribution,  # type: ignore[arg-type]
+    )
+
+
+def test_a_bracket_distribution_hook_replaces_the_default() -> None:
+    calls: list[tuple[list[float], list[float]]] = []
+
+    def only_the_third(levels: object, default: np.ndarray) -> list[float]:
+        calls.append((list(levels), default.tolist()))  # type: ignore[call-overload]
+        return [0.0, 0.0, 2.0, 0.0]  # need not be normalised
+
+    scheduler = _with_distribution(only_the_third)
+    firsts = [scheduler.suggest(t).config["epochs"] for t in range(50)]  # type: ignore[union-attr]
+    assert set(firsts) == {9}
+    assert calls[0][0] == [1, 3, 9, 27]
+    assert calls[0][1] == pytest.approx(np.array([27, 12, 6, 4]) / 49)
+
+
+def test_the_default_distribution_as_a_hook_draws_the_same_brackets() -> None:
+    plain = hyperband(brackets=4, seed=3)
+    hooked = _with_distribution(lambda levels, default: default, seed=3)
+    assert [plain.suggest(t) for t in range(100)] == [hooked.suggest(t) for t in range(100)]
+
+
+def test_a_bad_bracket_distribution_is_named() -> None:
+    scheduler = _with_distribution(lambda levels, default: [1.0, -1.0])
+    with pytest.raises(ValueError, match="bracket_distribution must return 4 non-negative"):
+        scheduler.suggest(0)

@@ -4,7 +4,8 @@ Each function returns a ready `Scheduler` and adds no behaviour of its own;
 `tunelab-run method=<name>` runs the preset of the same name (`conf/method/*.yaml`).
 
 - `bayesian_optimization`: `FIFOScheduler` + `GPSearcher`;
-- `mobster`: `HyperbandScheduler` + `MOBSTERSearcher` (joint or independent model).
+- `mobster`: `HyperbandScheduler` + `MOBSTERSearcher` (joint or independent model);
+- `sync_mobster`: `SynchronousHyperbandScheduler` + `MOBSTERSearcher`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from tunelab.core.methods._seeds import spawn_seeds
 from tunelab.core.schedulers.fifo import FIFOScheduler
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
+from tunelab.core.schedulers.synchronous import SynchronousHyperbandScheduler
 from tunelab.core.trial import Config, Mode
 from tunelab.gp.learning_curves.searcher import LearningCurveModel, MOBSTERSearcher
 from tunelab.gp.searchers import GPSearcher
@@ -57,15 +59,11 @@ def mobster(
     """MOBSTER (Tiao et al., 2020): asynchronous successive halving (one bracket) whose
     new configurations come from `MOBSTERSearcher` (`model="joint"`: MOBSTER-JOINT with
     the exponential-decay resource kernel; `"independent"`: MOBSTER-INDEP)."""
-    top = max_resource
-    if top is None and max_resource_attr is not None:
-        value = config_space.get(max_resource_attr)
-        top = float(value) if isinstance(value, int | float) else None
     searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
     searcher = MOBSTERSearcher(
         config_space,
         model=model,
-        max_resource=top,
+        max_resource=_top_resource(config_space, max_resource, max_resource_attr),
         points_to_evaluate=points_to_evaluate,
         seed=searcher_seed,
     )
@@ -82,3 +80,50 @@ def mobster(
         kind=kind,
         seed=scheduler_seed,
     )
+
+
+def sync_mobster(
+    config_space: dict[str, Any],
+    *,
+    metric: str,
+    mode: Mode = "min",
+    resource_attr: str,
+    max_resource: float | None = None,
+    max_resource_attr: str | None = None,
+    grace_period: float = 1,
+    reduction_factor: float = 3,
+    brackets: int | None = None,
+    model: LearningCurveModel = "joint",
+    seed: Seed = None,
+    points_to_evaluate: Sequence[Config] | None = None,
+) -> SynchronousHyperbandScheduler:
+    """SyncMOBSTER: synchronous Hyperband (all geometric brackets by default) whose new
+    configurations come from `MOBSTERSearcher`, the GP model over every rung result."""
+    searcher = MOBSTERSearcher(
+        config_space,
+        model=model,
+        max_resource=_top_resource(config_space, max_resource, max_resource_attr),
+        points_to_evaluate=points_to_evaluate,
+        seed=seed,
+    )
+    return SynchronousHyperbandScheduler(
+        searcher,
+        metric=metric,
+        mode=mode,
+        resource_attr=resource_attr,
+        max_resource=max_resource,
+        max_resource_attr=max_resource_attr,
+        grace_period=grace_period,
+        reduction_factor=reduction_factor,
+        brackets=brackets,
+    )
+
+
+def _top_resource(
+    config_space: dict[str, Any], max_resource: float | None, max_resource_attr: str | None
+) -> float | None:
+    """The maximum resource, given or read from the script's budget constant."""
+    if max_resource is not None or max_resource_attr is None:
+        return max_resource
+    value = config_space.get(max_resource_attr)
+    return float(value) if isinstance(value, int | float) else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -21,6 +21,11 @@ from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
 
 Kind = Literal["stopping", "promotion"]
 _KINDS = ("stopping", "promotion")
+
+BracketDistribution = Callable[[Sequence[float], np.ndarray], Sequence[float]]
+"""`(levels, default) -> probabilities`: the distribution a new trial's bracket is drawn
+from. `levels[b]` is the first rung level of bracket `b` and `default` the fixed
+distribution (`RungSystem.bracket_probabilities`), both of length `brackets`."""
 
 
 class HyperbandScheduler(Scheduler):
@@ -42,7 +47,10 @@ class HyperbandScheduler(Scheduler):
     Other results continue; at `max_resource` the trial ends (a result beyond it
     stops the trial). With `brackets > 1` (asynchronous Hyperband), a new trial
     draws its bracket `b` from `RungSystem.bracket_probabilities` and skips the rungs
-    below `levels[b]`; all brackets share one set of rungs.
+    below `levels[b]`; all brackets share one set of rungs. A `bracket_distribution`
+    (e.g. `HyperTuneSearcher.bracket_distribution` of tunelab-gp) replaces that fixed
+    distribution by one computed afresh for each new trial; it must be a function of
+    state saved elsewhere (the searcher's), since the scheduler saves only its RNG.
 
     With `max_resource_attr`, every configuration handed out carries the level up to
     which the trial must train: `max_resource` (stopping), the next rung level
@@ -65,6 +73,9 @@ class HyperbandScheduler(Scheduler):
         brackets: Number of brackets (1 = ASHA; None = one per rung level).
         kind: "stopping" or "promotion".
         seed: Seed or generator for the bracket draws.
+        bracket_distribution: Called when a new trial's bracket is drawn (only with
+            more than one bracket), see `BracketDistribution`; None: the fixed
+            distribution of `RungSystem.bracket_probabilities`.
     """
 
     def __init__(
@@ -82,6 +93,7 @@ class HyperbandScheduler(Scheduler):
         brackets: int | None = 1,
         kind: Kind = "stopping",
         seed: int | np.random.Generator | None = None,
+        bracket_distribution: BracketDistribution | None = None,
     ) -> None:
         if not isinstance(searcher, Searcher):
             raise TypeError(
@@ -112,6 +124,7 @@ class HyperbandScheduler(Scheduler):
         self._rungs = [Rung(level) for level in levels]
         self._level_set = set(levels)
         self._bracket_cdf = np.cumsum(self.rung_system.bracket_probabilities()).tolist()
+        self._bracket_distribution = bracket_distribution
         self._rng = np.random.default_rng(seed)
         self._trials: dict[int, TrialState] = {}
         self._exhausted = False
@@ -179,8 +192,24 @@ class HyperbandScheduler(Scheduler):
     def _draw_bracket(self) -> int:
         if len(self._bracket_cdf) == 1:
             return 0
-        draw = bisect.bisect_right(self._bracket_cdf, float(self._rng.random()))
-        return min(draw, len(self._bracket_cdf) - 1)
+        cdf = self._bracket_cdf if self._bracket_distribution is None else self._adapted_cdf()
+        draw = bisect.bisect_right(cdf, float(self._rng.random()))
+        return min(draw, len(cdf) - 1)
+
+    def _adapted_cdf(self) -> list[float]:
+        """Cumulative probabilities from `bracket_distribution`, checked."""
+        assert self._bracket_distribution is not None
+        num = len(self._bracket_cdf)
+        default = self.rung_system.bracket_probabilities()
+        probs = np.asarray(
+            self._bracket_distribution(self.rung_system.levels[:num], default), dtype=float
+        )
+        if probs.shape != (num,) or not np.all(probs >= 0) or not probs.sum() > 0:
+            raise ValueError(
+                f"bracket_distribution must return {num} non-negative probabilities with a "
+                f"positive sum, got {probs.tolist()!r}"
+            )
+        return np.cumsum(probs / probs.sum()).tolist()
 
     def _find_promotable(self) -> tuple[int, int] | None:
         """(trial id, rung index) of the trial to promote, scanning rungs top down."""
