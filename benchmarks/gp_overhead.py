@@ -1,16 +1,18 @@
 """Decision time of the GP methods: milliseconds per `suggest`, model fitting included.
 
-Usage: python benchmarks/gp_overhead.py [--methods bayesian_optimization,mobster]
+Usage: python benchmarks/gp_overhead.py [--methods bayesian_optimization,mobster,hyper_tune]
                                         [--sizes 50,200,1000]
 
 Each preset of `tunelab.gp.methods`, with its default settings, drives the Hartmann-6
 function (6 continuous hyperparameters; `tunelab.blackbox.load("hartmann6")` evaluated
 directly, no simulator) with 4 trials running at the same time. Trials advance one
 epoch each in turn. Bayesian optimization (FIFO) sees one result per trial, at epoch
-27; MOBSTER sees every epoch up to 27 and decides at rungs 1, 3, 9, 27. For each size
-N, the figures are the mean and 95th percentile of the `suggest` calls made while the
-number of observations the searcher holds (BO: completed trials; MOBSTER: rung
-results, one per trial and rung level) was in (0.8 N, N]; `suggest` is where the GP is
+27; MOBSTER sees every epoch up to 27 and decides at rungs 1, 3, 9, 27; Hyper-Tune
+likewise, with its default four brackets (its `suggest` includes drawing the bracket
+from the adapted distribution). For each size N, the figures are the mean and 95th
+percentile of the `suggest` calls made while the number of observations the searcher
+holds (BO: completed trials; MOBSTER, Hyper-Tune: rung results, one per trial and
+rung level) was in (0.8 N, N]; `suggest` is where the GP is
 refitted (as the refit schedule dictates) and the acquisition optimised. The bracket
 gives the number of results reported to the scheduler when the searcher held N.
 """
@@ -37,6 +39,11 @@ def build(name: str) -> tuple[Scheduler, int]:
     space = {**load("hartmann6").configuration_space, "epochs": MAX_EPOCHS}
     if name == "bayesian_optimization":
         return methods.bayesian_optimization(space, metric="y", seed=0), 1
+    if name == "hyper_tune":
+        scheduler = methods.hyper_tune(
+            space, metric="y", resource_attr="epoch", max_resource_attr="epochs", seed=0
+        )
+        return scheduler, MAX_EPOCHS
     model: Literal["joint", "independent"] = "independent" if name == "mobster_indep" else "joint"
     scheduler = methods.mobster(
         space, metric="y", resource_attr="epoch", max_resource_attr="epochs", model=model, seed=0
@@ -94,7 +101,7 @@ def drive(name: str, max_observations: int) -> tuple[list[tuple[int, float]], di
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", default="bayesian_optimization,mobster")
+    parser.add_argument("--methods", default="bayesian_optimization,mobster,hyper_tune")
     parser.add_argument("--sizes", default="50,200,1000", help="observation counts")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]

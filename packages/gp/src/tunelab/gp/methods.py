@@ -5,7 +5,9 @@ Each function returns a ready `Scheduler` and adds no behaviour of its own;
 
 - `bayesian_optimization`: `FIFOScheduler` + `GPSearcher`;
 - `mobster`: `HyperbandScheduler` + `MOBSTERSearcher` (joint or independent model);
-- `sync_mobster`: `SynchronousHyperbandScheduler` + `MOBSTERSearcher`.
+- `sync_mobster`: `SynchronousHyperbandScheduler` + `MOBSTERSearcher`;
+- `hyper_tune`: `HyperbandScheduler` (brackets drawn from the searcher's adapted
+  distribution) + `HyperTuneSearcher`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tunelab.core.schedulers.fifo import FIFOScheduler
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
 from tunelab.core.schedulers.synchronous import SynchronousHyperbandScheduler
 from tunelab.core.trial import Config, Mode
+from tunelab.gp.learning_curves.hyper_tune import HyperTuneSearcher
 from tunelab.gp.learning_curves.searcher import LearningCurveModel, MOBSTERSearcher
 from tunelab.gp.searchers import GPSearcher
 
@@ -127,3 +130,45 @@ def _top_resource(
         return max_resource
     value = config_space.get(max_resource_attr)
     return float(value) if isinstance(value, int | float) else None
+
+
+def hyper_tune(
+    config_space: dict[str, Any],
+    *,
+    metric: str,
+    mode: Mode = "min",
+    resource_attr: str,
+    max_resource: float | None = None,
+    max_resource_attr: str | None = None,
+    grace_period: float = 1,
+    reduction_factor: float = 3,
+    brackets: int | None = None,
+    kind: Literal["stopping", "promotion"] = "stopping",
+    seed: Seed = None,
+    points_to_evaluate: Sequence[Config] | None = None,
+) -> HyperbandScheduler:
+    """Hyper-Tune (Li et al., 2022): asynchronous Hyperband (`brackets=None`: one per
+    rung level; 1 is ASHA) with `HyperTuneSearcher`, whose per-level GPs are weighted
+    by ranking agreement with the highest supported level, both for the acquisition
+    and for the bracket distribution (`HyperbandScheduler(bracket_distribution=)`)."""
+    searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
+    searcher = HyperTuneSearcher(
+        config_space,
+        max_resource=_top_resource(config_space, max_resource, max_resource_attr),
+        points_to_evaluate=points_to_evaluate,
+        seed=searcher_seed,
+    )
+    return HyperbandScheduler(
+        searcher,
+        metric=metric,
+        mode=mode,
+        resource_attr=resource_attr,
+        max_resource=max_resource,
+        max_resource_attr=max_resource_attr,
+        grace_period=grace_period,
+        reduction_factor=reduction_factor,
+        brackets=brackets,
+        kind=kind,
+        seed=scheduler_seed,
+        bracket_distribution=searcher.bracket_distribution,
+    )

@@ -7,11 +7,20 @@ Inputs are encoded configurations with one extra last column: the resource level
   resource kernel (Tiao et al., 2020, after Swersky et al., 2014);
 - `PerLevelKernel` and `PerLevelMean`: independent GPs per rung level sharing the
   lengthscales of one Matern 5/2 ARD kernel;
-- `MOBSTERSearcher`: the searcher of MOBSTER for `HyperbandScheduler`.
+- `MOBSTERSearcher`: the searcher of MOBSTER for `HyperbandScheduler`;
+- `HyperTuneSearcher`: the searcher of Hyper-Tune (ensemble of the per-level GPs,
+  adaptive bracket distribution; `rung_weights` holds its pure parts).
 """
 
+from tunelab.gp.learning_curves.hyper_tune import HyperTuneSearcher
 from tunelab.gp.learning_curves.independent import PerLevelKernel, PerLevelMean
 from tunelab.gp.learning_curves.joint import ExpDecayResourceKernel
 from tunelab.gp.learning_curves.searcher import MOBSTERSearcher
 
-__all__ = ["ExpDecayResourceKernel", "MOBSTERSearcher", "PerLevelKernel", "PerLevelMean"]
+__all__ = [
+    "ExpDecayResourceKernel",
+    "HyperTuneSearcher",
+    "MOBSTERSearcher",
+    "PerLevelKernel",
+    "PerLevelMean",
+]

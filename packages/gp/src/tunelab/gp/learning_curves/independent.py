@@ -16,6 +16,8 @@ import numpy as np
 from autograd.tracer import getval
 
 from tunelab.gp.kernels import Kernel
+from tunelab.gp.likelihood import GaussianLikelihood
+from tunelab.gp.model import GPModel
 from tunelab.gp.priors import log_normal_prior
 
 
@@ -81,3 +83,30 @@ class PerLevelMean:
 
     def __call__(self, params: Any, x: Any) -> Any:
         return params[level_index(self.levels, x[:, -1])]
+
+
+class PerLevelGPModel(GPModel):
+    """`GPModel` with a `PerLevelKernel` and `PerLevelMean`: the negative log marginal
+    likelihood is the sum over levels, since the kernel is zero between levels.
+
+    Args:
+        base: Kernel over the encoded configuration (without variance).
+        levels: The sorted distinct values of the resource column.
+        likelihood: The noise model (shared by the levels).
+    """
+
+    def __init__(
+        self, base: Kernel, levels: np.ndarray, *, likelihood: GaussianLikelihood | None = None
+    ) -> None:
+        self.levels = np.asarray(levels, dtype=float)
+        super().__init__(
+            PerLevelKernel(base, self.levels), mean=PerLevelMean(self.levels), likelihood=likelihood
+        )
+
+    def neg_log_likelihood(self, theta: Any, x: np.ndarray, y: np.ndarray) -> Any:
+        index = level_index(self.levels, x[:, -1])
+        total: Any = 0.0
+        for level in np.unique(index):
+            rows = np.flatnonzero(index == level)
+            total = total + super().neg_log_likelihood(theta, x[rows], y[rows])
+        return total

@@ -14,7 +14,7 @@ from tunelab.gp._base import GPSearcherBase
 from tunelab.gp.acquisition import Acquisition
 from tunelab.gp.fantasize import fantasize
 from tunelab.gp.kernels import Matern52
-from tunelab.gp.learning_curves.independent import PerLevelKernel, PerLevelMean
+from tunelab.gp.learning_curves.independent import PerLevelGPModel
 from tunelab.gp.learning_curves.joint import ExpDecayResourceKernel
 from tunelab.gp.model import ConditionedGP, GPModel
 from tunelab.gp.settings import GPSettings
@@ -108,9 +108,7 @@ class MOBSTERSearcher(GPSearcherBase):
             )
         base = Matern52(self._encoder.dim, ard=self.settings.ard, has_variance=False)
         levels = self._levels if len(self._levels) else np.ones(1)
-        return GPModel(
-            PerLevelKernel(base, levels), mean=PerLevelMean(levels), likelihood=self._likelihood()
-        )
+        return PerLevelGPModel(base, levels, likelihood=self._likelihood())
 
     def _training_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Inputs `(n, dim + 1)`, targets `(n,)` and each result's priority (the number

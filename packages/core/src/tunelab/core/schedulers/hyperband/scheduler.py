@@ -22,7 +22,7 @@ from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
 Kind = Literal["stopping", "promotion"]
 _KINDS = ("stopping", "promotion")
 
-BracketDistribution = Callable[[Sequence[float], np.ndarray], Sequence[float]]
+BracketDistribution = Callable[[Sequence[float], np.ndarray], Sequence[float] | np.ndarray]
 """`(levels, default) -> probabilities`: the distribution a new trial's bracket is drawn
 from. `levels[b]` is the first rung level of bracket `b` and `default` the fixed
 distribution (`RungSystem.bracket_probabilities`), both of length `brackets`."""
