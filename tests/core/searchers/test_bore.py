@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tunelab.core.searcher import Searcher
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.searchers._sklearn import REFIT_GROWTH
 from tunelab.core.searchers.bore import BORESearcher
-from tunelab.core.space import choice, uniform
 from tunelab.core.testing import SearcherContract
+
+from .conftest import SPACE, best_found, objective
 
 pytest.importorskip("sklearn")
 
@@ -20,25 +20,6 @@ pytest.importorskip("sklearn")
 class TestBOREContract(SearcherContract):
     def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> BORESearcher:
         return BORESearcher(config_space, num_init_random=3, num_candidates=64, seed=seed)
-
-
-SPACE = {"x": uniform(0.0, 1.0), "y": uniform(0.0, 1.0), "c": choice(["a", "b", "c"])}
-
-
-def objective(config: dict[str, Any]) -> float:
-    return (config["x"] - 0.7) ** 2 + (config["y"] - 0.2) ** 2 + (config["c"] != "b") * 0.3
-
-
-def best_found(searcher: Searcher, n: int, mode: str) -> float:
-    searcher.configure(metric="m", mode=mode)  # type: ignore[arg-type]
-    best = np.inf
-    for trial_id in range(n):
-        config = searcher.suggest(trial_id)
-        assert config is not None
-        value = objective(config)
-        best = min(best, value)
-        searcher.observe(trial_id, config, {"m": value if mode == "min" else -value})
-    return best
 
 
 @pytest.mark.parametrize("mode", ["min", "max"])
