@@ -81,6 +81,21 @@ def test_counts_line() -> None:
     assert unknown.line() == "sweep: 0 done (0 complete, 0 skipped, 0 failed), 1 running"
 
 
+def test_remote_hand_offs_count_as_done_and_are_named(tmp_path: Path) -> None:
+    counts = SweepCounts(complete=1, skipped=0, failed=0, running=0, total=4, handed_off=3)
+    assert counts.line() == (
+        "sweep: 4 done (1 complete, 0 skipped, 0 failed, 3 handed off), 0 running, 0 remaining of 4"
+    )
+    folder = tmp_path / "outcomes"
+    record(folder, 0, outcome("submitted", 0), started=False)
+    record(folder, 1, outcome("dry_run", 1), started=False)
+    text = summarize(folder, jobs=[["seed=0"], ["seed=1"]])
+    assert text == (
+        "sweep finished: 2 experiments: 0 complete, 0 skipped (already complete), 0 failed, "
+        "1 submitted as remote jobs, 1 planned"
+    )
+
+
 def test_planned_jobs_are_the_product_of_the_sweeps_in_launch_order() -> None:
     jobs = planned_jobs(sweep_config(["method=a,b", "benchmark=x", "seed=range(2)"]))
     assert jobs == [

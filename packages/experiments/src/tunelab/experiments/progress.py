@@ -103,16 +103,19 @@ class SweepCounts:
     failed: int
     running: int
     total: int | None
+    handed_off: int = 0  # submitted as remote jobs, or only planned (dry run)
 
     @property
     def done(self) -> int:
-        return self.complete + self.skipped + self.failed
+        return self.complete + self.skipped + self.failed + self.handed_off
 
     def line(self) -> str:
         """`sweep: N done (C complete, S skipped, F failed), R running, Q remaining of T`."""
         text = (
             f"sweep: {self.done} done ({self.complete} complete, {self.skipped} skipped, "
-            f"{self.failed} failed), {self.running} running"
+            f"{self.failed} failed"
+            + (f", {self.handed_off} handed off" if self.handed_off else "")
+            + f"), {self.running} running"
         )
         if self.total is None:
             return text
@@ -166,6 +169,7 @@ class ProgressMonitor:
             complete=statuses.count("complete"),
             skipped=statuses.count("skipped"),
             failed=statuses.count("failed"),
+            handed_off=statuses.count("submitted") + statuses.count("dry_run"),
             running=len(started - set(self._outcomes)),
             total=self.total,
         )

@@ -151,6 +151,9 @@ def summarize(
         f"{statuses.count('complete')} complete, {statuses.count('skipped')} skipped "
         f"(already complete), {statuses.count('failed')} failed"
     )
+    # remote launchers (SageMaker) hand experiments off instead of running them
+    for status, label in (("submitted", "submitted as remote jobs"), ("dry_run", "planned")):
+        counts += f", {statuses.count(status)} {label}" if status in statuses else ""
     counts += f", {len(lost)} lost" if lost else ""
     counts += f", {len(not_run)} not run" if not_run else ""
     verb = "aborted" if aborted else "finished"

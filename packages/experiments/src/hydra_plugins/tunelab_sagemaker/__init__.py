@@ -1,0 +1,1 @@
+"""`hydra/launcher=sagemaker`: a sweep's experiments as SageMaker training jobs."""
