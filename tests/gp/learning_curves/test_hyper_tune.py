@@ -33,6 +33,15 @@ class TestHyperTuneContract(SearcherContract):
         return HyperTuneSearcher(config_space, num_init_random=3, settings=FAST, seed=seed)
 
 
+class TestHyperTuneJointContract(SearcherContract):
+    n_suggestions = 10
+
+    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> HyperTuneSearcher:
+        return HyperTuneSearcher(
+            config_space, model="joint", num_init_random=3, settings=FAST, seed=seed
+        )
+
+
 def test_pairwise_ranking_loss_counts_discordant_pairs() -> None:
     targets = np.array([1.0, 2.0, 3.0, 4.0])
     samples = np.array(
@@ -84,9 +93,16 @@ def _feed(searcher: HyperTuneSearcher, n: int, *, consistent: bool) -> None:
             searcher.observe(trial_id, config, {"loss": loss, "epoch": level})
 
 
-def _searcher(seed: int = 0) -> HyperTuneSearcher:
+def _searcher(seed: int = 0, model: str = "independent") -> HyperTuneSearcher:
     space = {"x": uniform(0, 1), "y": uniform(0, 1)}
-    return HyperTuneSearcher(space, max_resource=9, num_init_random=0, settings=FAST, seed=seed)
+    return HyperTuneSearcher(
+        space,
+        model=model,  # type: ignore[arg-type]
+        max_resource=9,
+        num_init_random=0,
+        settings=FAST,
+        seed=seed,
+    )
 
 
 def test_theta_puts_all_mass_on_the_lowest_level_before_data() -> None:
@@ -115,8 +131,9 @@ def test_the_bracket_distribution_adapts_to_the_ranking_agreement() -> None:
     assert p_reversed[2] > 0.9  # the lower rungs are avoided
 
 
-def test_suggestions_use_the_ensemble_and_find_the_good_region() -> None:
-    searcher = _searcher()
+@pytest.mark.parametrize("model", ["independent", "joint"])
+def test_suggestions_use_the_ensemble_and_find_the_good_region(model: str) -> None:
+    searcher = _searcher(model=model)
     _feed(searcher, 20, consistent=True)
     configs = [searcher.suggest(trial_id) for trial_id in range(20, 26)]
     distance = np.mean([(c["x"] - 0.7) ** 2 + (c["y"] - 0.2) ** 2 for c in configs if c])
@@ -142,17 +159,30 @@ def test_bad_settings_are_named() -> None:
         HyperTuneSearcher({"x": uniform(0, 1)}, min_points=1)
 
 
-def test_hyper_tune_preset_runs_on_the_simulator(tmp_path: Path) -> None:
+def test_joint_model_weights_are_a_distribution_over_the_supported_levels() -> None:
+    searcher = _searcher(model="joint")
+    _feed(searcher, 20, consistent=True)
+    theta = searcher.level_weights()
+    assert set(theta) == {1, 3, 9} and sum(theta.values()) == pytest.approx(1.0)
+    # one GP for all levels: the ensemble members are the full model at each level
+    gp = searcher.model()
+    assert gp is not None and searcher._restrict(gp, 1 / 9) is gp
+
+
+@pytest.mark.parametrize("model", ["independent", "joint"])
+def test_hyper_tune_preset_runs_on_the_simulator(tmp_path: Path, model: str) -> None:
     blackbox = load("hartmann6")
     scheduler = methods.hyper_tune(
         {**blackbox.configuration_space, "epochs": 27},
         metric="y",
         resource_attr="epoch",
         max_resource_attr="epochs",
+        model=model,  # type: ignore[arg-type]
         seed=0,
     )
     assert scheduler.rung_system.num_brackets == 4
     assert isinstance(scheduler.searcher, HyperTuneSearcher)
+    assert scheduler.searcher.model_kind == model
     tuner = Tuner(
         backend=SimulatorBackend(
             blackbox, max_resource_attr="epochs", seed=0, charge_decision_time=False

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from autograd import grad
 
 from tunelab.gp.kernels import Matern52
 from tunelab.gp.learning_curves import ExpDecayResourceKernel, PerLevelKernel, PerLevelMean
-from tunelab.gp.learning_curves.joint import decay
+from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS, decay, resource_kernel
 
 
 def _inputs(n: int, seed: int, levels: list[float]) -> np.ndarray:
@@ -87,3 +88,43 @@ def test_per_level_kernel_gradient_matches_finite_differences() -> None:
         return kernel(t, x, x).sum()
 
     np.testing.assert_allclose(grad(f)(theta), _finite_difference(f, theta), rtol=1e-5)
+
+
+def test_fixed_delta_and_product_forms_match_their_formulas() -> None:
+    x1, x2 = _inputs(4, 6, [1 / 9, 1 / 3, 1.0]), _inputs(3, 7, [1 / 9, 1.0])
+    learned = ExpDecayResourceKernel(Matern52(2))
+    theta = learned.initial() + 0.1
+    base = Matern52(2)(theta[:3], x1[:, :2], x2[:, :2])
+    resource = learned(theta, x1, x2) - base  # gamma * k_r with the learned delta
+    product = ExpDecayResourceKernel(Matern52(2), combine="product")
+    np.testing.assert_allclose(product(theta, x1, x2), base * (1.0 + resource), rtol=1e-10)
+    np.testing.assert_allclose(product.diag(theta, x1), np.diag(product(theta, x1, x1)))
+    for delta, logit in ((0.0, -60.0), (1.0, 60.0)):
+        fixed = ExpDecayResourceKernel(Matern52(2), delta=delta)
+        assert fixed.n_params == learned.n_params - 1
+        same = theta.copy()
+        same[-1] = logit  # the learned kernel at (numerically) the same delta
+        np.testing.assert_allclose(fixed(theta[:-1], x1, x2), learned(same, x1, x2), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(RESOURCE_KERNELS))
+def test_every_resource_kernel_is_positive_definite_with_exact_gradients(name: str) -> None:
+    kernel = resource_kernel(name, lambda extra: Matern52(2 + extra))  # type: ignore[arg-type]
+    x = _inputs(30, 8, [1 / 27, 1 / 9, 1 / 3, 1.0])
+    theta = kernel.initial() + 0.2
+    assert np.linalg.eigvalsh(kernel(theta, x, x)).min() > -1e-9
+    np.testing.assert_allclose(kernel.diag(theta, x), np.diag(kernel(theta, x, x)), atol=1e-9)
+
+    def f(t: Any) -> Any:
+        return kernel(t, x[:6], x[:6]).sum()
+
+    np.testing.assert_allclose(grad(f)(theta), _finite_difference(f, theta), rtol=1e-5)
+
+
+def test_bad_resource_kernel_settings_are_named() -> None:
+    with pytest.raises(ValueError, match="resource_kernel must be one of"):
+        resource_kernel("exp-decay", lambda extra: Matern52(2 + extra))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="delta must be in"):
+        ExpDecayResourceKernel(Matern52(2), delta=1.5)
+    with pytest.raises(ValueError, match="combine"):
+        ExpDecayResourceKernel(Matern52(2), combine="max")  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ import pytest
 from tunelab.core.space import uniform
 from tunelab.core.testing import SearcherContract
 from tunelab.gp.learning_curves import MOBSTERSearcher
+from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS
 from tunelab.gp.optimize import OptimizerSettings
 from tunelab.gp.settings import GPSettings
 
@@ -27,6 +28,15 @@ class TestMOBSTERIndependentContract(SearcherContract):
     def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> MOBSTERSearcher:
         return MOBSTERSearcher(
             config_space, model="independent", num_init_random=3, settings=FAST, seed=seed
+        )
+
+
+class TestMOBSTERMatern52ResourceContract(SearcherContract):
+    n_suggestions = 8
+
+    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> MOBSTERSearcher:
+        return MOBSTERSearcher(
+            config_space, resource_kernel="matern52", num_init_random=3, settings=FAST, seed=seed
         )
 
 
@@ -62,9 +72,16 @@ def test_mobster_finds_the_good_region(model: str) -> None:
     assert pending[0, -1] == 1.0
 
 
-def test_joint_model_predicts_the_decay_between_levels() -> None:
+@pytest.mark.parametrize("kernel", list(RESOURCE_KERNELS))
+def test_joint_model_predicts_the_decay_between_levels(kernel: str) -> None:
     space = {"x": uniform(0, 1), "y": uniform(0, 1)}
-    searcher = MOBSTERSearcher(space, max_resource=9, settings=FAST, seed=1)
+    searcher = MOBSTERSearcher(
+        space,
+        resource_kernel=kernel,  # type: ignore[arg-type]
+        max_resource=9,
+        settings=FAST,
+        seed=1,
+    )
     _drive(searcher, 24)
     gp = searcher.model()
     assert gp is not None
@@ -76,3 +93,5 @@ def test_joint_model_predicts_the_decay_between_levels() -> None:
 def test_bad_model_is_named() -> None:
     with pytest.raises(ValueError, match="model"):
         MOBSTERSearcher({"x": uniform(0, 1)}, model="both")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="resource_kernel must be one of"):
+        MOBSTERSearcher({"x": uniform(0, 1)}, resource_kernel="rbf")  # type: ignore[arg-type]

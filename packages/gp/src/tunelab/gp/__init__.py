@@ -12,8 +12,9 @@ Searchers that plug into tunelab-core's schedulers, and presets (`tunelab.gp.met
   across updates);
 - `acquisition` (EI, LCB), `optimize` (random candidates + L-BFGS-B refinement),
   `fantasize` (pending evaluations);
-- `searchers` (`GPSearcher`), `learning_curves` (joint exponential-decay and
-  independent per-level models, `MOBSTERSearcher`), `methods` (presets).
+- `searchers` (`GPSearcher`), `learning_curves` (joint models with several resource
+  kernels and independent per-level models; `MOBSTERSearcher`,
+  `HyperTuneSearcher`, `DyHPOSearcher` with `DyHPOScheduler`), `methods` (presets).
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ from scipy.stats import norm
 Acquisition = Literal["ei", "lcb"]
 
 
-def expected_improvement(mean: Any, std: Any, best: float) -> Any:
-    """`E[max(best - f, 0)]` for `f ~ N(mean, std^2)`, elementwise.
+def expected_improvement(mean: Any, std: Any, best: Any) -> Any:
+    """`E[max(best - f, 0)]` for `f ~ N(mean, std^2)`, elementwise (`best` a float or
+    an array broadcast against `mean`).
 
     Closed form: `std * (z Phi(z) + phi(z))` with `z = (best - mean) / std`.
     """

@@ -11,6 +11,7 @@ import numpy as np
 from tunelab.core.trial import Config
 from tunelab.gp.acquisition import Acquisition
 from tunelab.gp.fantasize import fantasize
+from tunelab.gp.learning_curves.joint import ResourceKernel
 from tunelab.gp.learning_curves.rung_weights import (
     adapted_bracket_distribution,
     joint_samples,
@@ -18,14 +19,15 @@ from tunelab.gp.learning_curves.rung_weights import (
     pairwise_ranking_loss,
     rung_weights,
 )
-from tunelab.gp.learning_curves.searcher import MOBSTERSearcher
+from tunelab.gp.learning_curves.searcher import LearningCurveModel, MOBSTERSearcher
 from tunelab.gp.model import ConditionedGP
 from tunelab.gp.settings import GPSettings
 
 
 class HyperTuneSearcher(MOBSTERSearcher):
-    """Independent GPs per rung level; new configurations maximise the acquisition
-    function of an ensemble of the per-level models.
+    """A learning-curve GP (independent per rung level by default, HYPERTUNE-INDEP; or
+    the joint model, HYPERTUNE-JOINT); new configurations maximise the acquisition
+    function of an ensemble of its predictions at the rung levels.
 
     `r_star` is the highest level with at least `min_points` results. Once it lies
     above the lowest level, `num_samples` joint posterior samples at the trials `X*`
@@ -38,7 +40,7 @@ class HyperTuneSearcher(MOBSTERSearcher):
     several brackets, pass `bracket_distribution` to `HyperbandScheduler`: it shifts
     the mass of the brackets starting at or below `r_star` to levels in proportion
     to `theta_r / r` (`adapted_bracket_distribution`). Everything else (fitting,
-    fantasies, data cap) is MOBSTER's with `model="independent"`.
+    fantasies, data cap) is MOBSTER's with the same `model`.
 
     `theta` is a function of the searcher's state: the samples come from a generator
     seeded by a seed drawn at construction and the number of observations.
@@ -50,6 +52,9 @@ class HyperTuneSearcher(MOBSTERSearcher):
 
     Args:
         config_space: Hyperparameter name -> domain or constant.
+        model: "independent" (per-level GPs) or "joint" (one GP over configuration
+            and resource).
+        resource_kernel: Resource kernel of the joint model (see `ResourceKernel`).
         max_resource: The largest resource level, to normalise the resource; None:
             the largest level observed so far.
         acquisition: "ei" or "lcb" (on the ensemble).
@@ -66,6 +71,8 @@ class HyperTuneSearcher(MOBSTERSearcher):
         self,
         config_space: dict[str, Any],
         *,
+        model: LearningCurveModel = "independent",
+        resource_kernel: ResourceKernel = "exp-decay-sum",
         max_resource: float | None = None,
         acquisition: Acquisition = "ei",
         kappa: float = 1.0,
@@ -83,7 +90,8 @@ class HyperTuneSearcher(MOBSTERSearcher):
             )
         super().__init__(
             config_space,
-            model="independent",
+            model=model,
+            resource_kernel=resource_kernel,
             max_resource=max_resource,
             acquisition=acquisition,
             kappa=kappa,
@@ -158,7 +166,7 @@ class HyperTuneSearcher(MOBSTERSearcher):
         theta = {lv: w for lv, w in self.level_weights().items() if w > 0}
         conditioned = fantasize(gp, self._pending_inputs())
         members = [
-            (share, column, _restrict(conditioned, column), _restrict(gp, column))
+            (share, column, self._restrict(conditioned, column), self._restrict(gp, column))
             for column, share in ((self._normalise(lv), w) for lv, w in theta.items())
         ]
 
@@ -174,6 +182,11 @@ class HyperTuneSearcher(MOBSTERSearcher):
         table = self._data.by_level[self.r_star]
         score = self._score(float(np.min(ensemble(table.x, fantasized=False)[0])))
         return self._rank(lambda x: score(*ensemble(x)), self._anchors(table.x, table.y))
+
+    def _restrict(self, gp: ConditionedGP, column: float) -> ConditionedGP:
+        """The independent model's GP at one level needs that level's data only (the
+        same posterior there, at a fraction of the cost); the joint model needs all."""
+        return _restrict(gp, column) if self.model_kind == "independent" else gp
 
     def state_dict(self) -> dict[str, Any]:
         return {**super().state_dict(), "weights_seed": self._weights_seed}

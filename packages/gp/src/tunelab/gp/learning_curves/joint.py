@@ -1,9 +1,11 @@
-"""The exponential-decay resource kernel of a joint GP over (configuration, resource).
+"""Resource kernels of a joint GP over (configuration, resource).
 
-Model: `f(x, r) = g(x) + h(r)`, `g ~ GP(0, k_x)` the configuration's effect and `h`
-a learning-curve process shared by all configurations, with
+The exponential-decay kernel: `f(x, r) = g(x) + h(r)`, `g ~ GP(0, k_x)` the
+configuration's effect and `h` a learning-curve process shared by all configurations,
+with
 
-    k((x, r), (x', r')) = k_x(x, x') + gamma * (psi(r + r') - delta * psi(r) psi(r'))
+    k((x, r), (x', r')) = k_x(x, x') + gamma * k_r(r, r')
+    k_r(r, r') = psi(r + r') - delta * psi(r) psi(r')
     psi(u) = (beta / (u + beta))^alpha,  beta = alpha / mean_lam.
 
 `psi(r + r')` is `E[exp(-lambda r) exp(-lambda r')]` for a decay rate
@@ -12,7 +14,15 @@ a learning-curve process shared by all configurations, with
 `delta` in [0, 1] gives a valid kernel. The reference also puts the mean
 `E[h(r)]` into the mean function; here the shared process `h`, whose posterior is
 pinned down by the many results at each rung level, absorbs the offsets between
-levels.
+levels. The "combined" form `k_x(x, x') (1 + gamma k_r(r, r'))` lets the learning
+curves of similar configurations decay alike (a product of valid kernels is valid).
+
+`ResourceKernel` names the choices of `MOBSTERSearcher(resource_kernel=...)`:
+
+- "exp-decay-sum": the additive form above, `delta` learned (the default);
+- "exp-decay-combined": the product form, `delta` learned;
+- "exp-decay-delta0" (Freeze-Thaw) and "exp-decay-delta1": additive, `delta` fixed;
+- "matern52": a Matern 5/2 ARD kernel over (x, r), the resource as one more input.
 
 References: K. Swersky, J. Snoek, R. P. Adams. Freeze-Thaw Bayesian Optimization.
 arXiv:1406.3896, 2014. L. Tiao, A. Klein, C. Archambeau, M. Seeger. Model-based
@@ -21,7 +31,8 @@ Asynchronous Hyperparameter and Neural Architecture Search. arXiv:2003.10865, 20
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import autograd.numpy as anp
 import numpy as np
@@ -29,7 +40,16 @@ import numpy as np
 from tunelab.gp.kernels import Kernel
 from tunelab.gp.priors import log_normal_prior
 
-_N_RESOURCE_PARAMS = 4  # log alpha, log mean_lam, log gamma, logit delta
+ResourceKernel = Literal[
+    "exp-decay-sum", "exp-decay-combined", "exp-decay-delta0", "exp-decay-delta1", "matern52"
+]
+RESOURCE_KERNELS: tuple[str, ...] = (
+    "exp-decay-sum",
+    "exp-decay-combined",
+    "exp-decay-delta0",
+    "exp-decay-delta1",
+    "matern52",
+)
 
 
 def decay(u: Any, log_alpha: Any, log_mean_lam: Any) -> Any:
@@ -40,19 +60,37 @@ def decay(u: Any, log_alpha: Any, log_mean_lam: Any) -> Any:
 
 
 class ExpDecayResourceKernel(Kernel):
-    """`k_x` on all but the last column plus the exponential-decay kernel on the last
-    (the normalised resource). Parameters: those of `base`, then `log alpha`,
-    `log mean_lam`, `log gamma`, `logit delta` (priors `N(0, 1)` around 1, 0.5, 0.5
-    and 0.5).
+    """`k_x` on all but the last column combined with the exponential-decay kernel on
+    the last (the normalised resource). Parameters: those of `base`, then `log alpha`,
+    `log mean_lam`, `log gamma` and, unless `delta` is fixed, `logit delta` (priors
+    `N(0, 1)` around 1, 0.5, 0.5 and 0.5).
 
     Args:
         base: Kernel over the encoded configuration.
+        delta: A fixed `delta` in [0, 1], or None to learn it.
+        combine: "sum" (`k_x + gamma k_r`) or "product" (`k_x (1 + gamma k_r)`).
     """
 
-    def __init__(self, base: Kernel) -> None:
+    def __init__(
+        self,
+        base: Kernel,
+        *,
+        delta: float | None = None,
+        combine: Literal["sum", "product"] = "sum",
+    ) -> None:
+        if delta is not None and not 0.0 <= delta <= 1.0:
+            raise ValueError(f"ExpDecayResourceKernel: delta must be in [0, 1], got {delta!r}")
+        if combine not in ("sum", "product"):
+            raise ValueError(
+                f"ExpDecayResourceKernel: combine must be 'sum' or 'product', got {combine!r}"
+            )
         self.base = base
-        self.n_params = base.n_params + _N_RESOURCE_PARAMS
-        self._prior_means = np.array([0.0, np.log(0.5), np.log(0.5), 0.0])
+        self.delta = delta
+        self.combine = combine
+        self._prior_means = np.array([0.0, np.log(0.5), np.log(0.5), 0.0])[
+            : 3 if delta is not None else 4
+        ]
+        self.n_params = base.n_params + len(self._prior_means)
 
     def initial(self) -> np.ndarray:
         return np.concatenate([self.base.initial(), self._prior_means])
@@ -67,8 +105,11 @@ class ExpDecayResourceKernel(Kernel):
     def _resource_parts(self, params: Any) -> tuple[Any, Any, Any, Any]:
         k = self.base.n_params
         gamma = anp.exp(params[k + 2])
-        delta = 1.0 / (1.0 + anp.exp(-params[k + 3]))
+        delta = 1.0 / (1.0 + anp.exp(-params[k + 3])) if self.delta is None else self.delta
         return params[k], params[k + 1], gamma, delta
+
+    def _combine(self, base: Any, resource: Any) -> Any:
+        return base + resource if self.combine == "sum" else base * (1.0 + resource)
 
     def __call__(self, params: Any, x1: Any, x2: Any) -> Any:
         log_alpha, log_mean_lam, gamma, delta = self._resource_parts(params)
@@ -79,7 +120,7 @@ class ExpDecayResourceKernel(Kernel):
             * decay(r2, log_alpha, log_mean_lam)[None, :]
         )
         base = self.base(params[: self.base.n_params], x1[:, :-1], x2[:, :-1])
-        return base + gamma * (joint - delta * marginal)
+        return self._combine(base, gamma * (joint - delta * marginal))
 
     def diag(self, params: Any, x: Any) -> Any:
         log_alpha, log_mean_lam, gamma, delta = self._resource_parts(params)
@@ -87,4 +128,27 @@ class ExpDecayResourceKernel(Kernel):
         resource = (
             decay(2 * r, log_alpha, log_mean_lam) - delta * decay(r, log_alpha, log_mean_lam) ** 2
         )
-        return self.base.diag(params[: self.base.n_params], x[:, :-1]) + gamma * resource
+        base = self.base.diag(params[: self.base.n_params], x[:, :-1])
+        return self._combine(base, gamma * resource)
+
+
+def resource_kernel(name: ResourceKernel, base: Callable[[int], Kernel]) -> Kernel:
+    """The kernel named `name` (see `ResourceKernel`) over (configuration, resource).
+
+    Args:
+        name: One of `RESOURCE_KERNELS`.
+        base: `base(extra)` is the configuration kernel over the encoding plus `extra`
+            trailing columns: `base(0)` is combined with the resource kernel,
+            `base(1)` is "matern52" over both.
+    """
+    if name == "exp-decay-sum":
+        return ExpDecayResourceKernel(base(0))
+    if name == "exp-decay-combined":
+        return ExpDecayResourceKernel(base(0), combine="product")
+    if name == "exp-decay-delta0":
+        return ExpDecayResourceKernel(base(0), delta=0.0)
+    if name == "exp-decay-delta1":
+        return ExpDecayResourceKernel(base(0), delta=1.0)
+    if name == "matern52":
+        return base(1)
+    raise ValueError(f"resource_kernel must be one of {list(RESOURCE_KERNELS)}, got {name!r}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import autograd.numpy as anp
@@ -15,7 +15,7 @@ from tunelab.gp.acquisition import Acquisition
 from tunelab.gp.fantasize import fantasize
 from tunelab.gp.kernels import Matern52
 from tunelab.gp.learning_curves.independent import PerLevelGPModel
-from tunelab.gp.learning_curves.joint import ExpDecayResourceKernel
+from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS, ResourceKernel, resource_kernel
 from tunelab.gp.model import ConditionedGP, GPModel
 from tunelab.gp.settings import GPSettings
 
@@ -28,7 +28,7 @@ class MOBSTERSearcher(GPSearcherBase):
     Meant for `HyperbandScheduler`, which passes on each rung result (with the
     resource in `result[resource_attr]`). The model is fit to every (trial, level)
     result: `model="joint"` is one GP over (configuration, resource) with the
-    exponential-decay resource kernel (`ExpDecayResourceKernel`, MOBSTER-JOINT);
+    exponential-decay resource kernel by default (`ResourceKernel`, MOBSTER-JOINT);
     `model="independent"` has independent GPs per level sharing the lengthscales
     (MOBSTER-INDEP). A new configuration maximises EI at the acquisition level
     `r_acq` of BOHB (the reference's "bohb" choice): the highest level with at least
@@ -43,6 +43,8 @@ class MOBSTERSearcher(GPSearcherBase):
     Args:
         config_space: Hyperparameter name -> domain or constant.
         model: "joint" or "independent" (see above).
+        resource_kernel: Kernel of the joint model over the resource (see
+            `ResourceKernel`; ignored by the independent model).
         max_resource: The largest resource level, to normalise the resource; None:
             the largest level observed so far.
         acquisition: "ei" or "lcb" (at `r_acq`).
@@ -58,6 +60,7 @@ class MOBSTERSearcher(GPSearcherBase):
         config_space: dict[str, Any],
         *,
         model: LearningCurveModel = "joint",
+        resource_kernel: ResourceKernel = "exp-decay-sum",
         max_resource: float | None = None,
         acquisition: Acquisition = "ei",
         kappa: float = 1.0,
@@ -70,9 +73,15 @@ class MOBSTERSearcher(GPSearcherBase):
             raise ValueError(
                 f"MOBSTERSearcher: model must be 'joint' or 'independent', got {model!r}"
             )
+        if resource_kernel not in RESOURCE_KERNELS:
+            raise ValueError(
+                f"{type(self).__name__}: resource_kernel must be one of "
+                f"{list(RESOURCE_KERNELS)}, got {resource_kernel!r}"
+            )
         if max_resource is not None and not max_resource > 0:
             raise ValueError(f"MOBSTERSearcher: max_resource must be > 0, got {max_resource!r}")
         self.model_kind: LearningCurveModel = model
+        self.resource_kernel: ResourceKernel = resource_kernel
         self.max_resource = None if max_resource is None else float(max_resource)
         self._levels = np.zeros(0)
         super().__init__(
@@ -86,6 +95,7 @@ class MOBSTERSearcher(GPSearcherBase):
         )
         self._gp: ConditionedGP | None = None
         self._best = 0.0
+        self._transform: Callable[[np.ndarray], np.ndarray] | None = None
 
     @property
     def acquisition_level(self) -> float | None:
@@ -103,9 +113,8 @@ class MOBSTERSearcher(GPSearcherBase):
 
     def _build_model(self) -> GPModel:
         if self.model_kind == "joint":
-            return GPModel(
-                ExpDecayResourceKernel(self._base_kernel()), likelihood=self._likelihood()
-            )
+            kernel = resource_kernel(self.resource_kernel, self._base_kernel)
+            return GPModel(kernel, likelihood=self._likelihood())
         base = Matern52(self._encoder.dim, ard=self.settings.ard, has_variance=False)
         levels = self._levels if len(self._levels) else np.ones(1)
         return PerLevelGPModel(base, levels, likelihood=self._likelihood())
@@ -139,15 +148,21 @@ class MOBSTERSearcher(GPSearcherBase):
         if not changed and self._gp is not None:
             return self._gp
         x, y, priority = self._training_data()
-        if changed or self._surrogate.theta is None:
+        if self._surrogate.theta is None or (changed and self._refit_allowed()):
             self._gp, transform = self._surrogate.update(x, y, rng=self._rng, priority=priority)
         else:
             self._gp, transform = self._surrogate.condition(x, y, priority)
+        self._transform = transform
         r_acq = self.acquisition_level
         assert r_acq is not None
         at_acq = transform(self._data.by_level[r_acq].y)
         self._best = float(np.min(at_acq))
         return self._gp
+
+    def _refit_allowed(self) -> bool:
+        """Whether new data may refit the parameters (as the schedule says) or only
+        condition the GP on it with the current ones."""
+        return True
 
     def _pending_inputs(self) -> np.ndarray:
         """Each running trial at the next level it reaches (among the observed ones)."""
@@ -187,3 +202,4 @@ class MOBSTERSearcher(GPSearcherBase):
 
     def _reset_cache(self) -> None:
         self._gp = None
+        self._transform = None
