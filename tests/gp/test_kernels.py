@@ -71,3 +71,31 @@ def test_warped_kernel_gradient_matches_finite_differences() -> None:
         return kernel(t, x, x).sum()
 
     np.testing.assert_allclose(grad(f)(theta), _finite_difference(f, theta), rtol=1e-5)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_fused_matern52_matches_the_traced_formula_in_value_and_gradients(shared: bool) -> None:
+    from tunelab.gp.kernels import matern52, matern52_correlation, scaled_distances
+
+    rng = np.random.default_rng(3)
+    x1, x2 = rng.uniform(size=(7, 3)), rng.uniform(size=(5, 3))
+    x2[0] = x1[0]  # a pair at distance zero, where the distance is floored
+    log_scales = rng.normal(-0.5, 0.3, size=1 if shared else 3)
+    weights = rng.normal(size=(7, 5))
+
+    def traced(ls: Any, a: Any, b: Any) -> Any:
+        return (matern52(scaled_distances(a, b, np.exp(-ls))) * weights).sum()
+
+    def fused(ls: Any, a: Any, b: Any) -> Any:
+        return (matern52_correlation(ls, a, b) * weights).sum()
+
+    np.testing.assert_allclose(
+        matern52_correlation(log_scales, x1, x2),
+        matern52(scaled_distances(x1, x2, np.exp(-log_scales))),
+        rtol=1e-12,
+    )
+    for argnum in range(3):
+        expected = grad(traced, argnum)(log_scales, x1, x2)
+        np.testing.assert_allclose(
+            grad(fused, argnum)(log_scales, x1, x2), expected, rtol=1e-9, atol=1e-12
+        )
