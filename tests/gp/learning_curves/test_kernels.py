@@ -128,3 +128,18 @@ def test_bad_resource_kernel_settings_are_named() -> None:
         ExpDecayResourceKernel(Matern52(2), delta=1.5)
     with pytest.raises(ValueError, match="combine"):
         ExpDecayResourceKernel(Matern52(2), combine="max")  # type: ignore[arg-type]
+
+
+def test_per_level_kernel_on_one_level_is_that_levels_scaled_kernel() -> None:
+    levels = np.array([1 / 9, 1 / 3, 1.0])
+    kernel = PerLevelKernel(Matern52(2, has_variance=False), levels)
+    theta = kernel.initial()
+    theta[-3:] = [0.0, 0.5, 1.0]
+    x1, x2 = _inputs(5, 9, [1 / 3]), _inputs(4, 10, [1 / 3])
+    expected = np.exp(0.5) * Matern52(2, has_variance=False)(theta[:2], x1[:, :2], x2[:, :2])
+    np.testing.assert_allclose(kernel(theta, x1, x2), expected, rtol=1e-12)
+
+    def f(t: Any) -> Any:
+        return kernel(t, x1, x2).sum()
+
+    np.testing.assert_allclose(grad(f)(theta), _finite_difference(f, theta), rtol=1e-5)

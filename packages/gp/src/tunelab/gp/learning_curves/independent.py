@@ -54,9 +54,13 @@ class PerLevelKernel(Kernel):
         k = self.base.n_params
         i1 = level_index(self.levels, x1[:, -1])
         i2 = level_index(self.levels, x2[:, -1])
+        base = self.base(params[:k], x1[:, :-1], x2[:, :-1])
+        if len(i1) and len(i2) and i1.min() == i1.max() == i2.min() == i2.max():
+            # one level on both sides (a level's own GP, its candidates): no mask needed
+            return anp.exp(params[k + int(i1[0])]) * base
         same = (i1[:, None] == i2[None, :]).astype(float)
         scale = anp.exp(params[k:])[i1]
-        return same * scale[:, None] * self.base(params[:k], x1[:, :-1], x2[:, :-1])
+        return same * scale[:, None] * base
 
     def diag(self, params: Any, x: Any) -> Any:
         k = self.base.n_params
