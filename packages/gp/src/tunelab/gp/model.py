@@ -49,6 +49,11 @@ def stable_cholesky(matrix: Any) -> Any:
     )
 
 
+# The factor of the matrix last seen by `gaussian_neg_log_density`: its gradient, asked
+# for right after the value (same array object), reuses it instead of factorising again.
+_last_factor: list[Any] = []
+
+
 @primitive
 def gaussian_neg_log_density(matrix: np.ndarray, residual: np.ndarray) -> float:
     """`-log N(residual; 0, matrix)` for a covariance `matrix` of shape `(n, n)`.
@@ -59,6 +64,7 @@ def gaussian_neg_log_density(matrix: np.ndarray, residual: np.ndarray) -> float:
     would cost several `(n, n)` solves.
     """
     chol = stable_cholesky(matrix)
+    _last_factor[:] = [matrix, chol]
     alpha = scipy.linalg.solve_triangular(chol, residual, lower=True)
     return float(
         0.5 * alpha @ alpha
@@ -71,7 +77,9 @@ def _nll_vjp(
     argnums: tuple[int, ...], ans: float, args: tuple[np.ndarray, np.ndarray], kwargs: Any
 ) -> Any:
     matrix, residual = args
-    chol = stable_cholesky(matrix)
+    cached, chol = _last_factor if len(_last_factor) == 2 else (None, None)
+    if cached is not matrix:
+        chol = stable_cholesky(matrix)
     inverse, info = scipy.linalg.lapack.dpotri(chol, lower=1)
     if info != 0:
         raise np.linalg.LinAlgError(f"gaussian_neg_log_density: dpotri failed with info={info}")
