@@ -51,3 +51,17 @@ def test_max_num_trials_started_lets_running_trials_finish() -> None:
     status.num_trials_running = 0
     assert criterion(status)
     assert criterion.allows_new_trials(TuningStatus(num_trials_started=2))
+
+
+def test_cost_is_the_sum_of_each_trials_latest_cost() -> None:
+    status = TuningStatus()
+    first = {"worker_cost": 0.25}
+    status.observe_cost(first, None)
+    status.observe_cost({"worker_cost": 0.5}, first)  # trial 0 again: 0.5 so far
+    status.observe_cost({"worker_cost": 0.25}, None)  # trial 1
+    status.observe_cost({"loss": 1.0}, None)  # a result without cost
+    assert status.cost == pytest.approx(0.75)
+    assert not StoppingCriterion(max_cost=0.8)(status)
+    assert StoppingCriterion(max_cost=0.75)(status)
+    with pytest.raises(ValueError, match="max_cost must be a number >= 0, got -1"):
+        StoppingCriterion(max_cost=-1)

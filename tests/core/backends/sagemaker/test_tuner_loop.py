@@ -10,10 +10,13 @@ pausing at rungs and resuming from checkpoints.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tunelab.core import StoppingCriterion, Tuner, TunerOptions
 from tunelab.core.backends.sagemaker import COST_KEY, SageMakerBackend, SageMakerSettings
@@ -32,6 +35,7 @@ class FakeJob:
     status: str = "InProgress"
     epochs_run: int = 0
     lines: list[str] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
 
 
 class FakeAWS:
@@ -102,7 +106,11 @@ class FakeAWS:
     def get_log_events(self, **request: Any) -> dict[str, Any]:
         job = self.jobs[request["logStreamName"].split("/")[0]]
         start = int(request.get("nextToken", "f/0")[2:])
-        events = [{"timestamp": 0, "message": line} for line in job.lines[start:]]
+        # one epoch takes a simulated minute after the job's creation
+        events = [
+            {"timestamp": int(1000 * (job.created + 60 * (start + i + 1))), "message": line}
+            for i, line in enumerate(job.lines[start:])
+        ]
         return {"events": events, "nextForwardToken": f"f/{len(job.lines)}"}
 
     def put_object(self, Bucket: str, Key: str, Body: bytes) -> dict[str, Any]:  # noqa: N803
@@ -176,3 +184,24 @@ def test_promotion_asha_pauses_and_resumes_jobs_from_their_checkpoints(
     for _, rows in results.groupby("trial_id"):
         epochs = list(rows["epoch"])
         assert epochs == list(range(1, len(epochs) + 1))  # no epoch trained twice
+
+
+def test_max_cost_ends_tuning_once_the_trials_cost_that_much(
+    make_settings: Callable[..., SageMakerSettings], tmp_path: Path
+) -> None:
+    fake = FakeAWS()
+    backend = make_backend(make_settings, fake)
+    space = {"x": uniform(0.0, 1.0), "epochs": 3}
+    tuner = Tuner(
+        backend=backend,
+        scheduler=random_search(space, metric="loss", seed=0, resource_attr="epoch"),
+        stop_criterion=StoppingCriterion(max_cost=0.5, max_num_trials_completed=50),
+        n_workers=2,
+        path=tmp_path / "exp",
+        options=QUIET,
+    )
+    tuner.run()
+    latest = tuner.results().groupby("trial_id")[COST_KEY].last()
+    assert tuner.status.cost == pytest.approx(latest.sum())
+    assert 0.5 <= tuner.status.cost < 0.5 + 2 * 0.18  # each trial costs 0.18 $ at most
+    assert tuner.status.num_trials_completed < 50

@@ -6,6 +6,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+COST_KEY = "worker_cost"
+"""Result key of a trial's cost so far (dollars, or any unit the backend uses)."""
+
 
 @dataclass
 class TuningStatus:
@@ -22,6 +25,9 @@ class TuningStatus:
         num_results: Results reported so far.
         metric_min: Smallest value reported so far, per numeric metric.
         metric_max: Largest value reported so far, per numeric metric.
+        cost: Total cost of the trials so far: the sum over trials of the latest
+            `COST_KEY` value each reported (backends that know what a trial costs,
+            such as `SageMakerBackend`, add it to every result).
     """
 
     tuner_time: float = 0.0
@@ -34,11 +40,16 @@ class TuningStatus:
     num_results: int = 0
     metric_min: dict[str, float] = field(default_factory=dict)
     metric_max: dict[str, float] = field(default_factory=dict)
+    cost: float = 0.0
 
     @property
     def num_trials_finished(self) -> int:
         """Trials that will never report again: completed, stopped or failed."""
         return self.num_trials_completed + self.num_trials_stopped + self.num_trials_failed
+
+    def observe_cost(self, result: dict[str, Any], previous: dict[str, Any] | None) -> None:
+        """Add a trial's cost increase: its `result` against its `previous` result."""
+        self.cost += _cost(result) - (0.0 if previous is None else _cost(previous))
 
     def observe_result(self, result: dict[str, Any]) -> None:
         """Count one result and update the running extremes of its numeric values."""
@@ -52,3 +63,10 @@ class TuningStatus:
                 low[name] = value
             if value > high.get(name, -math.inf):
                 high[name] = value
+
+
+def _cost(result: dict[str, Any]) -> float:
+    value = result.get(COST_KEY)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        return 0.0
+    return float(value)

@@ -24,6 +24,8 @@ class StoppingCriterion:
         max_num_trials_completed: Trials that ran to their end.
         max_num_trials_finished: Trials completed, stopped early or failed.
         max_num_results: Results reported.
+        max_cost: Total cost of the trials (`TuningStatus.cost`, from the `worker_cost`
+            their results carry, e.g. dollars with `SageMakerBackend`).
         min_metric_value: Stop once a metric reaches a value <= the threshold, e.g.
             `{"loss": 0.01}`.
         max_metric_value: Stop once a metric reaches a value >= the threshold, e.g.
@@ -35,6 +37,7 @@ class StoppingCriterion:
     max_num_trials_completed: int | None = None
     max_num_trials_finished: int | None = None
     max_num_results: int | None = None
+    max_cost: float | None = None
     min_metric_value: Mapping[str, float] | None = None
     max_metric_value: Mapping[str, float] | None = None
 
@@ -45,6 +48,7 @@ class StoppingCriterion:
             "max_num_trials_completed",
             "max_num_trials_finished",
             "max_num_results",
+            "max_cost",
         ):
             value = getattr(self, name)
             if value is None:
@@ -79,6 +83,7 @@ class StoppingCriterion:
             (self.max_num_trials_completed, status.num_trials_completed),
             (self.max_num_trials_finished, status.num_trials_finished),
             (self.max_num_results, status.num_results),
+            (self.max_cost, status.cost),
         )
         if any(limit is not None and value >= limit for limit, value in limits):
             return True

@@ -351,6 +351,7 @@ class Tuner:
         now = self._now()
         self.status.tuner_time = now
         decision = self._decide(self.scheduler.on_trial_result, trial, result)
+        self.status.observe_cost(result, self._last_result.get(trial.trial_id))
         self._last_result[trial.trial_id] = result
         self._checkpoints.on_result()
         self.status.observe_result(result)
@@ -440,6 +441,8 @@ class Tuner:
             metric_min=dict(state["metric_min"]),
             metric_max=dict(state["metric_max"]),
         )
+        for result in self._last_result.values():
+            self.status.observe_cost(result, None)
         for trial in self.trials.values():
             name = f"num_trials_{trial.status.value}"
             setattr(self.status, name, getattr(self.status, name) + 1)

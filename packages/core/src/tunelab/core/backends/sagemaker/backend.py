@@ -25,12 +25,11 @@ from tunelab.core.backends.sagemaker._request import JobRequests
 from tunelab.core.backends.sagemaker._status import StatusPoller, send_stops, settle
 from tunelab.core.backends.sagemaker.cost import price_per_hour
 from tunelab.core.backends.sagemaker.settings import SageMakerSettings
+from tunelab.core.status import COST_KEY
 from tunelab.core.trial import Trial, TrialStatus, TrialUpdate
 
 logger = logging.getLogger(__name__)
 
-COST_KEY = "worker_cost"
-"""Result key of a trial's cost so far in dollars (reserved: scripts cannot report it)."""
 
 CHECKPOINT_KEY_FILE = "sagemaker_checkpoint_key"
 """File in the experiment folder naming its checkpoints' S3 sub-prefix."""
