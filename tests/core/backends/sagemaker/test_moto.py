@@ -14,7 +14,7 @@ import pytest
 
 from tunelab.core.backends.sagemaker import COST_KEY, SageMakerBackend, SageMakerSettings
 from tunelab.core.backends.sagemaker._logs import LOG_GROUP
-from tunelab.core.backends.sagemaker._naming import JOB_NAME_PATTERN
+from tunelab.core.backends.sagemaker.naming import JOB_NAME_PATTERN
 from tunelab.core.trial import Trial, TrialStatus
 
 BUCKET = "tunelab-test"

@@ -11,9 +11,9 @@ import pytest
 
 from tunelab.core.backends.sagemaker import SageMakerBackend, SageMakerSettings
 from tunelab.core.backends.sagemaker._clients import default_client_factory, import_boto3
-from tunelab.core.backends.sagemaker._naming import JOB_NAME_PATTERN, job_name
 from tunelab.core.backends.sagemaker._request import hyperparameters
 from tunelab.core.backends.sagemaker.cost import job_cost, price_per_hour
+from tunelab.core.backends.sagemaker.naming import JOB_NAME_PATTERN, job_name
 
 
 @pytest.mark.parametrize(

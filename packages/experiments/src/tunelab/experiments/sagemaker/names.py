@@ -8,18 +8,24 @@ sanitised and truncated first, so the unique tail is always kept whole.
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime, timezone
 
-MAX_JOB_NAME_LENGTH = 63
-JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_NOT_ALLOWED = re.compile(r"[^a-zA-Z0-9]+")
+from tunelab.core.backends.sagemaker.naming import (
+    JOB_NAME_PATTERN,
+    MAX_JOB_NAME_LENGTH,
+    is_valid_job_name,
+    sanitize,
+)
 
-
-def sanitize(text: str) -> str:
-    """`text` with each run of characters SageMaker rejects made one `-`, no `-` at the ends."""
-    return _NOT_ALLOWED.sub("-", text).strip("-")
+__all__ = [
+    "JOB_NAME_PATTERN",
+    "MAX_JOB_NAME_LENGTH",
+    "is_valid_job_name",
+    "job_name",
+    "sanitize",
+    "sweep_stamp",
+]
 
 
 def sweep_stamp(now: datetime | None = None, *, token: str | None = None) -> str:
@@ -45,8 +51,3 @@ def job_name(*, prefix: str, study: str, stamp: str, index: int) -> str:
     head = "-".join(part for part in (sanitize(prefix), sanitize(study)) if part)
     head = head[: MAX_JOB_NAME_LENGTH - len(tail) - 1].rstrip("-")
     return f"{head}-{tail}" if head else tail
-
-
-def is_valid_job_name(name: str) -> bool:
-    """Whether SageMaker accepts `name` as a training job name."""
-    return len(name) <= MAX_JOB_NAME_LENGTH and bool(JOB_NAME_PATTERN.match(name))

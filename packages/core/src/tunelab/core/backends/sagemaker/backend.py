@@ -20,10 +20,10 @@ from tunelab.core.backends.sagemaker._clients import (
 )
 from tunelab.core.backends.sagemaker._jobs import Job, JobRecord, RunState, TrialRun, end_of_job
 from tunelab.core.backends.sagemaker._logs import JobLogReader
-from tunelab.core.backends.sagemaker._naming import experiment_token, job_name, sanitize
 from tunelab.core.backends.sagemaker._request import JobRequests
 from tunelab.core.backends.sagemaker._status import StatusPoller, send_stops, settle
 from tunelab.core.backends.sagemaker.cost import price_per_hour
+from tunelab.core.backends.sagemaker.naming import experiment_token, job_name, sanitize
 from tunelab.core.backends.sagemaker.settings import SageMakerSettings
 from tunelab.core.status import COST_KEY
 from tunelab.core.trial import Trial, TrialStatus, TrialUpdate

@@ -1,4 +1,8 @@
-"""Names of training jobs: unique per backend, valid for SageMaker."""
+"""Names of training jobs: valid for SageMaker, unique per backend.
+
+The validity rules (`JOB_NAME_PATTERN`, `sanitize`, `is_valid_job_name`) are shared
+with the SageMaker launcher of tunelab-experiments.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,11 @@ JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 """What SageMaker accepts as a training job name."""
 
 _INVALID = re.compile(r"[^a-zA-Z0-9]+")
+
+
+def is_valid_job_name(name: str) -> bool:
+    """Whether SageMaker accepts `name` as a training job name."""
+    return len(name) <= MAX_JOB_NAME_LENGTH and bool(JOB_NAME_PATTERN.match(name))
 
 
 def experiment_token(now: float | None = None) -> str:
