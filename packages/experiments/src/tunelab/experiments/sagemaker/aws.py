@@ -14,25 +14,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tunelab.core.backends.sagemaker.errors import QUOTA_CODE, THROTTLING_CODES, error_code
 from tunelab.experiments.sagemaker.settings import RetrySettings
 
 T = TypeVar("T")
 
 EXTRA = "tunelab-experiments[aws]"
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "SlowDown",
-        "ProvisionedThroughputExceededException",
-    }
-)
-LIMIT_CODES = frozenset({"ResourceLimitExceeded"})
+LIMIT_CODES = frozenset({QUOTA_CODE})
 
 
 class AwsCallError(RuntimeError):
@@ -54,14 +42,6 @@ def client(service: str, *, region: str | None, endpoint_url: str | None) -> Any
         ) from error
     config = Config(retries={"total_max_attempts": 1}) if service == "sagemaker" else None
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
-
-
-def error_code(error: BaseException) -> str | None:
-    """The AWS error code of a botocore `ClientError`, None for any other exception."""
-    response = getattr(error, "response", None)
-    if not isinstance(response, dict):
-        return None
-    return str(response.get("Error", {}).get("Code")) or None
 
 
 class RetryingCaller:

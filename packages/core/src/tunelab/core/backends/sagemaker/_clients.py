@@ -1,28 +1,33 @@
-"""boto3 clients of the SageMaker backend, created lazily, and AWS error codes."""
+"""boto3 clients of the SageMaker backend, created lazily (error codes: `errors`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from tunelab.core.backends.sagemaker.errors import (
+    QUOTA_CODE,
+    THROTTLING_CODES,
+    error_code,
+    error_message,
+    is_client_error,
+    is_throttling,
+)
+
+__all__ = [
+    "QUOTA_CODE",
+    "THROTTLING_CODES",
+    "ClientFactory",
+    "default_client_factory",
+    "error_code",
+    "error_message",
+    "import_boto3",
+    "is_client_error",
+    "is_throttling",
+]
+
 ClientFactory = Callable[[str], Any]
 """Returns a client for an AWS service name ("sagemaker", "logs" or "s3")."""
-
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "SlowDown",
-        "RequestLimitExceeded",
-    }
-)
-"""Error codes AWS uses when a caller calls too often."""
-
-QUOTA_CODE = "ResourceLimitExceeded"
-"""Error code of `CreateTrainingJob` when an account quota (instances, jobs) is reached."""
 
 AWS_EXTRA_HINT = "pip install 'tunelab-core[aws]'"
 
@@ -64,31 +69,3 @@ def default_client_factory(*, region: str | None, max_attempts: int) -> ClientFa
         return clients[service]
 
     return client
-
-
-def error_code(error: BaseException) -> str | None:
-    """The AWS error code of a botocore `ClientError`, or None for any other exception."""
-    response = getattr(error, "response", None)
-    if not isinstance(response, dict):
-        return None
-    code = response.get("Error", {}).get("Code")
-    return str(code) if code is not None else None
-
-
-def error_message(error: BaseException) -> str:
-    """The message AWS gave with a `ClientError` (the exception's text otherwise)."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        message = response.get("Error", {}).get("Message")
-        if message:
-            return str(message)
-    return str(error)
-
-
-def is_client_error(error: BaseException) -> bool:
-    """True for botocore's `ClientError` (an error answer from AWS)."""
-    return error_code(error) is not None
-
-
-def is_throttling(error: BaseException) -> bool:
-    return error_code(error) in THROTTLING_CODES
