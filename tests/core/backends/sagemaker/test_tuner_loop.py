@@ -124,19 +124,26 @@ def make_backend(
     return SageMakerBackend(make_settings(price_per_hour=3.6), client_factory=fake.client)
 
 
+def random_search_tuner(backend: SageMakerBackend, path: Path, stop: StoppingCriterion) -> Tuner:
+    """Random search over `x`, three epochs per trial, two workers."""
+    space = {"x": uniform(0.0, 1.0), "epochs": 3}
+    return Tuner(
+        backend=backend,
+        scheduler=random_search(space, metric="loss", seed=0, resource_attr="epoch"),
+        stop_criterion=stop,
+        n_workers=2,
+        path=path,
+        options=QUIET,
+    )
+
+
 def test_random_search_runs_trials_as_jobs(
     make_settings: Callable[..., SageMakerSettings], tmp_path: Path
 ) -> None:
     fake = FakeAWS()
     backend = make_backend(make_settings, fake)
-    space = {"x": uniform(0.0, 1.0), "epochs": 3}
-    tuner = Tuner(
-        backend=backend,
-        scheduler=random_search(space, metric="loss", seed=0, resource_attr="epoch"),
-        stop_criterion=StoppingCriterion(max_num_trials_completed=4),
-        n_workers=2,
-        path=tmp_path / "exp",
-        options=QUIET,
+    tuner = random_search_tuner(
+        backend, tmp_path / "exp", StoppingCriterion(max_num_trials_completed=4)
     )
     tuner.run()
     results = tuner.results()
@@ -189,17 +196,9 @@ def test_promotion_asha_pauses_and_resumes_jobs_from_their_checkpoints(
 def test_max_cost_ends_tuning_once_the_trials_cost_that_much(
     make_settings: Callable[..., SageMakerSettings], tmp_path: Path
 ) -> None:
-    fake = FakeAWS()
-    backend = make_backend(make_settings, fake)
-    space = {"x": uniform(0.0, 1.0), "epochs": 3}
-    tuner = Tuner(
-        backend=backend,
-        scheduler=random_search(space, metric="loss", seed=0, resource_attr="epoch"),
-        stop_criterion=StoppingCriterion(max_cost=0.5, max_num_trials_completed=50),
-        n_workers=2,
-        path=tmp_path / "exp",
-        options=QUIET,
-    )
+    backend = make_backend(make_settings, FakeAWS())
+    stop = StoppingCriterion(max_cost=0.5, max_num_trials_completed=50)
+    tuner = random_search_tuner(backend, tmp_path / "exp", stop)
     tuner.run()
     latest = tuner.results().groupby("trial_id")[COST_KEY].last()
     assert tuner.status.cost == pytest.approx(latest.sum())
