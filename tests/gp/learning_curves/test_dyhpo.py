@@ -183,6 +183,13 @@ def test_bad_arguments_are_named() -> None:
         )
     with pytest.raises(TypeError, match="DyHPOSearcher"):
         DyHPOScheduler(RandomSearcher(space), metric="loss", resource_attr="epoch", max_resource=4)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="maximum resource must be a number, got 'many'"):
+        DyHPOScheduler(
+            DyHPOSearcher({"x": uniform(0, 1), "epochs": "many"}, settings=FAST),
+            metric="loss",
+            resource_attr="epoch",
+            max_resource_attr="epochs",
+        )
     with pytest.raises(ValueError, match="max_resource_attr"):
         DyHPOScheduler(searcher, metric="loss", resource_attr="epoch", max_resource_attr="steps")
 

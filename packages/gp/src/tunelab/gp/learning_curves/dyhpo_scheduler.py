@@ -4,12 +4,10 @@ promotions are decided by `DyHPOSearcher`."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
-from tunelab.core.space import Domain
 from tunelab.core.trial import Mode
 from tunelab.gp.learning_curves.dyhpo import DyHPOSearcher, PausedTrial
 
@@ -70,7 +68,13 @@ class DyHPOScheduler(HyperbandScheduler):
             raise ValueError(
                 f"DyHPOScheduler: probability_sh must be in [0, 1], got {probability_sh!r}"
             )
-        top = _max_resource(searcher.config_space, max_resource, max_resource_attr)
+        self.searcher = searcher  # read by `_resolve_max_resource`
+        top = self._resolve_max_resource(max_resource, max_resource_attr)
+        if isinstance(top, bool) or not isinstance(top, int | float):
+            raise ValueError(
+                f"DyHPOScheduler: the maximum resource must be a number, got {top!r} "
+                f"(max_resource={max_resource!r}, max_resource_attr={max_resource_attr!r})"
+            )
         super().__init__(
             searcher,
             metric=metric,
@@ -101,18 +105,3 @@ class DyHPOScheduler(HyperbandScheduler):
                 rung_of[trial_id] = index
         chosen = self.searcher.choose(paused, first_level=levels[0], allow_new=not self._exhausted)
         return None if chosen is None else (chosen, rung_of[chosen])
-
-
-def _max_resource(
-    config_space: dict[str, Any], max_resource: float | None, attr: str | None
-) -> float:
-    if max_resource is not None:
-        return max_resource
-    value = config_space.get(attr) if attr is not None else None
-    if value is None or isinstance(value, Domain) or not isinstance(value, int | float):
-        raise ValueError(
-            "DyHPOScheduler needs max_resource, or max_resource_attr naming a numeric "
-            f"constant of the config space; got max_resource=None and max_resource_attr="
-            f"{attr!r}" + ("" if attr is None else f" (config_space[{attr!r}] = {value!r})")
-        )
-    return value
