@@ -16,7 +16,7 @@ from tunelab.core.schedulers import (
 )
 from tunelab.core.searchers import KDESearcher, RandomSearcher
 from tunelab.core.space import loguniform, randint
-from tunelab.core.testing import SchedulerContract
+from tunelab.core.testing import RestrictionContract, SchedulerContract
 
 STANDARD = {"resource_attr": "epoch", "max_resource": 9}
 
@@ -40,8 +40,39 @@ def contract_for(name: str) -> type:
     return Contract
 
 
+def restriction_contract_for(name: str) -> type:
+    class Contract(RestrictionContract):
+        def make_scheduler(
+            self,
+            config_space: dict[str, Any],
+            *,
+            metric: str,
+            mode: str,
+            seed: int,
+            restrict_to: list[dict[str, Any]],
+        ) -> Scheduler:
+            factory = getattr(methods, name)
+            accepted = inspect.signature(factory).parameters
+            standard = {k: v for k, v in STANDARD.items() if k in accepted}
+            return factory(
+                config_space, metric=metric, mode=mode, seed=seed, restrict_to=restrict_to,
+                **standard,
+            )  # fmt: skip
+
+    Contract.__name__ = f"TestRestriction_{name}"
+    return Contract
+
+
 for _name in methods.__all__:
     globals()[f"TestContract_{_name}"] = contract_for(_name)
+    globals()[f"TestRestriction_{_name}"] = restriction_contract_for(_name)
+
+
+def test_every_preset_records_its_name() -> None:
+    space = {"lr": loguniform(1e-4, 1e-1), "layers": randint(1, 4), "epochs": 9}
+    for name in methods.__all__:
+        scheduler = build(name, space, metric="loss", seed=0)
+        assert scheduler.method_name == name
 
 
 def test_every_preset_is_documented_and_typed() -> None:

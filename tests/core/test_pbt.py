@@ -19,6 +19,7 @@ from tunelab.core.checkpoint import load_checkpoint, save_checkpoint
 from tunelab.core.reporter import report
 from tunelab.core.schedulers.pbt import PopulationBasedTraining, perturb_config, perturb_value
 from tunelab.core.space import (
+    CandidateSet,
     choice,
     finrange,
     loguniform,
@@ -28,7 +29,7 @@ from tunelab.core.space import (
     uniform,
     validate_config,
 )
-from tunelab.core.testing import SchedulerContract, contract_config_space
+from tunelab.core.testing import SchedulerContract, candidate_configs, contract_config_space
 from tunelab.core.trial import Decision, Trial
 
 SPACE = {
@@ -277,3 +278,32 @@ def test_exploiting_trials_start_from_the_source_checkpoint(tmp_path: Path) -> N
     originals = [t for t in tuner.trials if t not in clones]
     assert all(firsts.loc[t, "start_epoch"] == 1 for t in originals)
     assert all(firsts.loc[t, "loaded_from"] == -1 for t in originals)
+
+
+def test_explore_stays_in_restrict_to_and_moves_away_from_the_source() -> None:
+    space = contract_config_space()
+    rows = candidate_configs(2)
+    pbt = PopulationBasedTraining(
+        space,
+        metric="loss",
+        resource_attr="epoch",
+        max_resource=9,
+        population_size=2,
+        perturbation_interval=1,
+        quantile_fraction=0.5,
+        restrict_to=rows,
+        seed=0,
+    )
+    trials = []
+    for trial_id in range(2):
+        suggestion = pbt.suggest(trial_id)
+        assert suggestion is not None and suggestion.config is not None
+        trials.append(Trial(trial_id, suggestion.config))
+        pbt.on_trial_add(trials[-1])
+    assert pbt.on_trial_result(trials[0], {"loss": 1.0, "epoch": 1}) is Decision.CONTINUE
+    assert pbt.on_trial_result(trials[1], {"loss": 2.0, "epoch": 1}) is Decision.STOP
+    exploit = pbt.suggest(2)
+    assert exploit is not None and exploit.checkpoint_from == 0 and exploit.config is not None
+    members = CandidateSet(space, rows)
+    # the only member other than the source's is the one the stopped trial ran
+    assert members.index_of(exploit.config) == members.index_of(trials[1].config)

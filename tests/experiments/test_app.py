@@ -16,7 +16,7 @@ import tunelab.experiments.conf as shipped_conf
 from tunelab.core.scheduler import Scheduler
 from tunelab.experiments.benchmarks import build_benchmark, config_space_from_yaml
 from tunelab.experiments.experiment import experiment_path, run_experiment
-from tunelab.experiments.methods import MethodConfigError, build_scheduler
+from tunelab.experiments.methods import MethodConfigError, build_scheduler, restriction_problem
 from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
 
 CONF = Path(shipped_conf.__file__).parent
@@ -128,7 +128,8 @@ def test_seeds_are_paired_across_methods_and_differ_across_repetitions(tmp_path:
             "max_wallclock_time=300",
         )
         assert run_experiment(cfg).status == "complete"
-        runs.append(pd.read_parquet(experiment_path(cfg) / "results.parquet"))
+        results = pd.read_parquet(experiment_path(cfg) / "results.parquet")
+        runs.append(results.drop(columns=["decision_time"]))  # real time: differs
     pd.testing.assert_frame_equal(runs[0], runs[1])
 
 
@@ -155,9 +156,57 @@ def test_unknown_scheduler_argument_is_named(tmp_path: Path) -> None:
     assert "bogus" in str(run_experiment(cfg).error)
 
 
-def test_grid_search_on_a_table_falls_back_to_the_surrogate(tmp_path: Path) -> None:
-    cfg = config(tmp_path, "method=grid_search", "benchmark=sklearn-digits-mlp")
+@pytest.mark.parametrize("method", ["grid_search", "kde", "rea", "bayesian_optimization"])
+def test_a_table_benchmark_is_the_table_for_every_method(tmp_path: Path, method: str) -> None:
+    cfg = config(
+        tmp_path, f"method={method}", "benchmark=sklearn-digits-mlp", "max_wallclock_time=20"
+    )
     assert run_experiment(cfg).status == "complete"
+    path = experiment_path(cfg)
+    metadata = json.loads((path / "metadata.json").read_text())
+    assert metadata["problem"] == {
+        "blackbox": "sklearn-digits-mlp",
+        "surrogate": None,
+        "restrict_to_table": True,
+        "num_candidates": 250,
+    }
+    assert metadata["method"] == method
+    results = pd.read_parquet(path / "results.parquet")
+    problem = build_benchmark(cfg.benchmark, seed=0)
+    assert problem.restrict_to is not None
+    names = [n for n in problem.backend.blackbox.configuration_space]  # type: ignore[attr-defined]
+    table = {tuple(c[n] for n in names) for c in problem.restrict_to}
+    ran = results[[f"config_{n}" for n in names]].drop_duplicates()
+    assert {tuple(row) for row in ran.itertuples(index=False)} <= table
+
+
+def test_a_method_that_cannot_be_restricted_is_refused(tmp_path: Path) -> None:
+    cfg = config(
+        tmp_path,
+        "benchmark=sklearn-digits-mlp",
+        # any factory without a restrict_to parameter
+        "method.scheduler._target_=tunelab.core.space.sample_config",
+    )
+    assert "restrict_to" in (restriction_problem(cfg.method, cfg.benchmark) or "")
+    outcome = run_experiment(cfg)
+    assert outcome.status == "failed" and "restrict_to" in str(outcome.error)
+
+
+def test_a_surrogate_runs_only_when_the_benchmark_asks_for_one(tmp_path: Path) -> None:
+    cfg = config(
+        tmp_path,
+        "benchmark=sklearn-digits-mlp",
+        "benchmark.restrict_to_table=false",
+        "benchmark.surrogate=knn",
+        "max_wallclock_time=10",
+    )
+    assert run_experiment(cfg).status == "complete"
+    metadata = json.loads((experiment_path(cfg) / "metadata.json").read_text())
+    assert metadata["problem"]["surrogate"] == "knn"
+    assert metadata["problem"]["restrict_to_table"] is False
+    both = config(tmp_path, "benchmark=sklearn-digits-mlp", "benchmark.surrogate=knn")
+    with pytest.raises(ValueError, match="choose one"):
+        build_benchmark(both.benchmark, seed=0)
 
 
 def test_benchmark_tasks_are_chosen_by_override(tmp_path: Path, data_env: None) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tunelab.blackbox import SimulatorBackend, load
 from tunelab.core import StoppingCriterion, Tuner, TunerOptions, load_experiment
 from tunelab.core.scheduler import Scheduler
+from tunelab.core.space import sample_config
+from tunelab.core.testing import RestrictionContract
 from tunelab.gp import methods
 
 
@@ -90,3 +94,62 @@ def test_sync_mobster_runs_synchronous_brackets_on_the_simulator(tmp_path: Path)
     per_trial = results.groupby("trial_id")["epoch"].max()
     # the first bracket's rung 0 trains 27 trials to 1 epoch; 9 of them go on to 3
     assert (per_trial == 1).sum() >= 18 and (per_trial >= 3).sum() >= 1
+
+
+def _gp_preset(name: str, config_space: dict[str, Any], **arguments: Any) -> Scheduler:
+    """A GP preset with the multi-fidelity arguments it takes."""
+    factory = getattr(methods, name)
+    accepted = inspect.signature(factory).parameters
+    standard = {"resource_attr": "epoch", "max_resource": 9}
+    return factory(
+        config_space, **arguments, **{k: v for k, v in standard.items() if k in accepted}
+    )
+
+
+def _restriction_contract(name: str) -> type:
+    class Contract(RestrictionContract):
+        n_trials = 14
+
+        def make_scheduler(
+            self,
+            config_space: dict[str, Any],
+            *,
+            metric: str,
+            mode: str,
+            seed: int,
+            restrict_to: list[dict[str, Any]],
+        ) -> Scheduler:
+            return _gp_preset(
+                name, config_space, metric=metric, mode=mode, seed=seed, restrict_to=restrict_to
+            )
+
+    Contract.__name__ = f"TestRestriction_{name}"
+    return Contract
+
+
+for _name in methods.__all__:
+    globals()[f"TestRestriction_{_name}"] = _restriction_contract(_name)
+
+
+def test_every_gp_preset_records_its_name() -> None:
+    for name in methods.__all__:
+        scheduler = _gp_preset(name, space(), metric="y", seed=0)
+        assert scheduler.method_name == name
+
+
+def test_bayesian_optimization_on_a_table_runs_only_its_rows(tmp_path: Path) -> None:
+    blackbox = load("hartmann6")
+    rows = candidate_configs_of(blackbox, 40)
+    scheduler = methods.bayesian_optimization(
+        space(), metric="y", seed=0, restrict_to=[{**row, "epochs": 27} for row in rows]
+    )
+    results = run(tmp_path, scheduler, 30)
+    tuned = sorted(blackbox.configuration_space)
+    allowed = {tuple(row[name] for name in tuned) for row in rows}
+    ran = {tuple(r) for r in results[[f"config_{name}" for name in tuned]].to_numpy().tolist()}
+    assert ran <= allowed and len(ran) == 30
+
+
+def candidate_configs_of(blackbox: Any, n: int) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(0)
+    return [sample_config(blackbox.configuration_space, rng) for _ in range(n)]

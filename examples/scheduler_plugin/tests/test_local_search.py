@@ -11,7 +11,7 @@ from typing import Any
 from tunelab_example_plugin import LocalSearcher, local_search
 
 from tunelab.core.schedulers import FIFOScheduler
-from tunelab.core.testing import SchedulerContract, SearcherContract
+from tunelab.core.testing import RestrictionContract, SchedulerContract, SearcherContract
 
 
 class TestLocalSearcher(SearcherContract):
@@ -30,4 +30,24 @@ class TestLocalSearchScheduler(SchedulerContract):
             mode=mode,  # type: ignore[arg-type]
             seed=seed,
             population_size=2,
+        )
+
+
+class TestLocalSearchRestriction(RestrictionContract):
+    def make_scheduler(
+        self,
+        config_space: dict[str, Any],
+        *,
+        metric: str,
+        mode: str,
+        seed: int,
+        restrict_to: list[dict[str, Any]],
+    ) -> FIFOScheduler:
+        return local_search(
+            config_space,
+            metric=metric,
+            mode=mode,  # type: ignore[arg-type]
+            seed=seed,
+            population_size=2,
+            restrict_to=restrict_to,
         )

@@ -27,6 +27,11 @@ class Scheduler(ABC):
     resource_attr: str | None = None
     """Name of the resource (fidelity) key in results, for multi-fidelity schedulers."""
 
+    method_name: str | None = None
+    """Name of the method this scheduler implements, recorded as `method` in an
+    experiment's metadata. The presets of `tunelab.core.methods` (and of tunelab-gp)
+    set their own name; None records the scheduler's and its searcher's class names."""
+
     @abstractmethod
     def suggest(self, trial_id: int) -> TrialSuggestion | None:
         """Return what to run next on a free worker, or None when nothing is left to do.

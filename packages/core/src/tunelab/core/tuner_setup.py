@@ -23,7 +23,16 @@ from tunelab.core.stopping import StopCondition
 
 RESULTS_ENV = "TUNELAB_RESULTS"
 DEFAULT_RESULTS_ROOT = "tunelab-results"
-_TUNER_KEYS = ("name", "status", "start_time", "end_time", "stop_reason", "resumed_at")
+_TUNER_KEYS = (
+    "name",
+    "status",
+    "start_time",
+    "end_time",
+    "stop_reason",
+    "resumed_at",
+    "backend_settings",
+    "decision_seconds",
+)
 _VERSIONED = (
     "tunelab-core",
     "tunelab-gp",
@@ -107,8 +116,15 @@ class ExperimentSetup:
     resume: bool
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    def finished(self, *, outcome: str, reason: str) -> dict[str, Any]:
-        self.metadata.update(status=outcome, end_time=_now_iso(), stop_reason=reason)
+    def finished(self, *, outcome: str, reason: str, decision_seconds: float) -> dict[str, Any]:
+        """The metadata of the ended run; `decision_seconds` is the real time the
+        scheduler spent deciding, over all runs of the experiment."""
+        self.metadata.update(
+            status=outcome,
+            end_time=_now_iso(),
+            stop_reason=reason,
+            decision_seconds=decision_seconds,
+        )
         return self.metadata
 
 
@@ -178,7 +194,9 @@ def _read_metadata(folder: Path) -> dict[str, Any] | None:
 
 
 def _check_same_experiment(folder: Path, previous: dict, current: dict) -> None:
-    for key in ("metric", "mode", "scheduler", "config_space"):
+    for key in ("metric", "mode", "scheduler", "config_space", "backend_settings"):
+        if key == "backend_settings" and key not in previous:
+            continue  # written by a version that did not record them
         now = json.loads(json.dumps(current.get(key)))
         if previous.get(key) != now:
             raise ValueError(
@@ -195,6 +213,14 @@ def _rung_levels(scheduler: Scheduler) -> list[float] | None:
     return [float(level) for level in levels]
 
 
+def _method_name(scheduler: Scheduler, searcher: Any) -> str:
+    """The preset's name, else the scheduler's class (with its searcher's, if any)."""
+    if scheduler.method_name:
+        return scheduler.method_name
+    name = type(scheduler).__name__
+    return name if searcher is None else f"{name}({type(searcher).__name__})"
+
+
 def _describe(
     backend: Backend, scheduler: Scheduler, stop_criterion: StopCondition, n_workers: int
 ) -> dict[str, Any]:
@@ -206,11 +232,12 @@ def _describe(
         else {"callable": repr(stop_criterion)}
     )
     return {
-        "method": type(scheduler).__name__,
+        "method": _method_name(scheduler, searcher),
         "scheduler": type(scheduler).__name__,
         "searcher": None if searcher is None else type(searcher).__name__,
         "scheduler_seed": getattr(searcher, "seed", None),
         "backend": type(backend).__name__,
+        "backend_settings": _backend_settings(backend),
         "metric": scheduler.metric_names(),
         "mode": scheduler.metric_mode(),
         "resource_attr": scheduler.resource_attr,
@@ -221,6 +248,18 @@ def _describe(
         "versions": dict(_versions()),
         "git_revision": _git_revision(),
     }
+
+
+def _backend_settings(backend: Backend) -> dict[str, Any]:
+    settings = backend.describe()
+    try:
+        json.dumps(settings)
+    except TypeError as error:
+        raise TypeError(
+            f"{type(backend).__name__}.describe() must return JSON-serialisable settings, "
+            f"got {settings!r}: {error}"
+        ) from error
+    return dict(settings)
 
 
 @functools.lru_cache(maxsize=1)

@@ -33,19 +33,22 @@ class Problem:
     restrict_to: list[Config] | None
     reference: dict[str, dict[str, float]] = field(default_factory=dict)
     """`{metric: {"min": ..., "max": ...}}`: known extremes, recorded for regret plots."""
+    description: dict[str, Any] = field(default_factory=dict)
+    """The problem actually run, recorded as `problem` in metadata.json: blackbox,
+    surrogate (None: the table itself), whether every method is restricted to the
+    table's configurations, and how many there are."""
 
 
-def build_benchmark(benchmark: DictConfig, *, seed: int, can_restrict: bool = True) -> Problem:
+def build_benchmark(benchmark: DictConfig, *, seed: int) -> Problem:
     """The backend and problem of `benchmark`; `seed` drives the simulator's seeds.
 
-    Args:
-        can_restrict: Whether the method can draw from a list of configurations. When
-            the benchmark asks for `restrict_to_table` and the method cannot, the table
-            is answered for any configuration by its nearest-neighbour surrogate.
+    The problem is exactly what the benchmark config says: a surrogate only when it
+    names one, and with `restrict_to_table` every method draws from the table's
+    configurations (a method that cannot is refused by `check_restrictable`).
     """
     kind = benchmark.get("type")
     if kind == "simulated":
-        return _simulated(benchmark, seed=seed, can_restrict=can_restrict)
+        return _simulated(benchmark, seed=seed)
     if kind == "local":
         return _local(benchmark)
     raise BenchmarkConfigError(
@@ -54,7 +57,7 @@ def build_benchmark(benchmark: DictConfig, *, seed: int, can_restrict: bool = Tr
     )
 
 
-def _simulated(benchmark: DictConfig, *, seed: int, can_restrict: bool) -> Problem:
+def _simulated(benchmark: DictConfig, *, seed: int) -> Problem:
     from tunelab.blackbox import SimulatorBackend, SurrogateBlackbox, TabularBlackbox, load
 
     options = _plain(benchmark.get("load_options") or {})
@@ -64,8 +67,12 @@ def _simulated(benchmark: DictConfig, *, seed: int, can_restrict: bool) -> Probl
         raise BenchmarkConfigError(f"benchmark {benchmark.name!r}: {error}") from error
     restrict = bool(benchmark.get("restrict_to_table"))
     surrogate = benchmark.get("surrogate")
-    if restrict and not can_restrict:
-        restrict, surrogate = False, surrogate or "knn"
+    if restrict and surrogate:
+        raise BenchmarkConfigError(
+            f"benchmark {benchmark.name!r} sets both restrict_to_table=true and "
+            f"surrogate={surrogate!r}; choose one: the table's configurations only, or "
+            "any configuration answered by the surrogate"
+        )
     if surrogate:
         if not isinstance(blackbox, TabularBlackbox):
             raise BenchmarkConfigError(
@@ -91,7 +98,7 @@ def _simulated(benchmark: DictConfig, *, seed: int, can_restrict: bool) -> Probl
         blackbox,
         max_resource_attr=None if max_resource_attr is None else str(max_resource_attr),
         seed=seed,
-        charge_decision_time=bool(benchmark.get("charge_decision_time", True)),
+        charge_decision_time=bool(benchmark.get("charge_decision_time", False)),
         time_scale=float(benchmark.get("time_scale", 1.0)),
         name=str(benchmark.name),
     )
@@ -105,6 +112,12 @@ def _simulated(benchmark: DictConfig, *, seed: int, can_restrict: bool) -> Probl
         max_resource_attr=None if max_resource_attr is None else str(max_resource_attr),
         restrict_to=restrict_to,
         reference=_reference(blackbox, metric),
+        description={
+            "blackbox": str(benchmark.blackbox),
+            "surrogate": str(surrogate) if surrogate else None,
+            "restrict_to_table": restrict,
+            "num_candidates": None if restrict_to is None else len(restrict_to),
+        },
     )
 
 
@@ -126,6 +139,7 @@ def _local(benchmark: DictConfig) -> Problem:
         )
     space = config_space_from_yaml(benchmark.get("config_space"), where=str(benchmark.name))
     return Problem(
+        description={"entry_point": str(entry_point)},
         backend=LocalBackend(entry_point),
         config_space=space,
         metric=str(benchmark.metric),

@@ -18,7 +18,7 @@ from tunelab.core.results.store import METADATA_FILE
 from tunelab.core.stopping import StoppingCriterion
 from tunelab.core.tuner import Tuner, TunerOptions
 from tunelab.experiments.benchmarks import build_benchmark
-from tunelab.experiments.methods import accepts, build_scheduler
+from tunelab.experiments.methods import build_scheduler
 from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
 
 logger = logging.getLogger(__name__)
@@ -128,11 +128,7 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
 
 def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
     benchmark, seed = cfg.benchmark, int(cfg.seed)
-    problem = build_benchmark(
-        benchmark,
-        seed=benchmark_seed(int(cfg.master_seed), seed),
-        can_restrict=accepts(cfg.method, "restrict_to"),
-    )
+    problem = build_benchmark(benchmark, seed=benchmark_seed(int(cfg.master_seed), seed))
     sched_seed = scheduler_seed(int(cfg.master_seed), seed)
     scheduler = build_scheduler(
         cfg.method,
@@ -160,6 +156,7 @@ def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
         "master_seed": int(cfg.master_seed),
         "study": str(cfg.study),
         "reference": problem.reference,
+        "problem": problem.description,
         "hydra_config": OmegaConf.to_container(cfg, resolve=True),
         "overrides": overrides,
         "command_line": [_program(), *sys.argv[1:]],

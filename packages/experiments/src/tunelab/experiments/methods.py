@@ -65,6 +65,25 @@ def accepts(method: DictConfig, argument: str) -> bool:
     return takes_any or argument in parameters
 
 
+def restriction_problem(method: DictConfig, benchmark: DictConfig) -> str | None:
+    """Why `method` cannot run on `benchmark`'s table (None when it can).
+
+    A benchmark with `restrict_to_table` is the same problem for every method only if
+    each draws from the table's configurations: a method whose factory takes no
+    `restrict_to` is refused, never moved to another problem behind the user's back.
+    """
+    if not benchmark.get("restrict_to_table") or accepts(method, "restrict_to"):
+        return None
+    node = method.get("scheduler") or {}
+    return (
+        f"method {method.get('name')!r} cannot be restricted to the configurations of "
+        f"benchmark {benchmark.get('name')!r}: {node.get('_target_')} takes no "
+        "restrict_to argument. Give it one (pass it to the searcher), or run the "
+        "benchmark on a surrogate for every method (benchmark.restrict_to_table=false "
+        "benchmark.surrogate=knn)"
+    )
+
+
 def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
     """Instantiate `method.scheduler` with the standard arguments it accepts.
 
@@ -73,13 +92,24 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
         provided: Values of `STANDARD_ARGUMENTS` from the benchmark and the run.
     """
     _, parameters, takes_any, configured = _inspect(method)
+    if provided.get("restrict_to") is not None and not (takes_any or "restrict_to" in parameters):
+        raise MethodConfigError(
+            f"method {method.get('name')!r}: {method['scheduler']['_target_']} takes no "
+            "restrict_to argument, so it cannot be restricted to the benchmark's "
+            "configurations; give it one, or run the benchmark on a surrogate"
+        )
     extra = {
         name: value
         for name, value in provided.items()
         if (name in parameters or takes_any) and name not in configured and value is not None
     }
     node = method["scheduler"]
-    scheduler = instantiate(OmegaConf.to_container(node, resolve=True), _convert_="all", **extra)
+    # The provided values go to the factory directly, not through Hydra: merging a
+    # table's thousands of configurations into a config node takes seconds.
+    factory = instantiate(
+        OmegaConf.to_container(node, resolve=True), _convert_="all", _partial_=True
+    )
+    scheduler = factory(**extra)
     if not isinstance(scheduler, Scheduler):
         raise MethodConfigError(
             f"method {method.get('name')!r}: {node['_target_']} returned "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from tunelab.experiments.methods import MethodConfigError, check_method
+from tunelab.experiments.methods import MethodConfigError, check_method, restriction_problem
 
 BENCHMARK_TYPES = ("simulated", "local")
 
@@ -19,6 +19,10 @@ def problems(cfg: DictConfig) -> list[str]:
         check_method(cfg.method)
     except MethodConfigError as error:
         found.append(str(error))
+    else:
+        restriction = restriction_problem(cfg.method, cfg.benchmark)
+        if restriction is not None:
+            found.append(restriction)
     found += _benchmark_problems(cfg.benchmark)
     return found
 
@@ -33,6 +37,11 @@ def _benchmark_problems(benchmark: DictConfig) -> list[str]:
         if not entry_point.is_file():
             return [f"benchmark {name!r}: training script {entry_point} does not exist"]
         return []
+    if benchmark.get("restrict_to_table") and benchmark.get("surrogate"):
+        return [
+            f"benchmark {name!r} sets both restrict_to_table=true and surrogate="
+            f"{benchmark.get('surrogate')!r}; choose one"
+        ]
     from tunelab.blackbox.repository import all_recipes
 
     base = str(benchmark.get("blackbox", "")).partition("/")[0]

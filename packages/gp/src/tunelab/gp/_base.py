@@ -17,7 +17,7 @@ from tunelab.gp.acquisition import Acquisition, AcquisitionScore
 from tunelab.gp.kernels import Kernel, Matern52
 from tunelab.gp.likelihood import GaussianLikelihood
 from tunelab.gp.model import GPModel
-from tunelab.gp.optimize import rank_candidates
+from tunelab.gp.optimize import rank_candidates, rank_members
 from tunelab.gp.settings import GPSettings
 from tunelab.gp.surrogate import Surrogate
 from tunelab.gp.warping import WarpedKernel
@@ -31,7 +31,9 @@ _NUM_ANCHORS = 5
 class GPSearcherBase(ModelBasedSearcher):
     """Random suggestions for the first `num_init_random` (points to evaluate
     included), then the ranking of `_ranked_candidates`; the model is rebuilt only when
-    results arrived, and pending trials are tracked for fantasizing."""
+    results arrived, and pending trials are tracked for fantasizing. With a candidate
+    set (`restrict_to`), the acquisition function is maximised over its unused
+    members instead of the encoded space."""
 
     def __init__(
         self,
@@ -43,6 +45,7 @@ class GPSearcherBase(ModelBasedSearcher):
         settings: GPSettings | None,
         points_to_evaluate: Sequence[Config] | None,
         seed: int | np.random.Generator | None,
+        restrict_to: Sequence[Config] | None = None,
     ) -> None:
         where = type(self).__name__
         if acquisition not in ("ei", "lcb"):
@@ -55,6 +58,7 @@ class GPSearcherBase(ModelBasedSearcher):
             num_candidates=self.settings.optimizer.num_candidates,
             random_fraction=0.0,
             points_to_evaluate=points_to_evaluate,
+            restrict_to=restrict_to,
             seed=seed,
         )
         self.acquisition: Acquisition = acquisition
@@ -115,6 +119,17 @@ class GPSearcherBase(ModelBasedSearcher):
         return AcquisitionScore(self.acquisition, best=best, kappa=self.kappa)
 
     def _rank(self, score: Any, anchors: np.ndarray) -> np.ndarray:
+        """Candidates best first (lowest `score`): optimised over the encoded space, or
+        with a candidate set the unused members (see `rank_members`)."""
+        if self._pool is not None:
+            members = self._pool.unused_indices()
+            return rank_members(
+                score,
+                self._pool.candidates.vectors,
+                members,
+                self._rng,
+                settings=self.settings.optimizer,
+            )
         return rank_candidates(
             score, self._layout, self._rng, settings=self.settings.optimizer, anchors=anchors
         )

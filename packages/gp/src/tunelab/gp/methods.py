@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from tunelab.core.methods._preset import preset
 from tunelab.core.methods._seeds import spawn_seeds
 from tunelab.core.schedulers.fifo import FIFOScheduler
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
@@ -33,7 +34,10 @@ from tunelab.gp.searchers import GPSearcher
 
 Seed = int | np.random.Generator | None
 
+__all__ = ["bayesian_optimization", "dyhpo", "hyper_tune", "mobster", "sync_mobster"]
 
+
+@preset
 def bayesian_optimization(
     config_space: dict[str, Any],
     *,
@@ -41,14 +45,18 @@ def bayesian_optimization(
     mode: Mode = "min",
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
     """GP-based Bayesian optimization (Snoek et al., 2012): `FIFOScheduler` +
     `GPSearcher` with its defaults (EI, Matern 5/2 ARD)."""
-    searcher = GPSearcher(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+    searcher = GPSearcher(
+        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+    )
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
 
+@preset
 def mobster(
     config_space: dict[str, Any],
     *,
@@ -64,6 +72,7 @@ def mobster(
     resource_kernel: ResourceKernel = "exp-decay-sum",
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> HyperbandScheduler:
     """MOBSTER (Tiao et al., 2020): asynchronous successive halving (one bracket) whose
     new configurations come from `MOBSTERSearcher` (`model="joint"`: MOBSTER-JOINT with
@@ -76,6 +85,7 @@ def mobster(
         resource_kernel=resource_kernel,
         max_resource=_top_resource(config_space, max_resource, max_resource_attr),
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=searcher_seed,
     )
     return HyperbandScheduler(
@@ -93,6 +103,7 @@ def mobster(
     )
 
 
+@preset
 def sync_mobster(
     config_space: dict[str, Any],
     *,
@@ -107,6 +118,7 @@ def sync_mobster(
     model: LearningCurveModel = "joint",
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> SynchronousHyperbandScheduler:
     """SyncMOBSTER: synchronous Hyperband (all geometric brackets by default) whose new
     configurations come from `MOBSTERSearcher`, the GP model over every rung result."""
@@ -115,6 +127,7 @@ def sync_mobster(
         model=model,
         max_resource=_top_resource(config_space, max_resource, max_resource_attr),
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=seed,
     )
     return SynchronousHyperbandScheduler(
@@ -140,6 +153,7 @@ def _top_resource(
     return float(value) if isinstance(value, int | float) else None
 
 
+@preset
 def hyper_tune(
     config_space: dict[str, Any],
     *,
@@ -155,6 +169,7 @@ def hyper_tune(
     model: LearningCurveModel = "independent",
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> HyperbandScheduler:
     """Hyper-Tune (Li et al., 2022): asynchronous Hyperband (`brackets=None`: one per
     rung level; 1 is ASHA) with `HyperTuneSearcher`, whose per-level GPs are weighted
@@ -167,6 +182,7 @@ def hyper_tune(
         model=model,
         max_resource=_top_resource(config_space, max_resource, max_resource_attr),
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=searcher_seed,
     )
     return HyperbandScheduler(
@@ -185,6 +201,7 @@ def hyper_tune(
     )
 
 
+@preset
 def dyhpo(
     config_space: dict[str, Any],
     *,
@@ -199,6 +216,7 @@ def dyhpo(
     resource_kernel: ResourceKernel = "exp-decay-sum",
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> DyHPOScheduler:
     """DyHPO (Wistuba et al., 2022) with the joint GP of MOBSTER: paused trials and new
     configurations compete for each slice of `rung_increment` resource; with
@@ -209,6 +227,7 @@ def dyhpo(
         max_resource=_top_resource(config_space, max_resource, max_resource_attr),
         resource_kernel=resource_kernel,
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=searcher_seed,
     )
     return DyHPOScheduler(

@@ -34,6 +34,10 @@ class OptimizerSettings:
         local_fraction: Share of the candidates drawn near the `anchors` (the best
             observed points) instead of uniformly.
         local_spread: Standard deviation of those local draws (unit-cube scale).
+        max_members: With a finite candidate set (`restrict_to`), the most unused
+            members scored per suggestion; a larger set is subsampled at random.
+        chunk_size: Members scored per vectorised call (bounds the memory of the
+            cross-covariances).
     """
 
     num_candidates: int = 2000
@@ -41,6 +45,8 @@ class OptimizerSettings:
     max_iterations: int = 20
     local_fraction: float = 0.25
     local_spread: float = 0.05
+    max_members: int = 20_000
+    chunk_size: int = 4096
 
 
 def rank_candidates(
@@ -76,6 +82,45 @@ def rank_candidates(
         head = np.argsort(values[:top], kind="stable")
         candidates[:top] = candidates[:top][head]
     return candidates
+
+
+def rank_members(
+    score: Score,
+    vectors: np.ndarray,
+    members: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    settings: OptimizerSettings | None = None,
+) -> np.ndarray:
+    """The encoded members of a finite candidate set, best (lowest `score`) first.
+
+    Every member listed in `members` is scored (a random subset of
+    `settings.max_members` when there are more), so the acquisition function is
+    maximised exactly over the set instead of over the encoded space.
+
+    Args:
+        score: As for `rank_candidates`.
+        vectors: Encoded candidate set, shape `(n, dim)`.
+        members: Indices into `vectors` of the members that may be chosen.
+        rng: Draws the subset of a large set.
+        settings: Effort settings (`max_members`, `chunk_size`).
+
+    Returns:
+        Array of shape `(m, dim)`, m <= len(members).
+    """
+    settings = settings or OptimizerSettings()
+    if len(members) > settings.max_members:
+        members = np.sort(rng.choice(members, size=settings.max_members, replace=False))
+    candidates = vectors[members]
+    if not len(candidates):
+        return candidates
+    values = np.concatenate(
+        [
+            np.asarray(score(candidates[start : start + settings.chunk_size]), dtype=float)
+            for start in range(0, len(candidates), settings.chunk_size)
+        ]
+    )
+    return candidates[np.argsort(values, kind="stable")]
 
 
 def _draw(

@@ -39,6 +39,8 @@ class GPSearcher(GPSearcherBase):
             reference recommends the number of workers plus two).
         settings: Model, fitting and optimisation options (`GPSettings`).
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Suggest only unused members of these configurations (e.g. a
+            table's rows); the acquisition function is maximised over them.
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -51,6 +53,7 @@ class GPSearcher(GPSearcherBase):
         num_init_random: int = 6,
         settings: GPSettings | None = None,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         super().__init__(
@@ -61,6 +64,7 @@ class GPSearcher(GPSearcherBase):
             settings=settings,
             points_to_evaluate=points_to_evaluate,
             seed=seed,
+            restrict_to=restrict_to,
         )
         self._gp: ConditionedGP | None = None
 

@@ -6,6 +6,7 @@ import logging
 import shutil
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Any
 
 from tunelab.core.clock import Clock, RealClock
 from tunelab.core.trial import Trial, TrialUpdate
@@ -91,6 +92,14 @@ class Backend(ABC):
     def default_name(self) -> str:
         """A name for experiments run with this backend when the user gives none."""
         return type(self).__name__.removesuffix("Backend").lower() or "experiment"
+
+    def describe(self) -> dict[str, Any]:
+        """The backend's settings that change results, JSON-serialisable.
+
+        The tuner records them in metadata.json under `backend_settings`, and refuses
+        to resume an experiment whose backend settings changed. The default is `{}`.
+        """
+        return {}
 
     @abstractmethod
     def start_trial(self, trial: Trial) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.core.methods._preset import preset
 from tunelab.core.schedulers.fifo import FIFOScheduler
 from tunelab.core.searchers.bore import BORESearcher
 from tunelab.core.searchers.cqr import CQRSearcher
@@ -17,6 +18,7 @@ from tunelab.core.searchers.random import RandomSearcher
 from tunelab.core.trial import Config, Mode
 
 
+@preset
 def random_search(
     config_space: dict[str, Any],
     *,
@@ -34,6 +36,7 @@ def random_search(
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
 
+@preset
 def grid_search(
     config_space: dict[str, Any],
     *,
@@ -43,6 +46,7 @@ def grid_search(
     shuffle: bool = False,
     seed: int | np.random.Generator | None = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
     """Grid search: `FIFOScheduler` + `GridSearcher` (see it for `points_per_dim`)."""
@@ -51,11 +55,13 @@ def grid_search(
         points_per_dim=points_per_dim,
         shuffle=shuffle,
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=seed,
     )
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
 
+@preset
 def rea(
     config_space: dict[str, Any],
     *,
@@ -65,6 +71,7 @@ def rea(
     sample_size: int = 10,
     seed: int | np.random.Generator | None = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
     """Regularized evolution (Real et al., 2019): FIFO + `RegularizedEvolutionSearcher`."""
@@ -73,11 +80,13 @@ def rea(
         population_size=population_size,
         sample_size=sample_size,
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=seed,
     )
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
 
+@preset
 def kde(
     config_space: dict[str, Any],
     *,
@@ -88,6 +97,7 @@ def kde(
     random_fraction: float = 1 / 3,
     seed: int | np.random.Generator | None = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
     """TPE-like kernel density search of BOHB (Falkner et al., 2018) on full evaluations."""
@@ -97,11 +107,13 @@ def kde(
         num_candidates=num_candidates,
         random_fraction=random_fraction,
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=seed,
     )
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
 
+@preset
 def bore(
     config_space: dict[str, Any],
     *,
@@ -110,15 +122,21 @@ def bore(
     gamma: float = 0.25,
     seed: int | np.random.Generator | None = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
     """BORE (Tiao et al., 2021): `FIFOScheduler` + `BORESearcher` (needs `[sklearn]`)."""
     searcher = BORESearcher(
-        config_space, gamma=gamma, points_to_evaluate=points_to_evaluate, seed=seed
+        config_space,
+        gamma=gamma,
+        points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
+        seed=seed,
     )
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
 
+@preset
 def cqr(
     config_space: dict[str, Any],
     *,
@@ -127,6 +145,7 @@ def cqr(
     num_quantiles: int = 4,
     seed: int | np.random.Generator | None = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
     """Conformal quantile regression (Salinas et al., 2023): `FIFOScheduler` + `CQRSearcher`."""
@@ -134,6 +153,7 @@ def cqr(
         config_space,
         num_quantiles=num_quantiles,
         points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
         seed=seed,
     )
     return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)

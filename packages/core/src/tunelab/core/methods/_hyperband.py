@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.core.methods._preset import preset
 from tunelab.core.methods._seeds import spawn_seeds
 from tunelab.core.schedulers.hyperband import HyperbandScheduler, PASHAScheduler
 from tunelab.core.schedulers.median_stopping import MedianStoppingRule
@@ -26,6 +27,7 @@ from tunelab.core.trial import Config, Mode
 Seed = int | np.random.Generator | None
 
 
+@preset
 def asha(
     config_space: dict[str, Any],
     *,
@@ -60,6 +62,7 @@ def asha(
     )
 
 
+@preset
 def asha_prom(
     config_space: dict[str, Any],
     *,
@@ -94,6 +97,7 @@ def asha_prom(
     )
 
 
+@preset
 def hyperband(
     config_space: dict[str, Any],
     *,
@@ -135,6 +139,7 @@ def hyperband(
     )
 
 
+@preset
 def pasha(
     config_space: dict[str, Any],
     *,
@@ -171,6 +176,7 @@ def pasha(
     )
 
 
+@preset
 def median_stopping(
     config_space: dict[str, Any],
     *,
@@ -197,6 +203,7 @@ def median_stopping(
     )
 
 
+@preset
 def bohb(
     config_space: dict[str, Any],
     *,
@@ -211,11 +218,17 @@ def bohb(
     kind: str = "stopping",
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> HyperbandScheduler:
     """Asynchronous BOHB (Falkner et al., 2018): asynchronous successive halving whose
     configurations come from the KDE model of the highest rung with enough data."""
     searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
-    searcher = KDESearcher(config_space, points_to_evaluate=points_to_evaluate, seed=searcher_seed)
+    searcher = KDESearcher(
+        config_space,
+        points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
+        seed=searcher_seed,
+    )
     return _hyperband(
         searcher,
         metric,
@@ -231,6 +244,7 @@ def bohb(
     )
 
 
+@preset
 def asha_bore(
     config_space: dict[str, Any],
     *,
@@ -243,9 +257,12 @@ def asha_bore(
     reduction_factor: float = 3,
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> HyperbandScheduler:
     """ASHA with configurations from BORE's density-ratio classifier (needs `[sklearn]`)."""
-    searcher = BORESearcher(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+    searcher = BORESearcher(
+        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+    )
     return _hyperband(
         searcher,
         metric,
@@ -261,6 +278,7 @@ def asha_bore(
     )
 
 
+@preset
 def asha_cqr(
     config_space: dict[str, Any],
     *,
@@ -273,9 +291,12 @@ def asha_cqr(
     reduction_factor: float = 3,
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> HyperbandScheduler:
     """ASHA with configurations from conformal quantile regression (Salinas et al., 2023)."""
-    searcher = CQRSearcher(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+    searcher = CQRSearcher(
+        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+    )
     return _hyperband(
         searcher,
         metric,

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.core.methods._preset import preset
 from tunelab.core.methods._seeds import spawn_seeds
 from tunelab.core.schedulers.pbt import PopulationBasedTraining
 from tunelab.core.schedulers.synchronous import (
@@ -21,6 +22,7 @@ from tunelab.core.trial import Config, Mode
 Seed = int | np.random.Generator | None
 
 
+@preset
 def sync_sh(
     config_space: dict[str, Any],
     *,
@@ -51,6 +53,7 @@ def sync_sh(
     )
 
 
+@preset
 def sync_hyperband(
     config_space: dict[str, Any],
     *,
@@ -83,6 +86,7 @@ def sync_hyperband(
     )
 
 
+@preset
 def sync_bohb(
     config_space: dict[str, Any],
     *,
@@ -96,9 +100,12 @@ def sync_bohb(
     brackets: int | None = None,
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> SynchronousHyperbandScheduler:
     """BOHB (Falkner et al., 2018): synchronous Hyperband with the KDE searcher."""
-    searcher = KDESearcher(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+    searcher = KDESearcher(
+        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+    )
     return SynchronousHyperbandScheduler(
         searcher,
         metric=metric,
@@ -112,6 +119,7 @@ def sync_bohb(
     )
 
 
+@preset
 def dehb(
     config_space: dict[str, Any],
     *,
@@ -125,11 +133,15 @@ def dehb(
     brackets: int | None = None,
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> DEHBScheduler:
     """DEHB (Awad et al., 2021): differential evolution over synchronous Hyperband brackets."""
     searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
     searcher = RandomSearcher(
-        config_space, points_to_evaluate=points_to_evaluate, seed=searcher_seed
+        config_space,
+        points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
+        seed=searcher_seed,
     )
     return DEHBScheduler(
         searcher,
@@ -141,10 +153,12 @@ def dehb(
         grace_period=grace_period,
         reduction_factor=reduction_factor,
         brackets=brackets,
+        restrict_to=restrict_to,
         seed=scheduler_seed,
     )
 
 
+@preset
 def pbt(
     config_space: dict[str, Any],
     *,
@@ -158,6 +172,7 @@ def pbt(
     quantile_fraction: float = 0.25,
     resample_probability: float = 0.25,
     seed: Seed = None,
+    restrict_to: Sequence[Config] | None = None,
 ) -> PopulationBasedTraining:
     """Population based training (Jaderberg et al., 2017); the training script must
     save and load checkpoints, from which exploited trials continue."""
@@ -172,5 +187,6 @@ def pbt(
         perturbation_interval=perturbation_interval,
         quantile_fraction=quantile_fraction,
         resample_probability=resample_probability,
+        restrict_to=restrict_to,
         seed=seed,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -13,7 +13,8 @@ from tunelab.core.scheduler import Scheduler
 from tunelab.core.schedulers._metrics import normalize_metrics
 from tunelab.core.searcher import Searcher
 from tunelab.core.searchers.random import RandomSearcher
-from tunelab.core.space import Domain, Float, Integer
+from tunelab.core.space import CandidateSet, Domain, Float, Integer
+from tunelab.core.space.candidates import with_constants
 from tunelab.core.trial import Config, Decision, Mode, Trial, TrialSuggestion
 
 PERTURBATION_FACTORS = (0.8, 1.2)
@@ -124,6 +125,10 @@ class PopulationBasedTraining(Scheduler):
         resample_probability: Probability that explore resamples a hyperparameter
             instead of perturbing it.
         searcher: Proposes the initial population; default a `RandomSearcher`.
+        restrict_to: Run only these configurations (e.g. a table's rows): the default
+            searcher draws the population from them, and an explored configuration is
+            replaced by its nearest member other than the source's own (which it
+            keeps only when the set has no other member).
         seed: Seed or generator for every random choice (and the default searcher).
     """
 
@@ -141,6 +146,7 @@ class PopulationBasedTraining(Scheduler):
         quantile_fraction: float = 0.25,
         resample_probability: float = 0.25,
         searcher: Searcher | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         if not isinstance(metric, str):
@@ -168,7 +174,12 @@ class PopulationBasedTraining(Scheduler):
         else:  # the default searcher gets `seed`, PBT's own choices a stream apart
             self._rng = np.random.default_rng(None if seed is None else [seed, 1])
             searcher_seed = seed
-        self.searcher = searcher or RandomSearcher(self.config_space, seed=searcher_seed)
+        self._candidates = (
+            None if restrict_to is None else CandidateSet(self.config_space, restrict_to)
+        )
+        self.searcher = searcher or RandomSearcher(
+            self.config_space, restrict_to=restrict_to, seed=searcher_seed
+        )
         self.searcher.configure(metric=metric, mode=self._modes[0], resource_attr=resource_attr)
         self._members: dict[int, _Member] = {}
         # Exploits to start: (source trial, explored config, source's resource and score).
@@ -195,6 +206,12 @@ class PopulationBasedTraining(Scheduler):
         proposed = self.searcher.suggest(trial_id)
         if proposed is None:
             return None
+        if self._candidates is not None and self._candidates.index_of(proposed) is None:
+            raise ValueError(
+                f"PopulationBasedTraining: the searcher {type(self.searcher).__name__} "
+                f"suggested {proposed!r}, which is not one of the restrict_to "
+                "configurations; restrict the searcher to the same set"
+            )
         self._num_from_searcher += 1
         return TrialSuggestion.start(proposed)
 
@@ -241,9 +258,22 @@ class PopulationBasedTraining(Scheduler):
             frozen=() if self.max_resource_attr is None else (self.max_resource_attr,),
         )
         chosen = self._members[source]
+        if self._candidates is not None:
+            config = self._nearest_other_member(config, chosen.config)
         self._queue.append((source, config, chosen.resource, chosen.score))
         member.done = True
         return Decision.STOP
+
+    def _nearest_other_member(self, config: Config, source: Config) -> Config:
+        """The member nearest to `config` other than `source`'s (constants of `config`)."""
+        assert self._candidates is not None
+        available = np.ones(len(self._candidates), dtype=bool)
+        own = self._candidates.index_of(source)
+        if own is not None and len(self._candidates) > 1:
+            available[own] = False
+        vector = self._candidates.encoder.encode(config)
+        index = int(self._candidates.nearest(vector[None, :], available)[0])
+        return with_constants(self._candidates[index], config, self.config_space)
 
     def on_trial_complete(self, trial: Trial, result: dict[str, Any]) -> None:
         member = self._members.pop(trial.trial_id, None)

@@ -11,6 +11,8 @@ import numpy as np
 from tunelab.core.searcher import Searcher
 from tunelab.core.searchers._initial import initial_configs
 from tunelab.core.space import (
+    CandidatePool,
+    CandidateSet,
     config_key,
     config_space_size,
     grid_configs,
@@ -38,10 +40,17 @@ class DistinctSearcher(Searcher):
     reads the configured metric from a result, negated in "max" mode so that lower
     is always better inside a searcher.
 
+    Restricted to a finite candidate set (`restrict_to`, e.g. the configurations of a
+    tabulated benchmark), every suggestion is an unused member of the set: initial
+    configurations and proposals are mapped to the nearest unused member (a member
+    maps to itself), random configurations are unused members drawn uniformly, and
+    `suggest` returns None once every member has been used.
+
     Args:
         config_space: Hyperparameter name -> domain or constant.
         points_to_evaluate: Configurations to evaluate first; partial ones are completed
             with domain midpoints (`[{}]` = the midpoint configuration).
+        restrict_to: Draw only from these configurations (see above).
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -50,6 +59,7 @@ class DistinctSearcher(Searcher):
         config_space: dict[str, Any],
         *,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         self.config_space = dict(config_space)
@@ -60,23 +70,41 @@ class DistinctSearcher(Searcher):
         self._size = config_space_size(self.config_space)
         self._seen: set[tuple[Any, ...]] = set()
         self._grid: list[tuple[tuple[Any, ...], Config]] | None = None
+        self._pool: CandidatePool | None = None
+        if restrict_to is not None:
+            self._pool = CandidatePool(CandidateSet(self.config_space, restrict_to))
+
+    @property
+    def candidates(self) -> CandidateSet | None:
+        """The candidate set suggestions are restricted to, or None."""
+        return None if self._pool is None else self._pool.candidates
 
     def suggest(self, trial_id: int) -> Config | None:
         while self._pending_initial:
-            config = self._pending_initial.pop(0)
-            if self._mark_new(config):
+            config = self._restricted(self._pending_initial.pop(0))
+            if config is not None and self._mark_new(config):
                 return config
         if self.exhausted:
             return None
-        for config in self._propose(trial_id):
-            if self._mark_new(config):
+        for proposal in self._propose(trial_id):
+            config = self._restricted(proposal)
+            if config is not None and self._mark_new(config):
                 return config
         return self._random_config()
 
     @property
     def exhausted(self) -> bool:
-        """True when every configuration of a finite space has been used."""
+        """True when every configuration of a finite space (or every member of the
+        candidate set) has been used."""
+        if self._pool is not None:
+            return self._pool.exhausted
         return self._size is not None and len(self._seen) >= self._size
+
+    def _restricted(self, config: Config) -> Config | None:
+        """`config`, or with a candidate set the nearest unused member (None: none left)."""
+        if self._pool is None:
+            return config
+        return self._pool.nearest_unused_config(config)
 
     def register_pending(self, trial_id: int, config: Config) -> None:
         key = self._key(config)
@@ -87,6 +115,8 @@ class DistinctSearcher(Searcher):
         except ValueError:
             return  # not a member of the space: it cannot take a configuration's place
         self._seen.add(key)
+        if self._pool is not None:
+            self._pool.mark_key(key)
 
     def _objective(self, result: dict[str, Any]) -> float | None:
         """The metric of `result`, lower is better; None if it is NaN or infinite."""
@@ -120,9 +150,13 @@ class DistinctSearcher(Searcher):
         if key in self._seen:
             return False
         self._seen.add(key)
+        if self._pool is not None:
+            self._pool.mark_key(key)
         return True
 
     def _random_config(self) -> Config | None:
+        if self._pool is not None:
+            return self._random_member()
         for _ in range(_MAX_REJECTIONS):
             config = sample_config(self.config_space, self._rng)
             if self._mark_new(config):
@@ -142,6 +176,14 @@ class DistinctSearcher(Searcher):
         self._mark_new(config)
         return config
 
+    def _random_member(self) -> Config | None:
+        assert self._pool is not None
+        if self._pool.exhausted:
+            return None
+        config = self._pool.candidates[int(self._pool.sample_unused(self._rng, 1)[0])]
+        self._mark_new(config)
+        return config
+
     def state_dict(self) -> dict[str, Any]:
         return {
             "rng": self._rng.bit_generator.state,
@@ -153,3 +195,7 @@ class DistinctSearcher(Searcher):
         self._rng.bit_generator.state = state["rng"]
         self._seen = {tuple(key) for key in state["seen"]}
         self._pending_initial = [dict(c) for c in state["pending_initial"]]
+        if self._pool is not None:
+            self._pool.clear()
+            for key in self._seen:
+                self._pool.mark_key(key)

@@ -26,11 +26,17 @@ class ModelBasedSearcher(DistinctSearcher):
     metric is NaN or infinite are ignored. With probability `random_fraction`, and
     while `_ranked_candidates` has no model, a suggestion is random.
 
+    With a candidate set (`restrict_to`), subclasses rank unused members: they draw
+    candidates with `_candidate_vectors` (random unused members instead of uniform
+    vectors) or map their own draws with `_project`, and the best ranked vector is
+    taken as the nearest unused member.
+
     Args:
         config_space: Hyperparameter name -> domain or constant.
         num_candidates: Candidates the model ranks per suggestion.
         random_fraction: Share of suggestions drawn at random, in [0, 1].
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Suggest only these configurations (see `DistinctSearcher`).
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -41,12 +47,15 @@ class ModelBasedSearcher(DistinctSearcher):
         num_candidates: int,
         random_fraction: float,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         where = type(self).__name__
         check_count(num_candidates, where=where, arg="num_candidates", minimum=1)
         check_fraction(random_fraction, where=where, arg="random_fraction", closed=True)
-        super().__init__(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+        super().__init__(
+            config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+        )
         self.num_candidates = int(num_candidates)
         self.random_fraction = float(random_fraction)
         self._encoder = SpaceEncoder(self.config_space)
@@ -69,7 +78,27 @@ class ModelBasedSearcher(DistinctSearcher):
         ranked = self._ranked_candidates()
         if ranked is None:
             return ()
+        if self._pool is not None:
+            if not len(ranked) or self._pool.exhausted:
+                return ()
+            return (self._pool.candidates[int(self._pool.nearest_unused(ranked[:1])[0])],)
         return (self._encoder.decode(row) for row in ranked)
+
+    def _candidate_vectors(self, n: int) -> np.ndarray:
+        """`n` candidates to rank, shape `(n, dim)`: uniform random vectors, or with a
+        candidate set up to `n` unused members drawn at random."""
+        if self._pool is None:
+            return self._layout.uniform(self._rng, n)
+        return self._pool.candidates.vectors[self._pool.sample_unused(self._rng, n)]
+
+    def _project(self, x: np.ndarray) -> np.ndarray:
+        """Without a candidate set `x` (shape `(m, dim)`) itself; with one, the distinct
+        nearest unused members of its rows, in the order of their first occurrence."""
+        if self._pool is None or self._pool.exhausted:
+            return x
+        nearest = self._pool.nearest_unused(x)
+        _, first = np.unique(nearest, return_index=True)
+        return self._pool.candidates.vectors[nearest[np.sort(first)]]
 
     @abstractmethod
     def _ranked_candidates(self) -> np.ndarray | None:

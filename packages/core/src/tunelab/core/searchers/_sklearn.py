@@ -69,7 +69,8 @@ class SklearnSearcher(ModelBasedSearcher):
     `random_state` drawn from the searcher's generator, and refitted only when the
     table has grown by `REFIT_GROWTH` (5 %) since, or when the searcher trains on
     another table: at 1,000 observations, one suggestion in 50 pays for a fit. Each
-    suggestion ranks `num_candidates` uniformly random vectors by `_scores`.
+    suggestion ranks `num_candidates` uniformly random vectors (with a candidate set,
+    random unused members) by `_scores`.
 
     `state_dict` keeps the training data and seed of the current model, and a
     restored searcher refits it from them on first use, so that it continues exactly
@@ -84,6 +85,7 @@ class SklearnSearcher(ModelBasedSearcher):
         random_fraction: float,
         num_init_random: int,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         where = type(self).__name__
@@ -94,6 +96,7 @@ class SklearnSearcher(ModelBasedSearcher):
             num_candidates=num_candidates,
             random_fraction=random_fraction,
             points_to_evaluate=points_to_evaluate,
+            restrict_to=restrict_to,
             seed=seed,
         )
         self.num_init_random = int(num_init_random)
@@ -136,7 +139,7 @@ class SklearnSearcher(ModelBasedSearcher):
         model = self.current_model()
         if model is None:
             return None
-        x = self._layout.uniform(self._rng, self.num_candidates)
+        x = self._candidate_vectors(self.num_candidates)
         with single_threaded():
             scores = self._scores(model, x)
         return x[np.argsort(-scores, kind="stable")]

@@ -89,6 +89,8 @@ class BORESearcher(SklearnSearcher):
         num_init_random: Observations (at the modelled level) before the classifier
             is used, >= 2.
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Rank only unused members of these configurations (e.g. a table's
+            rows): the candidates are `num_candidates` of them drawn at random.
         seed: Seed or generator for all randomness, including the classifier's.
 
     Raises:
@@ -105,6 +107,7 @@ class BORESearcher(SklearnSearcher):
         random_fraction: float = 0.1,
         num_init_random: int = 6,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         where = type(self).__name__
@@ -115,6 +118,7 @@ class BORESearcher(SklearnSearcher):
             random_fraction=random_fraction,
             num_init_random=num_init_random,
             points_to_evaluate=points_to_evaluate,
+            restrict_to=restrict_to,
             seed=seed,
         )
         if isinstance(classifier, str):

@@ -92,6 +92,8 @@ class CQRSearcher(SklearnSearcher):
         random_fraction: Share of random suggestions, in [0, 1].
         num_init_random: Trials observed before the model is used, >= 2.
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Rank only unused members of these configurations (e.g. a table's
+            rows): the candidates are `num_candidates` of them drawn at random.
         seed: Seed or generator for all randomness, including the regressors'.
 
     Raises:
@@ -108,6 +110,7 @@ class CQRSearcher(SklearnSearcher):
         random_fraction: float = 0.1,
         num_init_random: int = 10,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         where = type(self).__name__
@@ -123,6 +126,7 @@ class CQRSearcher(SklearnSearcher):
             random_fraction=random_fraction,
             num_init_random=num_init_random,
             points_to_evaluate=points_to_evaluate,
+            restrict_to=restrict_to,
             seed=seed,
         )
         self.quantiles = tuple((i + 0.5) / num_quantiles for i in range(num_quantiles))

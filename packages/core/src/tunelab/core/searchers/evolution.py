@@ -57,6 +57,9 @@ class RegularizedEvolutionSearcher(DistinctSearcher):
         sample_size: Members drawn for each tournament; at most `population_size`.
         points_to_evaluate: Configurations to evaluate first; partial ones are completed
             with domain midpoints.
+        restrict_to: Suggest only unused members of these configurations (e.g. a
+            table's rows): a mutated configuration is replaced by its nearest unused
+            member, random ones are drawn from the unused members.
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -67,6 +70,7 @@ class RegularizedEvolutionSearcher(DistinctSearcher):
         population_size: int = 100,
         sample_size: int = 10,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         where = type(self).__name__
@@ -77,7 +81,9 @@ class RegularizedEvolutionSearcher(DistinctSearcher):
                 f"{where}: sample_size must be <= population_size, got "
                 f"sample_size={sample_size}, population_size={population_size}"
             )
-        super().__init__(config_space, points_to_evaluate=points_to_evaluate, seed=seed)
+        super().__init__(
+            config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+        )
         self.population_size = int(population_size)
         self.sample_size = int(sample_size)
         self._mutable = [

@@ -10,7 +10,7 @@ import numpy as np
 
 from tunelab.core.searcher import Searcher
 from tunelab.core.searchers._initial import initial_configs
-from tunelab.core.space import config_key, grid_configs
+from tunelab.core.space import CandidatePool, CandidateSet, config_key, grid_configs
 from tunelab.core.trial import Config
 
 
@@ -29,6 +29,9 @@ class GridSearcher(Searcher):
             lexicographic order; useful when the budget may not cover the grid.
         points_to_evaluate: Configurations to evaluate first; they are not repeated
             when the grid reaches them.
+        restrict_to: Suggest only unused members of these configurations (e.g. a
+            table's rows): each grid point is replaced by its nearest unused member,
+            and the search ends when the grid or the members are used up.
         seed: Seed or generator for the shuffled order.
     """
 
@@ -39,6 +42,7 @@ class GridSearcher(Searcher):
         points_per_dim: int = 5,
         shuffle: bool = False,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         if not isinstance(points_per_dim, int) or points_per_dim < 1:
@@ -56,6 +60,9 @@ class GridSearcher(Searcher):
         self._position = 0
         self._seen: set[tuple[Any, ...]] = set()
         self._iterator: Iterator[Config] | None = None
+        self._pool: CandidatePool | None = None
+        if restrict_to is not None:
+            self._pool = CandidatePool(CandidateSet(self.config_space, restrict_to))
 
     def _grid_from(self, position: int) -> Iterator[Config]:
         if self._order is None:
@@ -67,20 +74,42 @@ class GridSearcher(Searcher):
 
     def suggest(self, trial_id: int) -> Config | None:
         while self._pending_initial:
-            config = self._pending_initial.pop(0)
-            key = config_key(config)
-            if key not in self._seen:
-                self._seen.add(key)
+            config = self._take(self._pending_initial.pop(0))
+            if config is not None:
                 return config
         if self._iterator is None:
             self._iterator = self._grid_from(self._position)
-        for config in self._iterator:
+        for point in self._iterator:
             self._position += 1
-            key = config_key(config)
-            if key not in self._seen:
-                self._seen.add(key)
+            config = self._take(point)
+            if config is not None:
                 return config
         return None
+
+    def register_pending(self, trial_id: int, config: Config) -> None:
+        """With a candidate set, a member being evaluated counts as used."""
+        if self._pool is None:
+            return
+        index = self._pool.candidates.index_of(config)
+        if index is not None:
+            member = self._pool.candidates[index]
+            self._seen.add(config_key(member))
+            self._pool.mark_key(self._pool.candidates.key(member))
+
+    def _take(self, config: Config) -> Config | None:
+        """`config` (with a candidate set: its nearest unused member) if it is new."""
+        if self._pool is not None:
+            nearest = self._pool.nearest_unused_config(config)
+            if nearest is None:
+                return None
+            config = nearest
+        key = config_key(config)
+        if key in self._seen:
+            return None
+        self._seen.add(key)
+        if self._pool is not None:
+            self._pool.mark_key(self._pool.candidates.key(config))
+        return config
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -96,3 +125,8 @@ class GridSearcher(Searcher):
         self._seen = {tuple(key) for key in state["seen"]}
         self._pending_initial = [dict(c) for c in state["pending_initial"]]
         self._iterator = None
+        if self._pool is not None:
+            self._pool.clear()
+            names = set(self._pool.candidates.names)
+            for key in self._seen:  # a key is sorted (name, value) pairs: keep the tuned
+                self._pool.mark_key(tuple(pair for pair in key if pair[0] in names))

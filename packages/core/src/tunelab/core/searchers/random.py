@@ -13,6 +13,7 @@ from tunelab.core.space import (
     config_key,
     config_space_size,
     grid_configs,
+    hyperparameter_names,
     sample_config,
     validate_config,
 )
@@ -37,7 +38,8 @@ class RandomSearcher(Searcher):
         points_to_evaluate: Configurations to evaluate first; partial ones are completed
             with domain midpoints (`[{}]` = the midpoint configuration).
         restrict_to: Draw only from these configurations (e.g. the rows of a tabulated
-            benchmark), without repetition; the searcher is exhausted after them.
+            benchmark), without repetition (members registered as pending count as
+            drawn); the searcher is exhausted after them.
         seed: Seed or generator for all randomness of this searcher.
     """
 
@@ -63,9 +65,15 @@ class RandomSearcher(Searcher):
         self._order: np.ndarray | None = None
         self._order_seed = int(self._rng.integers(2**63))
         self._position = 0
+        # hyperparameter key -> key of the pool member, for `register_pending`
+        self._member_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         if restrict_to is not None:
             self._pool = [validate_config(self.config_space, c) for c in restrict_to]
             self._size = len({config_key(c) for c in self._pool})
+            names = hyperparameter_names(self.config_space)
+            for member in self._pool:
+                tuned = config_key({name: member[name] for name in names})
+                self._member_keys.setdefault(tuned, config_key(member))
 
     def suggest(self, trial_id: int) -> Config | None:
         while self._pending_initial:
@@ -84,6 +92,15 @@ class RandomSearcher(Searcher):
             return self._suggest_unused()
         # An infinite (or huge) space that keeps repeating is essentially exhausted.
         return None
+
+    def register_pending(self, trial_id: int, config: Config) -> None:
+        """With `restrict_to`, a member being evaluated counts as used."""
+        if not self._restricted:
+            return
+        names = hyperparameter_names(self.config_space)
+        key = self._member_keys.get(config_key({n: config[n] for n in names if n in config}))
+        if key is not None:
+            self._seen.add(key)
 
     def _mark_new(self, config: Config) -> bool:
         key = config_key(config)

@@ -10,6 +10,7 @@ the factories below) or to constants passed through unchanged:
 
 from __future__ import annotations
 
+from tunelab.core.space.candidates import CandidatePool, CandidateSet
 from tunelab.core.space.categorical import Categorical, Ordinal, OrdinalKind
 from tunelab.core.space.config import (
     config_key,
@@ -43,6 +44,8 @@ from tunelab.core.space.serialization import (
 )
 
 __all__ = [
+    "CandidatePool",
+    "CandidateSet",
     "Categorical",
     "Domain",
     "FiniteRange",

@@ -11,18 +11,29 @@ class TestMySearcher(SearcherContract):
         return MySearcher(config_space, seed=seed)
 ```
 
+`RestrictionContract` and `RestrictedSearcherContract` check restriction to a finite
+candidate set (`restrict_to`), which every method run on a tabulated benchmark needs.
+
 The suites need only pytest (or any runner that collects `Test*` classes).
 """
 
 from tunelab.core.testing.inline_backend import InlineBackend
+from tunelab.core.testing.restriction_contract import (
+    RestrictedSearcherContract,
+    RestrictionContract,
+    candidate_configs,
+)
 from tunelab.core.testing.scheduler_contract import SchedulerContract
 from tunelab.core.testing.searcher_contract import SearcherContract
 from tunelab.core.testing.spaces import contract_config_space, finite_config_space
 
 __all__ = [
     "InlineBackend",
+    "RestrictedSearcherContract",
+    "RestrictionContract",
     "SchedulerContract",
     "SearcherContract",
+    "candidate_configs",
     "contract_config_space",
     "finite_config_space",
 ]

@@ -49,57 +49,7 @@ class SchedulerContract:
         return scheduler
 
     def _simulate(self, scheduler: Scheduler, n_trials: int, state: dict | None = None) -> dict:
-        """Round-robin over running trials, one epoch each; returns the full history."""
-        sim = state or {"trials": {}, "epoch": {}, "log": [], "next_id": 0}
-        trials: dict[int, Trial] = sim["trials"]
-        space = contract_config_space()
-        while True:
-            running = [t for t in trials.values() if t.status is TrialStatus.RUNNING]
-            while len(running) < self.n_workers and sim["next_id"] < n_trials:
-                suggestion = scheduler.suggest(sim["next_id"])
-                if suggestion is None:
-                    break
-                if suggestion.resume_trial_id is not None:
-                    trial = trials[suggestion.resume_trial_id]
-                    assert trial.status is TrialStatus.PAUSED, "only paused trials resume"
-                    if suggestion.config is not None:
-                        trial.config = suggestion.config
-                    trial.status = TrialStatus.RUNNING
-                else:
-                    assert suggestion.config is not None
-                    assert validate_config(space, suggestion.config) == suggestion.config
-                    trial = Trial(sim["next_id"], suggestion.config)
-                    trials[trial.trial_id] = trial
-                    sim["epoch"][trial.trial_id] = 0
-                    sim["next_id"] += 1
-                    scheduler.on_trial_add(trial)
-                sim["log"].append(("start", trial.trial_id, dict(trial.config)))
-                running.append(trial)
-            if not running:
-                return sim
-            for trial in running:
-                self._step(scheduler, trial, sim)
-
-    def _step(self, scheduler: Scheduler, trial: Trial, sim: dict) -> None:
-        sim["epoch"][trial.trial_id] += 1
-        epoch = sim["epoch"][trial.trial_id]
-        if trial.trial_id % 7 == 6 and epoch == 2:
-            trial.status = TrialStatus.FAILED
-            scheduler.on_trial_error(trial)
-            sim["log"].append(("error", trial.trial_id))
-            return
-        result = {METRIC: _curve(trial.config, epoch), RESOURCE: epoch}
-        decision = scheduler.on_trial_result(trial, result)
-        assert isinstance(decision, Decision), "on_trial_result must return a Decision"
-        sim["log"].append(("result", trial.trial_id, epoch, decision))
-        if decision is Decision.STOP:
-            trial.status = TrialStatus.STOPPED
-            scheduler.on_trial_remove(trial)
-        elif decision is Decision.PAUSE:
-            trial.status = TrialStatus.PAUSED
-        elif epoch >= MAX_RESOURCE:
-            trial.status = TrialStatus.COMPLETED
-            scheduler.on_trial_complete(trial, result)
+        return simulate(scheduler, n_trials=n_trials, n_workers=self.n_workers, state=state)
 
     def test_metric_names_and_modes(self) -> None:
         scheduler = self._make(seed=0)
@@ -126,3 +76,64 @@ class SchedulerContract:
         restored.load_state_dict(pickle.loads(pickle.dumps(original.state_dict())))
         expected = self._simulate(original, self.n_trials, sim)["log"]
         assert self._simulate(restored, self.n_trials, saved_sim)["log"] == expected
+
+
+def simulate(
+    scheduler: Scheduler, *, n_trials: int, n_workers: int, state: dict | None = None
+) -> dict:
+    """Run `scheduler` over the contract's learning curves: round-robin over running
+    trials, one epoch each, until `n_trials` were started and none runs (or the
+    scheduler has nothing to do). Returns the full history (continue it by passing it
+    back as `state`); its "log" lists ("start", trial id, config), ("result", trial
+    id, epoch, decision) and ("error", trial id) entries."""
+    sim = state or {"trials": {}, "epoch": {}, "log": [], "next_id": 0}
+    trials: dict[int, Trial] = sim["trials"]
+    space = contract_config_space()
+    while True:
+        running = [t for t in trials.values() if t.status is TrialStatus.RUNNING]
+        while len(running) < n_workers and sim["next_id"] < n_trials:
+            suggestion = scheduler.suggest(sim["next_id"])
+            if suggestion is None:
+                break
+            if suggestion.resume_trial_id is not None:
+                trial = trials[suggestion.resume_trial_id]
+                assert trial.status is TrialStatus.PAUSED, "only paused trials resume"
+                if suggestion.config is not None:
+                    trial.config = suggestion.config
+                trial.status = TrialStatus.RUNNING
+            else:
+                assert suggestion.config is not None
+                assert validate_config(space, suggestion.config) == suggestion.config
+                trial = Trial(sim["next_id"], suggestion.config)
+                trials[trial.trial_id] = trial
+                sim["epoch"][trial.trial_id] = 0
+                sim["next_id"] += 1
+                scheduler.on_trial_add(trial)
+            sim["log"].append(("start", trial.trial_id, dict(trial.config)))
+            running.append(trial)
+        if not running:
+            return sim
+        for trial in running:
+            _step(scheduler, trial, sim)
+
+
+def _step(scheduler: Scheduler, trial: Trial, sim: dict) -> None:
+    sim["epoch"][trial.trial_id] += 1
+    epoch = sim["epoch"][trial.trial_id]
+    if trial.trial_id % 7 == 6 and epoch == 2:
+        trial.status = TrialStatus.FAILED
+        scheduler.on_trial_error(trial)
+        sim["log"].append(("error", trial.trial_id))
+        return
+    result = {METRIC: _curve(trial.config, epoch), RESOURCE: epoch}
+    decision = scheduler.on_trial_result(trial, result)
+    assert isinstance(decision, Decision), "on_trial_result must return a Decision"
+    sim["log"].append(("result", trial.trial_id, epoch, decision))
+    if decision is Decision.STOP:
+        trial.status = TrialStatus.STOPPED
+        scheduler.on_trial_remove(trial)
+    elif decision is Decision.PAUSE:
+        trial.status = TrialStatus.PAUSED
+    elif epoch >= MAX_RESOURCE:
+        trial.status = TrialStatus.COMPLETED
+        scheduler.on_trial_complete(trial, result)

@@ -71,6 +71,8 @@ class DyHPOSearcher(MOBSTERSearcher):
         settings: Model, fitting and optimisation options; default `DYHPO_SETTINGS`
             (parameters refit at every third update beyond the initial phase).
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Suggest only unused members of these configurations (e.g. a
+            table's rows); the acquisition function is maximised over them.
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -83,6 +85,7 @@ class DyHPOSearcher(MOBSTERSearcher):
         num_init_random: int = 6,
         settings: GPSettings | None = None,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         super().__init__(
@@ -94,6 +97,7 @@ class DyHPOSearcher(MOBSTERSearcher):
             settings=DYHPO_SETTINGS if settings is None else settings,
             points_to_evaluate=points_to_evaluate,
             seed=seed,
+            restrict_to=restrict_to,
         )
         self._chosen: np.ndarray | None = None
         self._chose_new = True
@@ -113,10 +117,11 @@ class DyHPOSearcher(MOBSTERSearcher):
         if not paused:
             return None
         ready = self._num_suggested >= self.num_init_random and len(self._data.latest) >= 2
-        gp = self.model() if ready else None
-        if gp is None:
-            return None if allow_new else paused[0].trial_id
+        # the fit too runs under the thread limit: its rounding follows the thread count
         with blas_threads(self.settings.blas_threads):
+            gp = self.model() if ready else None
+            if gp is None:
+                return None if allow_new else paused[0].trial_id
             conditioned = fantasize(gp, self._pending_inputs())
             inputs = np.array(
                 [
@@ -153,6 +158,8 @@ class DyHPOSearcher(MOBSTERSearcher):
         table = self._data.by_level.get(level)
         anchors = self._anchors(table.x, table.y) if table is not None else self._data.latest.x
         ranked = self._rank(negative_ei, anchors)
+        if not len(ranked):  # every member of the candidate set is used
+            return ranked, -math.inf
         return ranked, float(-negative_ei(ranked[:1])[0])
 
     def _incumbent(self, level: float) -> float:

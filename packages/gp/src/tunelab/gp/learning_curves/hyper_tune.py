@@ -64,6 +64,8 @@ class HyperTuneSearcher(MOBSTERSearcher):
         min_points: Results a level needs to be `r_star`.
         settings: Model, fitting and optimisation options (`GPSettings`).
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Suggest only unused members of these configurations (e.g. a
+            table's rows); the acquisition function is maximised over them.
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -81,6 +83,7 @@ class HyperTuneSearcher(MOBSTERSearcher):
         min_points: int = 6,
         settings: GPSettings | None = None,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         if num_samples < 1 or min_points < 2:
@@ -99,6 +102,7 @@ class HyperTuneSearcher(MOBSTERSearcher):
             settings=settings,
             points_to_evaluate=points_to_evaluate,
             seed=seed,
+            restrict_to=restrict_to,
         )
         self.num_samples = num_samples
         self.min_points = min_points

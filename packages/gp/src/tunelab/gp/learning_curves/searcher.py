@@ -52,6 +52,8 @@ class MOBSTERSearcher(GPSearcherBase):
         num_init_random: Suggestions made at random before the model is used.
         settings: Model, fitting and optimisation options (`GPSettings`).
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Suggest only unused members of these configurations (e.g. a
+            table's rows); the acquisition function is maximised over them.
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -67,6 +69,7 @@ class MOBSTERSearcher(GPSearcherBase):
         num_init_random: int = 6,
         settings: GPSettings | None = None,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         if model not in ("joint", "independent"):
@@ -92,6 +95,7 @@ class MOBSTERSearcher(GPSearcherBase):
             settings=settings,
             points_to_evaluate=points_to_evaluate,
             seed=seed,
+            restrict_to=restrict_to,
         )
         self._gp: ConditionedGP | None = None
         self._best = 0.0

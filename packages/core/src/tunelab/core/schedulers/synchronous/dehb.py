@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from tunelab.core.schedulers.synchronous._state import BracketState
 from tunelab.core.schedulers.synchronous.brackets import Bracket, geometric_brackets
 from tunelab.core.schedulers.synchronous.hyperband import SynchronousHyperbandScheduler
 from tunelab.core.searcher import Searcher
-from tunelab.core.space import SpaceEncoder, config_key
+from tunelab.core.space import CandidateSet, SpaceEncoder, config_key
 from tunelab.core.trial import Config, Decision, Mode, TrialSuggestion
 
 
@@ -85,6 +86,10 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         brackets: Brackets per round; default all (`S + 1`), 1 runs rung-inherited
             successive halving.
         evolution: Mutation factor, crossover probability and retries.
+        restrict_to: Evaluate only these configurations (e.g. a table's rows): an
+            evolved vector is replaced by its nearest member not yet evaluated at its
+            level (the nearest member when all were). Restrict the searcher of the
+            first bracket to the same set.
         seed: Seed or generator for the evolution's randomness.
     """
 
@@ -101,6 +106,7 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         reduction_factor: float = 3,
         brackets: int | None = None,
         evolution: DifferentialEvolution | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         space = getattr(searcher, "config_space", None)
@@ -144,6 +150,11 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         self._parents: dict[int, list[int]] = {}
         self._keys: dict[int, tuple[Any, ...]] = {}
         self._seen: set[tuple[Any, int]] = set()
+        self._candidates = None if restrict_to is None else CandidateSet(space, restrict_to)
+        # per level index: which members were evaluated there (with a candidate set)
+        self._used_at: list[np.ndarray] = []
+        if self._candidates is not None:
+            self._used_at = [np.zeros(len(self._candidates), dtype=bool) for _ in first.sizes]
 
     def members(self, level: int) -> list[int | None]:
         """Trial ids of the subpopulation of rung level index `level`, per slot (None:
@@ -178,7 +189,7 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         vector, config, key = self._evolve(state, level, slot=state.handed_out)
         self._vectors[trial_id] = vector
         self._keys[trial_id] = key
-        self._seen.add((key, level))
+        self._see(key, level)
         return TrialSuggestion.start(self._with_level(config, state.level))
 
     def _key(self, config: Config) -> tuple[Any, ...]:
@@ -199,12 +210,32 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
                 mutant = crossover_binomial(
                     mutant, target, self.evolution.crossover_probability, self._rng
                 )
+            if self._candidates is not None:
+                return self._nearest_member(mutant, level)
             vector, config = mutant, self._encoder.decode(mutant)
             key = self._key(config)
             if (key, level) not in self._seen:
                 break
         assert vector is not None and config is not None and key is not None
         return vector, config, key
+
+    def _nearest_member(
+        self, mutant: np.ndarray, level: int
+    ) -> tuple[np.ndarray, Config, tuple[Any, ...]]:
+        """The member nearest to `mutant` not yet evaluated at `level` (any member once
+        all were), as vector, configuration and key."""
+        assert self._candidates is not None
+        unused = ~self._used_at[level]
+        index = int(self._candidates.nearest(mutant[None, :], unused if unused.any() else None)[0])
+        config = self._candidates[index]
+        return self._candidates.vectors[index].copy(), config, self._key(config)
+
+    def _see(self, key: tuple[Any, ...], level: int) -> None:
+        self._seen.add((key, level))
+        if self._candidates is not None:
+            index = self._candidates.index_of_key(key)
+            if index is not None:
+                self._used_at[level][index] = True
 
     def _pool(self, state: BracketState, level: int) -> np.ndarray:
         """Parent pool of the current rung of `state`, shape `(n, dim)` with n >= 3."""
@@ -245,7 +276,7 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         if loss == loss:  # not NaN
             self._evaluated[level].append(trial_id)
             self._evaluated_all.append(trial_id)
-            self._seen.add((self._keys[trial_id], level))
+            self._see(self._keys[trial_id], level)
         if state.bracket_id == 0:
             super()._record(state, slot, trial_id, loss)
             members.set(slot, vector, loss, trial_id)
@@ -291,4 +322,8 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         self._evaluated = [[int(t) for t in ids] for ids in state["evaluated"]]
         self._evaluated_all = [int(t) for t in state["evaluated_all"]]
         self._parents = {int(b): [int(t) for t in ids] for b, ids in state["parents"].items()}
-        self._seen = {(key, int(level)) for key, level in state["seen"]}
+        self._seen = set()
+        for used in self._used_at:
+            used[:] = False
+        for key, level in state["seen"]:
+            self._see(tuple(key), int(level))

@@ -51,6 +51,9 @@ class KDESearcher(ModelBasedSearcher):
             density; a level is modelled once it has `N_min + 2` observations. None
             for the paper's default, the number of hyperparameters plus one.
         points_to_evaluate: Configurations to evaluate first.
+        restrict_to: Suggest only unused members of these configurations (e.g. a
+            table's rows): each vector drawn from `l` is replaced by its nearest unused
+            member, and the members are ranked.
         seed: Seed or generator for all randomness of the searcher.
     """
 
@@ -65,6 +68,7 @@ class KDESearcher(ModelBasedSearcher):
         bandwidth_factor: float = 3.0,
         num_min_data_points: int | None = None,
         points_to_evaluate: Sequence[Config] | None = None,
+        restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
         where = type(self).__name__
@@ -78,6 +82,7 @@ class KDESearcher(ModelBasedSearcher):
             num_candidates=num_candidates,
             random_fraction=random_fraction,
             points_to_evaluate=points_to_evaluate,
+            restrict_to=restrict_to,
             seed=seed,
         )
         self.top_fraction = float(top_fraction)
@@ -121,7 +126,7 @@ class KDESearcher(ModelBasedSearcher):
         if densities is None:
             return None
         good, bad = densities
-        x = good.sample(self._rng, self.num_candidates, self.bandwidth_factor)
+        x = self._project(good.sample(self._rng, self.num_candidates, self.bandwidth_factor))
         ratio = good.log_density(x) - bad.log_density(x)
         return x[np.argsort(-ratio, kind="stable")]
 
