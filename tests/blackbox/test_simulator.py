@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ from tunelab.core import (
     StoppingCriterion,
     Trial,
     Tuner,
+    TunerCallback,
     TunerOptions,
     load_experiment,
 )
 from tunelab.core.methods import random_search
+from tunelab.core.results.store import REAL_TIME_COLUMNS
 from tunelab.core.trial import TrialSuggestion
 
 QUIET = TunerOptions(progress_interval=None)
@@ -105,7 +108,9 @@ def test_same_seed_same_run_different_seed_different_run(tmp_path: Path) -> None
     second, _ = simulate(tmp_path, blackbox, budget=3600, name="b")
     third, _ = simulate(tmp_path, blackbox, budget=3600, seed=1, name="c")
     a, b, c = (load_experiment(t.path).results for t in (first, second, third))
-    pd.testing.assert_frame_equal(a, b)
+    assert "decision_time" in a.columns  # real time: it differs from run to run
+    a, b = (frame.drop(columns=list(REAL_TIME_COLUMNS), errors="ignore") for frame in (a, b))
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert not a["y"].equals(c["y"])
 
 
@@ -217,6 +222,75 @@ def test_decision_time_is_charged_to_the_virtual_clock(tmp_path: Path) -> None:
     assert first_starts(False) == [0.0, 0.0, 0.0, 0.0]
     charged = first_starts(True)
     assert all(b - a >= 0.02 for a, b in itertools.pairwise(charged))
+
+
+def test_decision_time_is_recorded_but_not_charged_by_default(tmp_path: Path) -> None:
+    blackbox = branin(max_fidelity=3, time_per_step=1.0)
+    backend = SimulatorBackend(blackbox, keep_event_log=True)
+    assert backend.charge_decision_time is False
+    backend.clock.charge(5.0)
+    assert backend.clock.time() == 0.0
+    tuner = Tuner(
+        backend=backend,
+        scheduler=FIFOScheduler(SlowSearcher(blackbox.configuration_space, seed=0), metric="y"),
+        stop_criterion=StoppingCriterion(max_wallclock_time=20),
+        n_workers=4,
+        path=tmp_path / "default",
+        options=QUIET,
+    )
+    tuner.run()
+    assert [when for when, _, kind in backend.events if kind == "start"][:4] == [0.0] * 4
+    experiment = load_experiment(tuner.path)
+    column = experiment.results["decision_time"]
+    assert (column >= 0).all()
+    assert column.iloc[0] >= 4 * 0.02  # the four suggestions before the first result
+    assert column.sum() <= experiment.metadata["decision_seconds"] == tuner.decision_seconds
+    settings = experiment.metadata["backend_settings"]
+    assert settings == {
+        "blackbox": "branin",
+        "seed": 0,
+        "charge_decision_time": False,
+        "time_scale": 1.0,
+        "time_per_fidelity": None,
+        "max_resource_attr": None,
+    }
+
+
+def test_charging_is_an_opt_in_written_in_metadata_and_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="tunelab.blackbox.simulator"):
+        tuner, backend = simulate(tmp_path, branin(max_fidelity=3), budget=60, charge=True)
+    assert backend.describe()["charge_decision_time"] is True
+    metadata = load_experiment(tuner.path).metadata
+    assert metadata["backend_settings"]["charge_decision_time"] is True
+    lines = [r.getMessage() for r in caplog.records if r.name == "tunelab.blackbox.simulator"]
+    assert len(lines) == 1 and "depend on this machine and its load" in lines[0]
+
+
+def test_a_run_resumes_only_with_the_same_simulator_settings(tmp_path: Path) -> None:
+    blackbox = branin(max_fidelity=9)
+
+    class Interrupt(TunerCallback):
+        def on_trial_result(self, trial: Trial, result: dict[str, Any], decision: Decision) -> None:
+            raise KeyboardInterrupt
+
+    def tuner(charge: bool, callbacks: list[TunerCallback]) -> Tuner:
+        return Tuner(
+            backend=SimulatorBackend(blackbox, charge_decision_time=charge),
+            scheduler=random_search(blackbox.configuration_space, metric="y", seed=0),
+            stop_criterion=StoppingCriterion(max_wallclock_time=600),
+            path=tmp_path / "sim",
+            callbacks=callbacks,
+            options=QUIET,
+        )
+
+    with pytest.raises(KeyboardInterrupt):
+        tuner(False, [Interrupt()]).run()
+    with pytest.raises(ValueError, match=r"cannot resume.*backend_settings"):
+        tuner(True, [])
+    tuner(False, []).run()
+    assert load_experiment(tmp_path / "sim").metadata["status"] == "complete"
 
 
 def test_a_blackbox_without_time_needs_a_time_per_fidelity() -> None:

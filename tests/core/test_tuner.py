@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from tunelab.core import (
     TunerOptions,
     load_experiment,
 )
+from tunelab.core import tuner as tuner_module
 from tunelab.core.methods import grid_search, random_search
+from tunelab.core.results.store import ExperimentStore
 from tunelab.core.space import choice, randint, uniform
 from tunelab.core.testing import InlineBackend
 
@@ -347,3 +350,180 @@ def test_best_config_names_an_unknown_metric(tmp_path: Path) -> None:
     with pytest.raises(IndexError, match="metric index 1 is out of range"):
         tuner.best_config(1)
     assert load_experiment(tuner.path).metadata["scheduler_seed"] == 0
+
+
+# -- decision time ----------------------------------------------------------------------
+
+
+class FakeTimer:
+    """Stands for `time.perf_counter` in the tuner: every timed call lasts 0.125 s, plus
+    whatever the scheduler adds to `now` while it runs (dyadic values: exact sums)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        self.now += 0.125  # the time between a call's two reads
+        return self.now
+
+
+class SlowResults(FIFOScheduler):
+    """Random search whose `on_trial_result` takes 1000 (fake) seconds."""
+
+    def __init__(self, timer: FakeTimer) -> None:
+        super().__init__(RandomSearcher(SPACE, seed=0), metric="loss", resource_attr="epoch")
+        self.timer = timer
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> Decision:
+        self.timer.now += 1000.0
+        return super().on_trial_result(trial, result)
+
+
+@pytest.fixture
+def timer(monkeypatch: pytest.MonkeyPatch) -> FakeTimer:
+    fake = FakeTimer()
+    monkeypatch.setattr(tuner_module, "_decision_timer", fake)
+    return fake
+
+
+def expected_total(timer: FakeTimer, rows: int) -> float:
+    """0.125 s per timed call (two reads each), 1000 s per on_trial_result (one a row)."""
+    return 0.125 * timer.reads / 2 + 1000.0 * rows
+
+
+def test_each_row_records_the_decision_time_since_the_previous_row(
+    tmp_path: Path, timer: FakeTimer
+) -> None:
+    tuner = make_tuner(tmp_path / "timed", scheduler=SlowResults(timer))
+    tuner.run()
+    experiment = load_experiment(tuner.path)
+    column = experiment.results["decision_time"]
+    assert column.dtype == "float64"
+    # the first row: suggest and on_trial_add for both workers, then its own result
+    assert list(column[:2]) == [1000.0 + 5 * 0.125, 1000.0 + 0.125]
+    # every row holds exactly one on_trial_result, its own, and whole calls besides
+    calls = (column - 1000.0) / 0.125
+    assert (calls >= 1).all() and (calls == calls.round()).all()
+    total = experiment.metadata["decision_seconds"]
+    assert total == tuner.decision_seconds == expected_total(timer, len(column))
+    # what the scheduler did after the last row is in the total, not in the column
+    state = ExperimentStore(tuner.path).load()
+    assert state is not None and state["decision_seconds"] == total
+    assert state["unrecorded_decision_seconds"] > 0
+    assert column.sum() + state["unrecorded_decision_seconds"] == total
+
+
+def test_decision_time_survives_an_interrupted_and_resumed_run(
+    tmp_path: Path, timer: FakeTimer
+) -> None:
+    path = tmp_path / "resume"
+    first = make_tuner(path, scheduler=SlowResults(timer), callbacks=[InterruptAfter(7)])
+    with pytest.raises(KeyboardInterrupt):
+        first.run()
+    before = load_experiment(path)
+    assert before.metadata["decision_seconds"] == first.decision_seconds > 7000
+    saved = ExperimentStore(path).load()
+    assert saved is not None and saved["decision_seconds"] == first.decision_seconds
+
+    second = make_tuner(path, scheduler=SlowResults(timer))
+    second.run()
+    after = load_experiment(path)
+    total = after.metadata["decision_seconds"]
+    assert total == second.decision_seconds == expected_total(timer, len(after.results))
+    assert total > first.decision_seconds
+    column = after.results["decision_time"]
+    assert list(column[:7]) == list(before.results["decision_time"])
+    state = ExperimentStore(path).load()
+    assert state is not None
+    assert column.sum() + state["unrecorded_decision_seconds"] == total
+
+
+def test_decision_time_after_a_kill_resumes_from_the_last_save(
+    tmp_path: Path, timer: FakeTimer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "killed"
+    options = TunerOptions(sleep_time=0.0, progress_interval=None, save_interval=0.0)
+    killed = make_tuner(
+        path, scheduler=SlowResults(timer), callbacks=[InterruptAfter(7)], options=options
+    )
+    # a kill: nothing is saved at the end, and the process's lock goes with it
+    monkeypatch.setattr(killed, "_close", lambda outcome, reason: killed._lock.release())
+    with pytest.raises(KeyboardInterrupt):
+        killed.run()
+    saved = ExperimentStore(path).load()
+    assert saved is not None
+    kept = load_experiment(path).results
+    assert 0 < len(kept) < 7
+    assert saved["decision_seconds"] < killed.decision_seconds
+    assert (
+        kept["decision_time"].sum() + saved["unrecorded_decision_seconds"]
+        == (saved["decision_seconds"])
+    )
+
+    resumed = make_tuner(path, scheduler=SlowResults(timer), options=options)
+    resumed.run()
+    after = load_experiment(path)
+    assert after.metadata["status"] == "complete"
+    column = after.results["decision_time"]
+    assert list(column[: len(kept)]) == list(kept["decision_time"])
+    state = ExperimentStore(path).load()
+    assert state is not None
+    assert (
+        column.sum() + state["unrecorded_decision_seconds"] == (after.metadata["decision_seconds"])
+    )
+
+
+def test_a_reported_decision_time_does_not_replace_the_tuners(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def reports_decision_time(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        for result in curve(config):
+            yield {**result, "decision_time": -1.0}
+
+    with caplog.at_level(logging.WARNING, logger="tunelab.core.tuner"):
+        make_tuner(tmp_path / "reserved", fn=reports_decision_time).run()
+    results = load_experiment(tmp_path / "reserved").results
+    assert list(results.columns).count("decision_time") == 1
+    assert (results["decision_time"] >= 0).all()
+    warned = [r for r in caplog.records if "'decision_time'" in r.getMessage()]
+    assert len(warned) == 1, "one warning per run, not one per result"
+
+
+def test_backend_settings_are_recorded_and_must_be_json(tmp_path: Path) -> None:
+    class Described(InlineBackend):
+        def __init__(self, settings: dict[str, Any]) -> None:
+            super().__init__(curve)
+            self.settings = settings
+
+        def describe(self) -> dict[str, Any]:
+            return self.settings
+
+    make_tuner(tmp_path / "plain").run()
+    assert load_experiment(tmp_path / "plain").metadata["backend_settings"] == {}
+    make_tuner(tmp_path / "described", backend=Described({"speed": 2.0})).run()
+    meta = load_experiment(tmp_path / "described").metadata
+    assert meta["backend_settings"] == {"speed": 2.0}
+    with pytest.raises(TypeError, match=r"Described.describe\(\) must return JSON"):
+        make_tuner(tmp_path / "bad", backend=Described({"speed": object()}))
+    with pytest.raises(ValueError, match="set by the tuner"):
+        make_tuner(tmp_path / "clash", metadata={"decision_seconds": 1.0})
+
+
+def test_resume_refuses_other_backend_settings(tmp_path: Path) -> None:
+    class Described(InlineBackend):
+        def __init__(self, speed: float) -> None:
+            super().__init__(curve)
+            self.speed = speed
+
+        def describe(self) -> dict[str, Any]:
+            return {"speed": self.speed}
+
+    path = tmp_path / "resume"
+    with pytest.raises(KeyboardInterrupt):
+        make_tuner(path, backend=Described(1.0), callbacks=[InterruptAfter(2)]).run()
+    with pytest.raises(ValueError, match=r"cannot resume.*backend_settings"):
+        make_tuner(path, backend=Described(2.0))
+    make_tuner(path, backend=Described(1.0)).run()
+    assert load_experiment(path).metadata["status"] == "complete"

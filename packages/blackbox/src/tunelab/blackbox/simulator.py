@@ -10,7 +10,9 @@ every scheduler decision, is the one real training would have produced.
 from __future__ import annotations
 
 import heapq
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,14 +22,17 @@ from tunelab.core.backends.base import Backend
 from tunelab.core.clock import Clock
 from tunelab.core.trial import Trial, TrialStatus, TrialUpdate
 
+logger = logging.getLogger(__name__)
+
 
 class SimulatedClock(Clock):
     """Virtual time: `sleep` jumps to the simulator's next event.
 
-    With `charge_decisions`, time the tuner spends in the scheduler is added to the
-    clock (real seconds become virtual seconds), so a method that thinks for two
-    seconds per decision pays for them as it would in a real run. Without it,
-    decisions are instantaneous and a run depends only on its seeds.
+    Without `charge_decisions` (the default of `SimulatorBackend`), decisions are
+    instantaneous and a run depends only on its seeds. With it, time the tuner
+    spends in the scheduler is added to the clock (real seconds become virtual
+    seconds), so a method that thinks for two seconds per decision pays for them as
+    it would in a real run; the run then depends on the machine and its load.
     """
 
     def __init__(self, simulator: SimulatorBackend, *, charge_decisions: bool) -> None:
@@ -86,9 +91,12 @@ class SimulatorBackend(Backend):
             trains (e.g. "epochs"; multi-fidelity schedulers rewrite it when they
             promote a trial); None trains every trial to the blackbox's last fidelity.
         seed: Picks, reproducibly, which of the blackbox's seeds each trial reads.
-        charge_decision_time: Add the scheduler's computing time to the virtual
-            clock (see `SimulatedClock`); on by default, as for real runs. Turn it off
-            for runs that must be identical whatever the machine.
+        charge_decision_time: Add the real time the scheduler spends deciding to the
+            virtual clock (see `SimulatedClock`), as a real run would pay for it. Off
+            by default: the same seeds then give the same run on any machine, under
+            any load. Turning it on makes results depend on the machine and its load;
+            `describe()` records the choice in the experiment's metadata. The time is
+            measured and recorded in the results (`decision_time`) either way.
         time_per_fidelity: Seconds per fidelity step when the blackbox has no time
             objective.
         time_scale: Virtual seconds per second of recorded training time, e.g. 100
@@ -105,7 +113,7 @@ class SimulatorBackend(Backend):
         *,
         max_resource_attr: str | None = None,
         seed: int = 0,
-        charge_decision_time: bool = True,
+        charge_decision_time: bool = False,
         time_per_fidelity: float | None = None,
         time_scale: float = 1.0,
         name: str = "simulated",
@@ -147,6 +155,32 @@ class SimulatorBackend(Backend):
 
     def default_name(self) -> str:
         return self.name
+
+    @property
+    def charge_decision_time(self) -> bool:
+        """Whether the scheduler's real decision time is added to the virtual clock."""
+        return self._clock.charge_decisions
+
+    def describe(self) -> dict[str, Any]:
+        """The settings that shape a simulated run, for the experiment's metadata."""
+        name = getattr(self.blackbox, "name", None)  # not every blackbox has one
+        per_step = self.time_per_fidelity
+        return {
+            "blackbox": name if isinstance(name, str) else repr(self.blackbox),
+            "seed": self.seed,
+            "charge_decision_time": self.charge_decision_time,
+            "time_scale": self.time_scale,
+            "time_per_fidelity": None if per_step is None else float(per_step),
+            "max_resource_attr": self.max_resource_attr,
+        }
+
+    def set_path(self, path: Path) -> None:
+        super().set_path(path)
+        if self.charge_decision_time:
+            logger.info(
+                "charge_decision_time is on: the scheduler's real decision time moves the "
+                "simulated clock, so results depend on this machine and its load"
+            )
 
     # -- Backend API --------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from tunelab.core.backends.base import Backend
 from tunelab.core.callbacks import ProgressPrinter, TunerCallback
 from tunelab.core.results.experiment import best_result, metric_position
 from tunelab.core.results.lock import ExperimentLock
-from tunelab.core.results.store import CONFIG_PREFIX, ExperimentStore
+from tunelab.core.results.store import CONFIG_PREFIX, DECISION_TIME, ExperimentStore
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.status import TuningStatus
 from tunelab.core.stopping import StopCondition
@@ -24,7 +24,10 @@ from tunelab.core.tuner_setup import TunerOptions, prepare_experiment
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
-_RESERVED_COLUMNS = ("trial_id", "tuner_time", "decision", "status")
+# Written by the tuner: a key of the same name in a reported result is not recorded.
+_RESERVED_COLUMNS = ("trial_id", "tuner_time", "decision", "status", DECISION_TIME)
+# Measures the real time of scheduler calls (a module attribute, so tests can replace it).
+_decision_timer = time.perf_counter
 
 __all__ = ["RemovedCheckpoint", "TooManyFailuresError", "Tuner", "TunerOptions"]
 
@@ -48,6 +51,11 @@ class Tuner:
     copy it (`Backend.copy_checkpoint`) before the trial starts, and records the
     source in `Trial.checkpoint_from`. `TunerOptions.checkpoint_removal` deletes
     checkpoints that are no longer needed.
+
+    Every call to the scheduler is timed (real time): each result row records the
+    decision time spent since the previous row (`decision_time`), and metadata.json
+    the total (`decision_seconds`). The clock is handed the same time; a simulated
+    clock may charge it (see `SimulatorBackend`'s `charge_decision_time`).
 
     Args:
         backend: Runs the trials.
@@ -108,6 +116,9 @@ class Tuner:
         self._next_trial_id = 0
         self._failures = 0
         self._time_offset = 0.0
+        self._decision_seconds = 0.0
+        self._unrecorded_decision_seconds = 0.0  # spent since the last recorded row
+        self._reserved_reported: set[str] = set()
         self._last_result: dict[int, dict[str, Any]] = {}
         self._max_resource: dict[int, float] = {}
         self._errors: dict[int, str] = {}
@@ -156,6 +167,11 @@ class Tuner:
     def results(self) -> Any:
         """All results so far as a pandas DataFrame (one row per reported result)."""
         return self.store.results()
+
+    @property
+    def decision_seconds(self) -> float:
+        """Real seconds the scheduler spent deciding so far (resumed runs included)."""
+        return self._decision_seconds
 
     @property
     def removed_checkpoints(self) -> list[RemovedCheckpoint]:
@@ -224,12 +240,15 @@ class Tuner:
         return True
 
     def _decide(self, method: Callable[..., _T], *args: Any) -> _T:
-        """Call a scheduler method, charging its computing time to the clock."""
-        start = time.perf_counter()
+        """Call a scheduler method, timing it for the results and the clock."""
+        start = _decision_timer()
         try:
             return method(*args)
         finally:
-            self._clock.charge(time.perf_counter() - start)
+            seconds = _decision_timer() - start
+            self._decision_seconds += seconds
+            self._unrecorded_decision_seconds += seconds
+            self._clock.charge(seconds)
 
     def _drain(self) -> None:
         while self.backend.busy_trial_ids():
@@ -362,6 +381,7 @@ class Tuner:
         elif decision is Decision.PAUSE:
             self.backend.pause_trial(trial.trial_id)
             self._set_status(trial, TrialStatus.PAUSED)
+        self._warn_reserved(result)
         row = {key: value for key, value in result.items() if key not in _RESERVED_COLUMNS}
         row.update(
             trial_id=trial.trial_id,
@@ -369,10 +389,22 @@ class Tuner:
             decision=decision.value,
             status=trial.status.value,
         )
+        row[DECISION_TIME] = self._unrecorded_decision_seconds
+        self._unrecorded_decision_seconds = 0.0
         row.update({CONFIG_PREFIX + key: value for key, value in trial.config.items()})
         self.store.add_row(row)
         for callback in self.callbacks:
             callback.on_trial_result(trial, result, decision)
+
+    def _warn_reserved(self, result: dict[str, Any]) -> None:
+        for key in _RESERVED_COLUMNS:
+            if key in result and key not in self._reserved_reported:
+                self._reserved_reported.add(key)
+                logger.warning(
+                    "a trial reported %r, a column the tuner writes itself; the reported "
+                    "value is passed to the scheduler but not recorded in the results",
+                    key,
+                )
 
     def _complete(self, trial: Trial) -> None:
         last = self._last_result.get(trial.trial_id)
@@ -415,6 +447,8 @@ class Tuner:
             "trials": [trial.to_dict() for trial in self.trials.values()],
             "scheduler": self.scheduler.state_dict(),
             "tuner_time": self._now(),
+            "decision_seconds": self._decision_seconds,
+            "unrecorded_decision_seconds": self._unrecorded_decision_seconds,
             "failures": self._failures,
             "last_result": self._last_result,
             "max_resource": self._max_resource,
@@ -430,6 +464,9 @@ class Tuner:
         self.trials = {t["trial_id"]: Trial.from_dict(t) for t in state["trials"]}
         self.scheduler.load_state_dict(state["scheduler"])
         self._time_offset = float(state["tuner_time"])
+        # states saved by versions that did not time decisions start from zero
+        self._decision_seconds = float(state.get("decision_seconds", 0.0))
+        self._unrecorded_decision_seconds = float(state.get("unrecorded_decision_seconds", 0.0))
         self._failures = int(state["failures"])
         self._last_result = dict(state["last_result"])
         self._max_resource = dict(state["max_resource"])
@@ -479,14 +516,18 @@ class Tuner:
                 self.backend.stop_trial(trial_id)
                 if trial.status is TrialStatus.RUNNING:
                     self._set_status(trial, TrialStatus.STOPPED)
-                    self.scheduler.on_trial_remove(trial)
+                    self._decide(self.scheduler.on_trial_remove, trial)
             self._sweep_checkpoints()
         else:
             # Trials keep status RUNNING in the saved state: a resumed run restarts them.
             self.backend.shutdown()
         self.status.tuner_time = self._now()
         self._save()
-        self.store.write_metadata(self.setup.finished(outcome=outcome, reason=reason))
+        self.store.write_metadata(
+            self.setup.finished(
+                outcome=outcome, reason=reason, decision_seconds=self._decision_seconds
+            )
+        )
         self._lock.release()
         for callback in self.callbacks:
             callback.on_tuning_end(self)

@@ -5,8 +5,9 @@ Layout:
 ```
 metadata.json      what was run, with which settings, and its status
 results.parquet    one row per reported result: trial_id, tuner_time, decision,
-                   status, the reported metrics (with worker_time, worker_timestamp
-                   and worker_iter from the Reporter) and config_<name> columns
+                   status, decision_time, the reported metrics (with worker_time,
+                   worker_timestamp and worker_iter from the Reporter) and
+                   config_<name> columns
 tuner_state/       state-<generation>.pkl: what a resumed run needs
 trials/<id>/       the backend's per-trial folders (logs, config, checkpoint)
 ```
@@ -15,6 +16,15 @@ Results and state are saved together as one *generation*: the state file is writ
 first, then the results file, whose Parquet metadata names its generation. A resumed
 run reads the generation from the results file and loads the state file of the same
 generation, so the two always agree, whenever the previous run was killed.
+
+`decision_time` is the real time (seconds) the scheduler spent in the tuner's calls
+(suggest, on_trial_add, on_trial_result, on_trial_complete/error/remove,
+removable_checkpoints) since the previous row, the calls on the row's own result
+included; its cumulative sum in row order is the decision time spent up to each
+result. metadata.json's `decision_seconds` is the total of the experiment: the sum of
+the column plus the calls made after the last row. Columns of measured real time
+(`REAL_TIME_COLUMNS`) differ between two runs of the same experiment; every other
+column of a simulated run is determined by its seeds and settings.
 """
 
 from __future__ import annotations
@@ -39,6 +49,9 @@ RESULTS_FILE = "results.parquet"
 STATE_DIR = "tuner_state"
 CONFIG_PREFIX = "config_"
 GENERATION_KEY = "tunelab_generation"
+DECISION_TIME = "decision_time"
+REAL_TIME_COLUMNS = ("worker_time", "worker_timestamp", DECISION_TIME)
+"""Columns of measured real time: leave them out when comparing runs for identity."""
 
 logger = logging.getLogger(__name__)
 
