@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -9,7 +12,7 @@ import pytest
 
 from tunelab.plotting.cli import main
 
-from .conftest import write_experiment
+from .conftest import simulator_metadata, write_experiment, write_study
 
 FIGURES = [
     "curves",
@@ -19,7 +22,6 @@ FIGURES = [
     "final_intervals",
     "ranks",
     "performance_profiles",
-    "critical_difference",
 ]
 
 
@@ -46,6 +48,27 @@ def test_writes_every_figure_and_table(
     assert "24 experiments, 2 benchmarks, 3 methods" in stdout
     assert "| bohb |" in stdout  # the final table is printed
     assert "Every method has the same seeds" in (out / "seeds.md").read_text()
+    # two benchmarks are too few for a critical-difference diagram: said, not drawn
+    assert not (out / "critical_difference.png").exists()
+    note = "No critical-difference diagram: N = 2 benchmark(s) for k = 3 methods"
+    assert f"note: {note}" in stdout and "N >= 10" in stdout
+    assert note in (out / "notes.md").read_text()
+    assert "decision seconds" not in (out / "final.md").read_text()  # none recorded
+
+
+def test_critical_difference_is_drawn_with_enough_benchmarks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_study(tmp_path / "s", benchmarks=("b1", "b2", "b3"), seeds=(0, 1))
+    out = tmp_path / "figures"
+    code, stdout, stderr = run(
+        capsys, str(root), "--out", str(out), "--formats", "png", "--learning-curves", "none",
+        "--at", "1", "--cd-min-benchmarks", "3",
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert (out / "critical_difference.png").stat().st_size > 0  # CD = 1.91 on ranks 1-3
+    assert "critical-difference" not in stdout
+    assert (out / "notes.md").read_text() == "# Notes\n\n- Nothing to note.\n"
 
 
 def test_selection_options(
@@ -167,3 +190,89 @@ def test_settings_file_names_orders_and_selects_methods(
     settings.write_text("methods: [unclosed")
     code, _, stderr = run(capsys, str(study_dir), "--out", str(out), "--settings", str(settings))
     assert code == 2 and "not valid YAML" in stderr
+
+
+def _later_seeds(**metadata: Any) -> Any:
+    """Settings: `metadata` for seeds 2 and 3, the defaults for seeds 0 and 1."""
+    return lambda benchmark, method, seed: metadata if seed >= 2 else {}
+
+
+MIXED = {
+    "budget": (
+        _later_seeds(budget={"max_wallclock_time": 60.0}),
+        "budget",
+        ["max_wallclock_time=100", "max_wallclock_time=60"],
+    ),
+    "n_workers": (_later_seeds(n_workers=1), "n_workers", ["n_workers=4", "n_workers=1"]),
+    "benchmark": (
+        lambda b, m, seed: simulator_metadata(seed=seed, time_scale=10.0 if seed >= 2 else 1.0),
+        "hydra_config.benchmark.time_scale",
+        ["time_scale=1", "time_scale=10"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MIXED))
+def test_mixed_settings_are_refused_or_split(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings, field, labels = MIXED[kind]
+    root = write_study(tmp_path / kind, benchmarks=("bench-a",), methods=("asha", "bohb"),
+                       settings=settings)  # fmt: skip
+    out = tmp_path / "figures"
+    code, _, stderr = run(capsys, str(root), "--out", str(out))
+    assert code == 2
+    assert "tunelab-plot: error: runs aggregated together" in stderr
+    assert f"bench-a: {field}" in stderr and "asha seeds 2-3" in stderr
+    assert not out.exists()  # nothing is drawn from mixed runs
+    code, stdout, stderr = run(
+        capsys, str(root), "--out", str(out), "--split-by-settings",
+        "--formats", "png", "--learning-curves", "none", "--at", "1",
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert "8 experiments, 2 benchmarks, 2 methods" in stdout
+    groups = [f"bench-a [{label}]" for label in labels]
+    assert f"settings: bench-a split into {'; '.join(sorted(groups))}" in stderr
+    table = (out / "final.md").read_text()
+    assert all(group in table for group in groups)
+    assert (out / f"curves_bench-a__{labels[1]}_.png").exists()
+
+
+def test_tunelab_plot_command_refuses_mixed_budgets(tmp_path: Path) -> None:
+    root = write_study(tmp_path / "s", benchmarks=("bench-a",), methods=("asha",),
+                       settings=_later_seeds(budget={"max_wallclock_time": 60.0}))  # fmt: skip
+    command = Path(sys.executable).with_name("tunelab-plot")
+    done = subprocess.run(
+        [str(command), str(root), "--out", str(tmp_path / "f"), "--quiet"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "budget (the seeds of one method differ)" in done.stderr
+    assert "max_wallclock_time=60 in asha seeds 2-3 (e.g. bench-a/asha/2)" in done.stderr
+
+
+def test_decision_time_is_tabulated_and_charging_is_labelled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_study(
+        tmp_path / "s", benchmarks=("bench-a",), methods=("asha", "bohb"),
+        settings=lambda b, method, seed: simulator_metadata(
+            seed=seed, charge_decision_time=method == "bohb"
+        ),
+        decision_time=lambda method: 0.5 if method == "bohb" else 0.01,
+    )  # fmt: skip
+    out = tmp_path / "figures"
+    code, stdout, stderr = run(
+        capsys, str(root), "--out", str(out), "--formats", "png", "--at", "1",
+        "--learning-curves", "none",
+    )  # fmt: skip
+    assert code == 0, stderr
+    table = (out / "final.md").read_text()
+    assert table.splitlines()[0].endswith("| decision seconds |")
+    # 4 seeds x 24 result rows each: 96 rows of 0.5 s and of 0.01 s
+    assert "| bohb (decision time charged) |" in table and table.count("| 48.0 |") == 1
+    assert "| asha |" in table and "| 0.960 |" in table
+    assert "decision seconds" in (out / "final.csv").read_text().splitlines()[0]
+    assert "decision seconds" in (out / "final.tex").read_text()
+    assert "note: Decision time was charged to the simulated clock for bohb " in stdout
+    assert "Decision time was charged" in (out / "notes.md").read_text()

@@ -9,6 +9,8 @@ import pytest
 
 from tunelab.plotting.frames import HV_REFERENCE, curves_frame, hypervolume_frame
 from tunelab.plotting.loading import load_study
+from tunelab.plotting.run_settings import MixedSettingsError
+from tunelab.plotting.selection import group_methods
 
 from .conftest import write_experiment
 
@@ -111,9 +113,14 @@ def test_mixed_metrics_on_a_benchmark_are_refused(tmp_path: Path) -> None:
     write_experiment(tmp_path, benchmark="x", method="m1", seed=0, results=results, metric=["a"])
     write_experiment(tmp_path, benchmark="x", method="m2", seed=0, results=results, metric=["b"])
     study = load_study(str(tmp_path))
+    with pytest.raises(
+        MixedSettingsError, match=r'x: metric: \["a"\] in m1 seed 0 .*; \["b"\] in m2'
+    ):
+        curves_frame(study, metric="b")  # they optimised different objectives
+    grouped = group_methods(study, ["metric"])  # the labels say which
     with pytest.raises(ValueError, match="different metrics"):
-        curves_frame(study)
-    assert set(curves_frame(study, metric="b", n_points=2)["value"]) == {2.0}
+        curves_frame(grouped)
+    assert set(curves_frame(grouped, metric="b", n_points=2)["value"]) == {2.0}
 
 
 def test_hypervolume_frame(tmp_path: Path) -> None:
@@ -145,3 +152,21 @@ def test_hypervolume_frame(tmp_path: Path) -> None:
     expected.append(expected[1] + 0.5 * 0.5)
     assert list(frame["value"]) == pytest.approx(expected)
     assert set(frame["metric"]) == {"hypervolume"} and set(frame["mode"]) == {"max"}
+
+
+def test_decision_seconds_accumulate_the_results_decision_time(tmp_path: Path) -> None:
+    results = pd.DataFrame(
+        {
+            "trial_id": [0, 1, 0, 1],
+            "tuner_time": [40.0, 10.0, 70.0, 30.0],  # rows are not in time order
+            "val_error": [0.4, 0.5, 0.3, 0.2],
+            "decision_time": [0.4, 0.1, 0.7, 0.3],
+        }
+    )
+    write_experiment(tmp_path, benchmark="b", method="new", seed=0, results=results)
+    old = results.drop(columns="decision_time")
+    write_experiment(tmp_path, benchmark="b", method="old", seed=0, results=old)
+    curves = curves_frame(load_study(str(tmp_path)), n_points=4)  # grid 25, 50, 75, 100
+    new = curves[curves["method"] == "new"]
+    assert np.allclose(new["decision_seconds"], [0.1, 0.8, 1.5, 1.5])
+    assert curves.loc[curves["method"] == "old", "decision_seconds"].isna().all()

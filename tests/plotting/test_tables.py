@@ -79,7 +79,11 @@ def test_final_table_long_format(frame: pd.DataFrame) -> None:
         "high",
         "n_seeds",
         "best",
+        "decision_seconds",
+        "decision_runs",
     ]
+    assert table["decision_seconds"].isna().all()  # the frame has no decision time
+    assert "decision seconds" not in to_markdown(table) + to_csv(table) + to_latex(table)
     assert list(pd.unique(table["benchmark"])) == ["cifar_net", "lcbench", AGGREGATE]
     assert (table["n_seeds"] == 6).all()
     row = table[(table["benchmark"] == "cifar_net") & (table["method"] == "bad_method")].iloc[0]
@@ -175,3 +179,28 @@ def test_renderers_validate_the_table() -> None:
         to_markdown(
             pd.DataFrame(columns=["benchmark", "method", "estimate", "low", "high", "n_seeds"])
         )
+
+
+def test_decision_seconds_are_the_total_over_a_methods_runs(frame: pd.DataFrame) -> None:
+    frame = frame.copy()
+    # cumulative seconds: 1 per step for good_method, 0.002 per step for twin_method (on
+    # one benchmark only), none recorded for bad_method
+    per_step = frame["method"].map({"good_method": 1.0, "twin_method": 0.002})
+    frame["decision_seconds"] = per_step * (frame["step"] + 1)
+    frame.loc[(frame["method"] == "twin_method") & (frame["benchmark"] == "lcbench"),
+              "decision_seconds"] = np.nan  # fmt: skip
+    table = final_table(frame, n_resamples=0)
+    good = table[(table["method"] == "good_method") & (table["benchmark"] != AGGREGATE)]
+    assert list(good["decision_seconds"]) == [12.0, 12.0]  # 6 seeds x 2 s each
+    assert list(good["decision_runs"]) == [6, 6]
+    lines = to_markdown(table).splitlines()
+    assert lines[0].endswith("| decision seconds |") and lines[1].count("---:") == 4
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
+    assert rows["good_method"].endswith("| 24.0 |")  # both benchmarks
+    assert rows["twin_method"].endswith("| 0.024 (6 of 12 runs) |")
+    assert rows["bad_method"].endswith("|  |")  # blank: none recorded
+    assert "decision seconds" in to_latex(table) and "rrrr}" in to_latex(table)
+    by_method = {r[0]: r for r in csv.reader(io.StringIO(to_csv(table)))}
+    assert by_method["method"][-1] == "decision seconds" and by_method["good_method"][-1] == "24.0"
+    half = final_table(frame, at=0.5, n_resamples=0).set_index(["benchmark", "method"])
+    assert half.loc[("cifar_net", "good_method"), "decision_seconds"] == 6.0  # up to step 0

@@ -10,6 +10,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 from tunelab.plotting.figures import (
+    cd_diagram_skip_reason,
     critical_difference_diagram,
     final_array,
     final_intervals,
@@ -104,7 +105,7 @@ def test_critical_difference_diagram_labels_each_method_once(
     curves_factory: Callable[..., pd.DataFrame],
 ) -> None:
     methods = ["asha", "bo", "hyperband", "random_search", "tpe"]
-    frame = curves_factory(methods=methods, benchmarks=[f"b{i}" for i in range(6)])
+    frame = curves_factory(methods=methods, benchmarks=[f"b{i}" for i in range(10)], n_grid=3)
     ax = critical_difference_diagram(frame, title="CD")
     texts = [t.get_text() for t in ax.texts]
     assert sorted(t for t in texts if t in methods) == methods
@@ -123,3 +124,27 @@ def test_critical_difference_diagram_errors(curves: pd.DataFrame) -> None:
         critical_difference_diagram(curves[curves["method"] == "bo"])
     with pytest.raises(ValueError, match=r"unknown benchmark\(s\) \['x'\]"):
         critical_difference_diagram(curves, benchmarks=["x"])
+
+
+def test_cd_diagram_rule_needs_enough_benchmarks_and_a_narrow_cd() -> None:
+    # Demšar's rule of thumb: about ten data sets at least
+    reason = cd_diagram_skip_reason(2, 10)
+    assert reason is not None and "N = 2" in reason and "k = 10" in reason
+    assert "N >= 10" in reason
+    assert cd_diagram_skip_reason(9, 3) is not None
+    assert cd_diagram_skip_reason(10, 3) is None
+    assert cd_diagram_skip_reason(10, 10) is None  # CD = 4.28 on ranks 1-10
+    # the minimum is a parameter; a CD as wide as the rank axis still says nothing
+    wide = cd_diagram_skip_reason(2, 10, min_benchmarks=2)
+    assert wide is not None and "9.58" in wide and "span of the rank axis" in wide
+    assert cd_diagram_skip_reason(2, 3, min_benchmarks=2) is not None  # CD = 2.34 >= 2
+    assert cd_diagram_skip_reason(3, 3, min_benchmarks=3) is None  # CD = 1.91 < 2
+    assert cd_diagram_skip_reason(10, 1) is not None
+
+
+def test_critical_difference_diagram_refuses_too_few_benchmarks(curves: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"not meaningful here: N = 3 benchmark\(s\) for k = 3"):
+        critical_difference_diagram(curves)
+    with pytest.raises(ValueError, match="span of the rank axis"):
+        critical_difference_diagram(curves, benchmarks=["bench_a", "bench_b"], min_benchmarks=2)
+    assert critical_difference_diagram(curves, min_benchmarks=3).texts  # CD = 1.91 < 2

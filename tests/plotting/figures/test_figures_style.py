@@ -8,8 +8,25 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
 
-from tunelab.plotting.figures import LineStyle, method_styles, paper_style, save_figure
-from tunelab.plotting.figures._style import LINESTYLES, PALETTE
+from tunelab.plotting.figures import (
+    LineStyle,
+    benchmark_curves,
+    method_styles,
+    paper_style,
+    save_figure,
+)
+from tunelab.plotting.figures._style import LINESTYLES, MARKERS, PALETTE
+
+from ..conftest import DEMO_METHODS
+from .conftest import make_curves
+
+
+def assert_distinguishable(styles: dict[str, LineStyle]) -> None:
+    """No two methods share colour and marker; the first len(PALETTE) have own colours."""
+    pairs = [(s.color, s.marker) for s in styles.values()]
+    assert len(set(pairs)) == len(pairs)
+    first = [s.color for s in list(styles.values())[: len(PALETTE)]]
+    assert len(set(first)) == len(first)
 
 
 def test_method_styles_are_stable_and_distinct() -> None:
@@ -38,6 +55,49 @@ def test_groups_share_line_styles() -> None:
     assert styles["bo"].linestyle == styles["random_search"].linestyle == LINESTYLES[1]
     assert styles["other"].linestyle == LINESTYLES[2]
     assert len({s.color for s in styles.values()}) == 5
+
+
+@pytest.mark.parametrize("order", [sorted, list])
+def test_the_demo_methods_are_all_distinguishable(order: object) -> None:
+    methods = order(DEMO_METHODS)  # type: ignore[operator]
+    styles = method_styles(methods)
+    assert_distinguishable(styles)
+    # in sorted order asha and rea (0 and 8), bayesian_optimization and sync_hyperband
+    # (1 and 9) share a colour: the marker and line style tell them apart
+    for a, b in (("asha", "rea"), ("bayesian_optimization", "sync_hyperband")):
+        assert (styles[a].marker, styles[a].linestyle) != (styles[b].marker, styles[b].linestyle)
+        assert styles[a].marker != styles[b].marker
+
+
+def test_thirty_methods_with_and_without_groups() -> None:
+    methods = [f"method_{i:02d}" for i in range(30)]
+    assert_distinguishable(method_styles(methods))
+    triples = {(s.color, s.marker, s.linestyle) for s in method_styles(methods).values()}
+    assert len(triples) == 30
+    groups = {"a": methods[:12], "b": methods[12:13], "c": methods[13:25]}
+    styles = method_styles(methods, groups=groups)
+    assert_distinguishable(styles)
+    for g, members in enumerate((methods[:12], methods[12:13], methods[13:25], methods[25:])):
+        assert {styles[m].linestyle for m in members} == {LINESTYLES[g]}  # groups kept
+
+
+def test_too_many_methods_to_tell_apart_are_refused() -> None:
+    capacity = len(PALETTE) * len(MARKERS)
+    assert_distinguishable(method_styles([f"m{i}" for i in range(capacity)]))
+    with pytest.raises(ValueError, match=f"{capacity + 1} methods, but only {capacity}"):
+        method_styles([f"m{i}" for i in range(capacity + 1)])
+
+
+def test_a_method_keeps_its_style_in_figures_that_draw_subsets() -> None:
+    curves = make_curves(benchmarks=("b1", "b2"), methods=("asha", "bo", "rs"), n_grid=3)
+    curves = curves[~((curves["benchmark"] == "b2") & (curves["method"] == "asha"))]
+    colours = {}
+    for benchmark in ("b1", "b2"):
+        ax = benchmark_curves(curves, benchmark=benchmark, n_resamples=0)
+        colours[benchmark] = {line.get_label(): line.get_color() for line in ax.lines}
+        plt.close(ax.figure)
+    assert set(colours["b2"]) == {"bo", "rs"}
+    assert all(colours["b1"][m] == colours["b2"][m] for m in ("bo", "rs"))
 
 
 def test_method_styles_errors() -> None:

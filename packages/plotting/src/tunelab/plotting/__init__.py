@@ -7,8 +7,9 @@ package. The parts:
 - `stats`: pure functions on arrays (IQM with stratified bootstrap intervals, ranks,
   performance profiles, probability of improvement, critical differences,
   hypervolume);
-- `loading`, `selection`, `frames`: read a study, check its seeds, and build the
-  tidy frames of best-so-far curves;
+- `loading`, `selection`, `run_settings`, `frames`: read a study, check its seeds and
+  that the runs aggregated together share their settings, and build the tidy frames
+  of best-so-far curves;
 - `figures`, `tables`: matplotlib figures and Markdown/CSV/LaTeX tables of those
   frames; `report.write_figures` and the `tunelab-plot` command write them all.
 """
@@ -34,15 +35,28 @@ _EXPORTS = {
     "common_seeds": "selection",
     "group_methods": "selection",
     "check_duplicates": "selection",
+    "MixedSettingsError": "run_settings",
+    "check_settings": "run_settings",
+    "mark_decision_time_charged": "run_settings",
+    "settings_conflicts": "run_settings",
+    "split_by_settings": "run_settings",
     "PlotSettings": "settings",
     "FigureOptions": "report",
     "write_figures": "report",
+    "report_notes": "report",
 }
 
 if TYPE_CHECKING:
     from tunelab.plotting.frames import curves_frame, hypervolume_frame
     from tunelab.plotting.loading import Study, find_experiments, load_study
-    from tunelab.plotting.report import FigureOptions, write_figures
+    from tunelab.plotting.report import FigureOptions, report_notes, write_figures
+    from tunelab.plotting.run_settings import (
+        MixedSettingsError,
+        check_settings,
+        mark_decision_time_charged,
+        settings_conflicts,
+        split_by_settings,
+    )
     from tunelab.plotting.selection import (
         check_duplicates,
         common_seeds,
@@ -68,16 +82,22 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "FigureOptions",
+    "MixedSettingsError",
     "PlotSettings",
     "Study",
     "__version__",
     "check_duplicates",
+    "check_settings",
     "common_seeds",
     "curves_frame",
     "find_experiments",
     "group_methods",
     "hypervolume_frame",
     "load_study",
+    "mark_decision_time_charged",
+    "report_notes",
     "seed_report",
+    "settings_conflicts",
+    "split_by_settings",
     "write_figures",
 ]

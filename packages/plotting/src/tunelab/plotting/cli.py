@@ -2,6 +2,11 @@
 
 tunelab-plot results/demo --out figures/
 tunelab-plot s3://bucket/studies/my_paper --methods asha,bohb --where n_workers=4
+
+Runs aggregated together on a benchmark must share the settings that change what a
+result means (budget, workers, benchmark and simulation settings; see
+`tunelab.plotting.run_settings`): otherwise the command exits with an error naming
+them, unless `--split-by-settings` plots each combination on its own.
 """
 
 from __future__ import annotations
@@ -13,7 +18,12 @@ from pathlib import Path
 
 from tunelab.plotting.frames import X_LABELS, curves_frame, hypervolume_frame
 from tunelab.plotting.loading import Study, load_study
-from tunelab.plotting.report import FigureOptions, write_figures
+from tunelab.plotting.report import FigureOptions, report_notes, write_figures
+from tunelab.plotting.run_settings import (
+    check_settings,
+    mark_decision_time_charged,
+    split_by_settings,
+)
 from tunelab.plotting.selection import (
     check_duplicates,
     common_seeds,
@@ -59,7 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FIELD",
-        help="split methods by this metadata field (e.g. n_workers, study)",
+        help="split methods by this metadata field (e.g. n_workers, study); methods may "
+        "then differ in it",
+    )
+    parser.add_argument(
+        "--split-by-settings",
+        action="store_true",
+        help="when the runs of a benchmark differ in a setting that changes what a result "
+        "means (budget, n_workers, benchmark or simulation settings), plot each combination "
+        "as a benchmark of its own, e.g. 'bench [max_wallclock_time=60]', instead of "
+        "refusing",
     )
     parser.add_argument("--since", help="only experiments started at or after this ISO time")
     parser.add_argument("--until", help="only experiments started at or before this ISO time")
@@ -93,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--log-x", action="store_true", help="log-scaled x axes")
     parser.add_argument("--log-y", action="store_true", help="log-scaled y axes")
+    parser.add_argument(
+        "--cd-min-benchmarks",
+        type=int,
+        default=FigureOptions.cd_min_benchmarks,
+        metavar="N",
+        help="draw the critical-difference diagram only over at least N benchmarks "
+        f"(default: {FigureOptions.cd_min_benchmarks}, after Demšar 2006)",
+    )
     parser.add_argument("--settings", help="YAML file of figure settings (see docs)")
     parser.add_argument("--formats", default="pdf,png", help="figure formats (default: pdf,png)")
     parser.add_argument(
@@ -137,7 +164,10 @@ def _run(args: argparse.Namespace) -> int:
     if study.runs.empty:
         raise ValueError(f"no complete experiment under {args.root!r} matches the selection")
     study = group_methods(study, args.group_by)
+    if args.split_by_settings:
+        study = _split_by_settings(study)
     check_duplicates(study.runs)
+    check_settings(study)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     report = seed_report(study)
@@ -146,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"seed coverage: {problem}", file=sys.stderr)
     if args.seeds == "common":
         study = common_seeds(study)
-    study = _relabel(study, settings)
+    study = mark_decision_time_charged(_relabel(study, settings))
     curves = curves_frame(
         study, x=args.x, n_points=args.points, log_x=args.log_x, metric=args.metric
     )
@@ -166,6 +196,7 @@ def _run(args: argparse.Namespace) -> int:
         log_y=args.log_y or settings.log_y,
         formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
         learning_curves=args.learning_curves,
+        cd_min_benchmarks=args.cd_min_benchmarks,
     )
     written = write_figures(
         study, curves, out=out, settings=settings, options=options, hypervolume=hypervolume
@@ -175,10 +206,24 @@ def _run(args: argparse.Namespace) -> int:
         f"{study.runs['benchmark'].nunique()} benchmarks, {study.runs['method'].nunique()} "
         "methods)"
     )
+    for note in report_notes(study, curves, options=options):
+        print(f"note: {note}")
     table = out / "final.md"
     if table.exists():
         print(table.read_text())
     return 0
+
+
+def _split_by_settings(study: Study) -> Study:
+    """`split_by_settings`, saying on stderr which benchmarks it split and how."""
+    before = set(study.runs["benchmark"])
+    split = split_by_settings(study)
+    for benchmark in sorted(before - set(split.runs["benchmark"])):
+        parts = sorted(
+            b for b in set(split.runs["benchmark"]) if str(b).startswith(f"{benchmark} [")
+        )
+        print(f"settings: {benchmark} split into {'; '.join(parts)}", file=sys.stderr)
+    return split
 
 
 def _relabel(study: Study, settings: PlotSettings) -> Study:

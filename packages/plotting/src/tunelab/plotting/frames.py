@@ -2,7 +2,9 @@
 
 `curves_frame` puts every experiment's best-so-far curve on a grid shared by the
 benchmark's runs (one row per experiment and grid point); `hypervolume_frame` does
-the same with the dominated hypervolume of multi-objective experiments.
+the same with the dominated hypervolume of multi-objective experiments. Both refuse
+a study whose runs of one benchmark ran with different settings
+(`run_settings.check_settings`): their curves would not mean the same thing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tunelab.plotting.loading import Study
+from tunelab.plotting.run_settings import check_settings
 from tunelab.plotting.stats import (
     hypervolume_curve,
     make_grid,
@@ -31,6 +34,8 @@ X_LABELS: dict[str, str] = {
 }
 HV_REFERENCE = 1.1
 """Reference point of the hypervolume, per objective normalised to [0, 1] (1 = worst)."""
+DECISION_TIME = "decision_time"
+"""Results column: real seconds the scheduler spent deciding, attributed to each row."""
 
 
 def curves_frame(
@@ -53,13 +58,20 @@ def curves_frame(
 
     Returns:
         The `curves` frame: benchmark, method, seed, step, x, fraction, value,
-        regret, metric, mode. `value` is NaN before a run's first result. `regret`
-        is `(value - best) / (worst - best)` (for `min`), with best/worst from the
-        `reference` the benchmark recorded in metadata.json, else the extremes of
-        every value any run of the study reported on that benchmark.
+        regret, metric, mode, decision_seconds. `value` is NaN before a run's first
+        result. `regret` is `(value - best) / (worst - best)` (for `min`), with
+        best/worst from the `reference` the benchmark recorded in metadata.json, else
+        the extremes of every value any run of the study reported on that benchmark.
+        `decision_seconds` is the real time the run's scheduler spent deciding up to
+        `x` (the sum of the results' `decision_time` column; NaN for results written
+        without it).
+
+    Raises:
+        MixedSettingsError: The runs of a benchmark ran with different settings.
     """
     if x not in X_LABELS:
         raise ValueError(f"x must be one of {sorted(X_LABELS)}, got {x!r}")
+    check_settings(study)
     frames = []
     for benchmark, runs in study.runs.groupby("benchmark", sort=True):
         name, mode = _objective(runs, metric)
@@ -73,8 +85,17 @@ def curves_frame(
             xs, values = series[experiment]
             curve = step_values(xs, values, grid, mode=mode)
             regret = normalized_regret(curve, best=best, worst=worst, mode=mode)
+            decision = _decision_seconds(study, experiment, xs, grid)
             frames.append(
-                _rows(str(benchmark), method, seed, grid, curve, regret, metric=name, mode=mode)
+                _rows(
+                    str(benchmark),
+                    method,
+                    seed,
+                    grid,
+                    (curve, regret, decision),
+                    metric=name,
+                    mode=mode,
+                )
             )
     return _finish(frames, x)
 
@@ -89,7 +110,11 @@ def hypervolume_frame(
     objective, so values are comparable across runs of a benchmark. The frame has the
     `curves` schema with `value` = hypervolume (mode `max`); `regret` is the fraction
     of the study's largest hypervolume on that benchmark still missing.
+
+    Raises:
+        MixedSettingsError: The runs of a benchmark ran with different settings.
     """
+    check_settings(study)
     multi = study.runs[study.runs["metrics"].map(len) > 1]
     frames = []
     for benchmark, runs in multi.groupby("benchmark", sort=True):
@@ -112,14 +137,14 @@ def hypervolume_frame(
         for experiment, method, seed in _identities(runs):
             curve = curves[experiment]
             regret = (top - curve) / top if top > 0 else np.full(len(grid), np.nan)
+            decision = _decision_seconds(study, experiment, normalised[experiment][0], grid)
             frames.append(
                 _rows(
                     str(benchmark),
                     method,
                     seed,
                     grid,
-                    curve,
-                    regret,
+                    (curve, regret, decision),
                     metric="hypervolume",
                     mode="max",
                 )
@@ -132,13 +157,14 @@ def _rows(
     method: str,
     seed: int,
     grid: np.ndarray,
-    value: np.ndarray,
-    regret: np.ndarray,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
     *,
     metric: str,
     mode: Mode,
 ) -> pd.DataFrame:
-    """The rows of one run's curve in the `curves` schema."""
+    """The rows of one run's curve in the `curves` schema; `columns` are its value,
+    regret and decision seconds at each grid point."""
+    value, regret, decision = columns
     return pd.DataFrame(
         {
             "benchmark": benchmark,
@@ -151,8 +177,25 @@ def _rows(
             "regret": regret,
             "metric": metric,
             "mode": mode,
+            "decision_seconds": decision,
         }
     )
+
+
+def _decision_seconds(
+    study: Study, experiment: str, xs: np.ndarray, grid: np.ndarray
+) -> np.ndarray:
+    """Decision seconds spent up to each grid point, shape (n_grid,); NaN without them.
+
+    `xs` are the x values of the experiment's results, in the order of its rows.
+    """
+    results = study.results.get(experiment, pd.DataFrame())
+    if results.empty or DECISION_TIME not in results:
+        return np.full(len(grid), np.nan)
+    order = np.argsort(xs, kind="stable")
+    seconds = np.nan_to_num(results[DECISION_TIME].to_numpy(dtype=float)[order])
+    spent = np.concatenate([[0.0], np.cumsum(seconds)])
+    return spent[np.searchsorted(xs[order], grid, side="right")]
 
 
 def _finish(frames: list[pd.DataFrame], x: str) -> pd.DataFrame:
@@ -160,7 +203,7 @@ def _finish(frames: list[pd.DataFrame], x: str) -> pd.DataFrame:
     curves = (
         pd.concat(frames, ignore_index=True)
         if frames
-        else pd.DataFrame(columns=[*columns, "metric", "mode"])
+        else pd.DataFrame(columns=[*columns, "metric", "mode", "decision_seconds"])
     )
     curves.attrs["x_label"] = X_LABELS[x]
     return curves

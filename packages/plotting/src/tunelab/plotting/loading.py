@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -42,6 +42,8 @@ class Study:
         root: The folder or prefix the study was read from.
         incomplete: Runs left out because their status is not `complete` (same
             columns as `runs`), so that reports can name them.
+        grouped_by: Metadata fields that `group_methods` wrote into the method labels;
+            methods may differ in them (`run_settings.check_settings`).
     """
 
     runs: pd.DataFrame
@@ -49,27 +51,21 @@ class Study:
     results: dict[str, pd.DataFrame] = field(repr=False)
     root: str = ""
     incomplete: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    grouped_by: tuple[str, ...] = ()
 
     def with_runs(self, runs: pd.DataFrame) -> Study:
         """The same study with another runs table (e.g. relabelled methods)."""
-        return Study(
-            runs=runs,
-            metadata=self.metadata,
-            results=self.results,
-            root=self.root,
-            incomplete=self.incomplete,
-        )
+        return replace(self, runs=runs)
 
     def select(self, mask: pd.Series | Sequence[bool]) -> Study:
         """The study restricted to the runs where `mask` holds."""
         runs = self.runs[list(mask)].reset_index(drop=True)
         keep = set(runs["experiment"])
-        return Study(
+        return replace(
+            self,
             runs=runs,
             metadata={k: v for k, v in self.metadata.items() if k in keep},
             results={k: v for k, v in self.results.items() if k in keep},
-            root=self.root,
-            incomplete=self.incomplete,
         )
 
 

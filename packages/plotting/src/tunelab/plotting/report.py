@@ -1,4 +1,9 @@
-"""Writing every figure and table of a study into one folder (what `tunelab-plot` does)."""
+"""Writing every figure and table of a study into one folder (what `tunelab-plot` does).
+
+Besides figures and tables, `notes.md` says what a reader of them must know: a figure
+left out because it would mislead (the critical-difference diagram with too few
+benchmarks), and methods whose decision time was charged to the simulated clock.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from matplotlib.figure import Figure
 
 from tunelab.plotting import figures, tables
 from tunelab.plotting.loading import Study
+from tunelab.plotting.run_settings import CHARGED_LABEL, charged_methods
 from tunelab.plotting.settings import PlotSettings
 
 Statistic = Literal["iqm", "mean", "median"]
@@ -21,7 +27,11 @@ Statistic = Literal["iqm", "mean", "median"]
 
 @dataclass(frozen=True)
 class FigureOptions:
-    """Statistics and output choices shared by every figure of a report."""
+    """Statistics and output choices shared by every figure of a report.
+
+    `cd_min_benchmarks` is the fewest benchmarks for a critical-difference diagram
+    (`figures.cd_diagram_skip_reason`).
+    """
 
     statistic: Statistic = "iqm"
     n_resamples: int = 1000
@@ -32,6 +42,7 @@ class FigureOptions:
     log_y: bool = False
     formats: tuple[str, ...] = ("pdf", "png")
     learning_curves: Literal["first", "all", "none"] = "first"
+    cd_min_benchmarks: int = figures.MIN_CD_BENCHMARKS
 
 
 def write_figures(
@@ -48,16 +59,17 @@ def write_figures(
     Returns:
         The files written, in `out`: `curves` (a grid of every benchmark) and
         `curves_<benchmark>`, then over benchmarks `aggregate`, `final_intervals`,
-        `ranks`, `performance_profiles`, `critical_difference`; tables
-        `final.{md,csv,tex}` (end of the budget) and `final_at_<percent>.*`;
-        `learning_curves/<benchmark>/<method>-seed<seed>`; `hypervolume_<benchmark>`.
+        `ranks`, `performance_profiles`, `critical_difference` (only where meaningful,
+        see `report_notes`); tables `final.{md,csv,tex}` (end of the budget) and
+        `final_at_<percent>.*`; `learning_curves/<benchmark>/<method>-seed<seed>`;
+        `hypervolume_<benchmark>`; `notes.md` (`report_notes`).
     """
     settings = settings or PlotSettings()
     options = options or FigureOptions()
     _check_formats(options.formats)
     out.mkdir(parents=True, exist_ok=True)
     methods = _method_order(curves, settings)
-    styles = figures.method_styles(methods, groups=_groups(settings))
+    styles = figures.method_styles(methods, groups=_groups(settings, methods))
     benchmarks = sorted(curves["benchmark"].unique())
     written: list[Path] = []
 
@@ -129,7 +141,51 @@ def write_figures(
                 )
                 figures.place_legend(ax)
                 save(fig, f"hypervolume_{_safe(benchmark)}")
+    notes = out / "notes.md"
+    lines = report_notes(study, curves, options=options) or ["Nothing to note."]
+    notes.write_text("# Notes\n\n" + "".join(f"- {line}\n" for line in lines))
+    written.append(notes)
     return written
+
+
+def report_notes(
+    study: Study, curves: pd.DataFrame, *, options: FigureOptions | None = None
+) -> list[str]:
+    """What a reader of the figures and tables must know, one sentence each.
+
+    A critical-difference diagram left out (naming N, k and the rule), and the
+    methods whose decision time was charged to the simulated clock.
+    """
+    options = options or FigureOptions()
+    notes = []
+    reason = _cd_skip_reason(curves, options)
+    if reason is not None:
+        notes.append(f"No critical-difference diagram: {reason}.")
+    charged = charged_methods(study)
+    if charged:
+        names = ", ".join(m.removesuffix(CHARGED_LABEL) for m in charged)
+        notes.append(
+            f"Decision time was charged to the simulated clock for {names} "
+            "(charge_decision_time = true in their metadata): their results depend on the "
+            f"machine and its load; their labels end with '{CHARGED_LABEL.strip()}'."
+        )
+    return notes
+
+
+def _cd_skip_reason(curves: pd.DataFrame, options: FigureOptions) -> str | None:
+    """Why `critical_difference` is not drawn for `curves`, or None when it is."""
+    k = int(curves["method"].nunique())
+    if k < 2:
+        return None  # no comparison at all: nothing is missing
+    shared = _shared_benchmarks(curves)
+    if not shared:
+        return "no benchmark on which every method ran"
+    reason = figures.cd_diagram_skip_reason(
+        len(shared), k, min_benchmarks=options.cd_min_benchmarks
+    )
+    if reason is None or len(shared) >= options.cd_min_benchmarks:
+        return reason
+    return f"{reason}; --cd-min-benchmarks sets the minimum"
 
 
 def _shared_benchmarks(curves: pd.DataFrame) -> list[str]:
@@ -166,10 +222,11 @@ def _across_benchmarks(
         curves, ax=ax, styles=styles, benchmarks=benchmarks,
         n_resamples=options.n_resamples, confidence=options.confidence, seed=seed,
     )  # fmt: skip
-    if len(benchmarks) >= 2:
+    if _cd_skip_reason(curves, options) is None:
         drawers["critical_difference"] = lambda ax: figures.critical_difference_diagram(
-            curves, ax=ax, styles=styles, benchmarks=benchmarks
-        )
+            curves, ax=ax, styles=styles, benchmarks=benchmarks,
+            min_benchmarks=options.cd_min_benchmarks,
+        )  # fmt: skip
     return drawers
 
 
@@ -231,15 +288,34 @@ def _learning_curves(study: Study, which: str) -> Iterator[tuple[Figure, str]]:
 
 
 def _method_order(curves: pd.DataFrame, settings: PlotSettings) -> list[str]:
-    present = list(dict.fromkeys(sorted(curves["method"].unique())))
+    """The methods of `curves` in the settings' order (variants after their method), then
+    the others sorted."""
+    present = sorted(str(m) for m in curves["method"].unique())
     wanted = [settings.label(m) for m in settings.order]
-    return [m for m in wanted if m in present] + [m for m in present if m not in wanted]
+    ordered = list(dict.fromkeys(p for w in wanted for p in present if _is_variant(p, w)))
+    return ordered + [m for m in present if m not in ordered]
 
 
-def _groups(settings: PlotSettings) -> dict[str, Sequence[str]] | None:
+def _groups(settings: PlotSettings, methods: Sequence[str]) -> dict[str, Sequence[str]] | None:
+    """Group -> the labels in `methods` of its members (each label in its first group)."""
     if not settings.groups:
         return None
-    return {g: [settings.label(m) for m in ms] for g, ms in settings.groups.items()}
+    taken: set[str] = set()
+    groups: dict[str, Sequence[str]] = {}
+    for group, members in settings.groups.items():
+        labels = [settings.label(m) for m in members]
+        found = [  # a method named in two groups stays in both: method_styles refuses it
+            p for w in labels for p in methods if p == w or (_is_variant(p, w) and p not in taken)
+        ]
+        groups[group] = list(dict.fromkeys(found))
+        taken.update(found)
+    return groups
+
+
+def _is_variant(label: str, method: str) -> bool:
+    """Whether `label` is `method` itself or `method` with a suffix (`asha [n_workers=4]`,
+    `bo (decision time charged)`)."""
+    return label == method or label.startswith(f"{method} ")
 
 
 def _check_formats(formats: Sequence[str]) -> None:

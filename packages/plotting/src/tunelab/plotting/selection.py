@@ -9,7 +9,7 @@ and `common_seeds` keeps the seeds every method has.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -23,7 +23,9 @@ def group_methods(study: Study, fields: Sequence[str]) -> Study:
     """Split each method by metadata `fields`: `asha` becomes `asha [n_workers=4]`.
 
     Use it to compare variants that share a method name, e.g. the same method run
-    with 1 and 4 workers, or in two studies.
+    with 1 and 4 workers, or in two studies. The fields are recorded in
+    `Study.grouped_by`: methods may then differ in them without `check_settings`
+    refusing, since every label names its value.
     """
     if not fields:
         return study
@@ -36,7 +38,8 @@ def group_methods(study: Study, fields: Sequence[str]) -> Study:
         lambda row: ", ".join(f"{f}={row[f]}" for f in fields), axis=1
     )
     runs["method"] = runs["method"] + " [" + suffix + "]"
-    return study.with_runs(runs)
+    grouped_by = tuple(dict.fromkeys([*study.grouped_by, *fields]))
+    return replace(study.with_runs(runs), grouped_by=grouped_by)
 
 
 def check_duplicates(runs: pd.DataFrame) -> None:
@@ -94,8 +97,8 @@ class SeedReport:
         ]
         for row in self.table.to_dict("records"):
             lines.append(
-                f"| {row['benchmark']} | {row['method']} | {_span(row['seeds'])} | "
-                f"{_span(row['missing']) or '-'} | {_span(row['incomplete']) or '-'} |"
+                f"| {row['benchmark']} | {row['method']} | {seed_span(row['seeds'])} | "
+                f"{seed_span(row['missing']) or '-'} | {seed_span(row['incomplete']) or '-'} |"
             )
         return "\n".join(lines) + "\n"
 
@@ -130,11 +133,12 @@ def seed_report(study: Study) -> SeedReport:
             )
             if missing:
                 problems.append(
-                    f"{benchmark}: {method} lacks seeds {_span(missing)} that other methods have"
+                    f"{benchmark}: {method} lacks seeds {seed_span(missing)} that other "
+                    "methods have"
                 )
             if bad:
                 problems.append(
-                    f"{benchmark}: {method} has incomplete experiments for seeds {_span(bad)} "
+                    f"{benchmark}: {method} has incomplete experiments for seeds {seed_span(bad)} "
                     "(left out; --include-incomplete uses them)"
                 )
     return SeedReport(table=pd.DataFrame(rows), problems=problems)
@@ -160,8 +164,8 @@ def _column(frame: pd.DataFrame, name: str) -> set[str]:
     return set(frame[name]) if name in frame else set()
 
 
-def _span(seeds: Sequence[int]) -> str:
-    """`[0, 1, 2, 5]` -> `0-2, 5`."""
+def seed_span(seeds: Sequence[int]) -> str:
+    """Seeds as short text: `[0, 1, 2, 5]` -> `0-2, 5`."""
     parts: list[str] = []
     values = sorted(int(s) for s in seeds)
     start = prev = None

@@ -5,6 +5,14 @@
 cell ``estimate [low, high]``. A cell is "best" when its estimate is the best of its
 benchmark (in the benchmark's direction; lower for regret and the aggregate rows) or its
 interval overlaps the best one's, i.e. the data cannot tell them apart.
+
+A last column, "decision seconds", gives per method the real time its scheduler spent
+deciding, summed over all of the method's runs in the table (every benchmark and seed) up
+to the table's point of the budget. It is a total, not a median per run: under paired
+seeds every method has the same runs, and the total is what the comparison cost. It says
+"(k of n runs)" when only some runs recorded decision time, is blank for a method none of
+whose runs did, and is left out when no run in the table did (results written before
+tunelab recorded `decision_time`).
 """
 
 from __future__ import annotations
@@ -27,6 +35,10 @@ from tunelab.plotting.figures._data import (
 
 AGGREGATE = "all (normalised regret)"
 TABLE_COLUMNS = ("benchmark", "method", "estimate", "low", "high", "n_seeds", "best")
+DECISION_COLUMNS = ("decision_seconds", "decision_runs")
+"""Optional columns of `final_table`: decision seconds summed over the runs that recorded
+them, and how many runs did."""
+DECISION_HEADER = "decision seconds"
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -68,8 +80,9 @@ def final_table(
 
     Returns:
         Long frame with columns benchmark, method, estimate, low, high, n_seeds (runs;
-        for aggregate rows the fewest over benchmarks) and best; benchmarks sorted, the
-        aggregate last, methods sorted.
+        for aggregate rows the fewest over benchmarks), best, decision_seconds (summed
+        over the runs, up to `at`; NaN when none recorded it) and decision_runs (how many
+        runs recorded it); benchmarks sorted, the aggregate last, methods sorted.
 
     Raises:
         ValueError: A column is missing or `at` precedes a benchmark's grid.
@@ -85,10 +98,30 @@ def final_table(
         )
         (mode,) = column_modes(curves, column=column, benchmarks=[benchmark])
         cells = _cells(benchmark, methods, values, mask, summary=summary)
+        cells = _with_decision_time(cells, rows, methods=methods, at=at)
         records.extend(_mark_best(cells, mode=mode))
     if "regret" in curves.columns:
         records.extend(_aggregate_rows(curves, at=at, summary=summary))
-    return pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=[*TABLE_COLUMNS, *DECISION_COLUMNS])
+
+
+def _with_decision_time(
+    cells: list[dict[str, object]], rows: pd.DataFrame, *, methods: list[str], at: float
+) -> list[dict[str, object]]:
+    """Add each method's decision seconds on this benchmark, summed over its runs."""
+    if "decision_seconds" not in rows:
+        return [{**c, "decision_seconds": np.nan, "decision_runs": 0} for c in cells]
+    benchmark = str(rows["benchmark"].iloc[0])
+    seconds, mask = final_array(
+        rows, column="decision_seconds", methods=methods, benchmarks=[benchmark], fraction=at
+    )
+    recorded = mask & np.isfinite(seconds)
+    counts = recorded.sum(axis=(1, 2))
+    totals = np.where(recorded, seconds, 0.0).sum(axis=(1, 2))
+    return [
+        {**c, "decision_seconds": float(t) if n else np.nan, "decision_runs": int(n)}
+        for c, t, n in zip(cells, totals, counts, strict=True)
+    ]
 
 
 def _cells(
@@ -150,6 +183,35 @@ def _mark_best(records: list[dict[str, object]], *, mode: Mode) -> list[dict[str
     return [{**r, "best": bool(b)} for r, b in zip(records, best, strict=True)]
 
 
+def _decision_cells(table: pd.DataFrame) -> dict[str, str] | None:
+    """Method -> its "decision seconds" cell, or None when no run recorded decision time.
+
+    Sums over the benchmark rows (the aggregate rows pool the same runs again).
+    """
+    if not set(DECISION_COLUMNS) <= set(table.columns):
+        return None
+    rows = table[table["benchmark"] != AGGREGATE]
+    if not (rows["decision_runs"] > 0).any():
+        return None
+    cells = {}
+    for method, part in rows.groupby("method", sort=False):
+        recorded, runs = int(part["decision_runs"].sum()), int(part["n_seeds"].sum())
+        text = _seconds(float(part["decision_seconds"].fillna(0.0).sum())) if recorded else ""
+        if recorded and recorded < runs:
+            text += f" ({recorded} of {runs} runs)"
+        cells[str(method)] = text
+    return cells
+
+
+def _seconds(value: float) -> str:
+    """Seconds with about three significant digits, never in exponent notation."""
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 1:
+        return f"{value:.1f}"
+    return f"{value:.3f}"
+
+
 def _pivot(
     table: pd.DataFrame, *, digits: int
 ) -> tuple[list[str], list[str], dict[tuple[str, str], tuple[str, bool]]]:
@@ -192,19 +254,23 @@ def to_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
         The table text, one line per row, ending with a newline.
     """
     methods, benchmarks, cells = _pivot(table, digits=digits)
+    decision = _decision_cells(table)
+    extra = [] if decision is None else [DECISION_HEADER]
 
     def escape(text: str) -> str:
         return text.replace("|", r"\|")
 
     lines = [
-        "| " + " | ".join(["method", *map(escape, benchmarks)]) + " |",
-        "| " + " | ".join([":---"] + ["---:"] * len(benchmarks)) + " |",
+        "| " + " | ".join(["method", *map(escape, benchmarks), *extra]) + " |",
+        "| " + " | ".join([":---"] + ["---:"] * (len(benchmarks) + len(extra))) + " |",
     ]
     for method in methods:
         row = [escape(method)]
         for benchmark in benchmarks:
             text, best = cells.get((method, benchmark), ("-", False))
             row.append(f"**{text}**" if best else text)
+        if decision is not None:
+            row.append(decision.get(method, ""))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
@@ -231,10 +297,12 @@ def to_latex(
         The LaTeX source, ending with a newline.
     """
     methods, benchmarks, cells = _pivot(table, digits=digits)
+    decision = _decision_cells(table)
+    extra = [] if decision is None else [DECISION_HEADER]
     body = [
-        r"\begin{tabular}{l" + "r" * len(benchmarks) + "}",
+        r"\begin{tabular}{l" + "r" * (len(benchmarks) + len(extra)) + "}",
         r"\toprule",
-        " & ".join(["method", *map(_latex_escape, benchmarks)]) + r" \\",
+        " & ".join(["method", *map(_latex_escape, [*benchmarks, *extra])]) + r" \\",
         r"\midrule",
     ]
     for method in methods:
@@ -242,6 +310,8 @@ def to_latex(
         for benchmark in benchmarks:
             text, best = cells.get((method, benchmark), ("--", False))
             row.append(rf"\textbf{{{text}}}" if best else text)
+        if decision is not None:
+            row.append(_latex_escape(decision.get(method, "")))
         body.append(" & ".join(row) + r" \\")
     body += [r"\bottomrule", r"\end{tabular}"]
     if caption is None and label is None:
@@ -265,9 +335,12 @@ def to_csv(table: pd.DataFrame, *, digits: int = 3) -> str:
         The CSV text (cells with commas are quoted), ending with a newline.
     """
     methods, benchmarks, cells = _pivot(table, digits=digits)
+    decision = _decision_cells(table)
+    extra = [] if decision is None else [DECISION_HEADER]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["method", *benchmarks])
+    writer.writerow(["method", *benchmarks, *extra])
     for method in methods:
-        writer.writerow([method, *(cells.get((method, b), ("", False))[0] for b in benchmarks)])
+        row = [method, *(cells.get((method, b), ("", False))[0] for b in benchmarks)]
+        writer.writerow(row if decision is None else [*row, decision.get(method, "")])
     return buffer.getvalue()

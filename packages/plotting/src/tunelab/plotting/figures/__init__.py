@@ -23,6 +23,8 @@ from tunelab.plotting.figures._curves import (
 from tunelab.plotting.figures._data import curve_array, final_array
 from tunelab.plotting.figures._experiment import hypervolume_curves, learning_curves
 from tunelab.plotting.figures._final import (
+    MIN_CD_BENCHMARKS,
+    cd_diagram_skip_reason,
     critical_difference_diagram,
     final_intervals,
     performance_profiles,
@@ -36,10 +38,12 @@ from tunelab.plotting.figures._style import (
 )
 
 __all__ = [
+    "MIN_CD_BENCHMARKS",
     "LineStyle",
     "aggregate_curves",
     "benchmark_curves",
     "benchmark_grid",
+    "cd_diagram_skip_reason",
     "critical_difference_diagram",
     "curve_array",
     "final_array",

@@ -32,6 +32,7 @@ from tunelab.plotting.stats import (
     CriticalDifference,
     critical_difference,
     interquartile_mean,
+    nemenyi_critical_difference,
     performance_profile,
 )
 
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 Limits = tuple[float, float]
+MIN_CD_BENCHMARKS = 10
+"""Default fewest benchmarks for a critical-difference diagram (see `cd_diagram_skip_reason`)."""
 
 
 def _final_scores(
@@ -217,6 +220,53 @@ def _default_taus(scores: np.ndarray, *, log: bool, where: str) -> np.ndarray:
     return np.linspace(low, high if high > low else low + 1.0, 200)
 
 
+def cd_diagram_skip_reason(
+    n_benchmarks: int,
+    n_methods: int,
+    *,
+    alpha: float = 0.05,
+    min_benchmarks: int = MIN_CD_BENCHMARKS,
+) -> str | None:
+    """Why a critical-difference diagram of these numbers would mislead; None if it would not.
+
+    The Friedman test and the Nemenyi critical difference treat the benchmarks as the
+    sample (N data sets, k methods). Two conditions must hold:
+
+    - N >= `min_benchmarks`. Demšar (2006, "Statistical Comparisons of Classifiers over
+      Multiple Data Sets", JMLR 7, §3.2.2) gives N > 10 (and k > 5) as the rule of thumb
+      for the chi-square approximation of the Friedman statistic; with fewer data sets
+      the test has little power and the ranks are coarse. The default asks for about
+      ten benchmarks.
+    - CD < k - 1, the span of the rank axis (1 to k): a critical difference at least as
+      wide cannot separate any two methods, so the diagram would only show that the data
+      cannot tell anything apart (e.g. N = 2, k = 10: CD = 9.58).
+
+    Args:
+        n_benchmarks: N.
+        n_methods: k.
+        alpha: Significance level of the Nemenyi test.
+        min_benchmarks: The fewest benchmarks to draw a diagram for.
+
+    Returns:
+        A sentence naming N, k and the rule that fails, or None.
+    """
+    if n_methods < 2:
+        return f"it needs at least two methods, got k = {n_methods}"
+    if n_benchmarks < min_benchmarks:
+        return (
+            f"N = {n_benchmarks} benchmark(s) for k = {n_methods} methods; the Friedman and "
+            f"Nemenyi tests need N >= {min_benchmarks} benchmarks (Demšar 2006)"
+        )
+    cd = nemenyi_critical_difference(n_benchmarks, n_methods, alpha=alpha)
+    if cd >= n_methods - 1:
+        return (
+            f"N = {n_benchmarks} benchmarks for k = {n_methods} methods give a critical "
+            f"difference of {cd:.2f}, at least the span of the rank axis (1 to {n_methods}): "
+            "no two methods could differ significantly"
+        )
+    return None
+
+
 def critical_difference_diagram(
     curves: pd.DataFrame,
     *,
@@ -228,12 +278,14 @@ def critical_difference_diagram(
     styles: Mapping[str, LineStyle] | None = None,
     benchmarks: Sequence[str] | None = None,
     title: str | None = None,
+    min_benchmarks: int = MIN_CD_BENCHMARKS,
 ) -> Axes:
     """Demšar (2006) critical-difference diagram of the average ranks over benchmarks.
 
     Each method's score on a benchmark is the IQM (or mean) over its seeds at budget
     fraction `at`; methods are ranked per benchmark (Friedman test), and methods joined by
-    a bar do not differ significantly (Nemenyi test at level `alpha`).
+    a bar do not differ significantly (Nemenyi test at level `alpha`). It is drawn only
+    where it can mean something: see `cd_diagram_skip_reason`.
 
     Args:
         curves: Tidy curves frame.
@@ -245,13 +297,16 @@ def critical_difference_diagram(
         styles: Method -> style (colours of the connector lines).
         benchmarks: Benchmarks to rank on; default all.
         title: Optional axes title.
+        min_benchmarks: The fewest benchmarks to draw a diagram for.
 
     Returns:
         The axes drawn on (axis lines hidden; the rank axis is drawn by hand).
 
     Raises:
         ValueError: Bad input as for `final_intervals`, an unknown statistic, fewer than
-            two methods, or a method without a finite score on a benchmark.
+            two methods, too few benchmarks or a critical difference spanning the whole
+            rank axis (`cd_diagram_skip_reason`), or a method without a finite score on a
+            benchmark.
     """
     where = "critical_difference_diagram"
     if statistic not in ("iqm", "mean"):
@@ -261,6 +316,11 @@ def critical_difference_diagram(
     )
     if len(methods) < 2:
         raise ValueError(f"{where}: needs at least two methods, got {methods}")
+    reason = cd_diagram_skip_reason(
+        len(names), len(methods), alpha=alpha, min_benchmarks=min_benchmarks
+    )
+    if reason is not None:
+        raise ValueError(f"{where}: not meaningful here: {reason}")
     styles = resolve_styles(methods, styles, where=where)
     summary = interquartile_mean if statistic == "iqm" else np.mean
     scores = np.array(

@@ -2,7 +2,8 @@
 
 A method keeps its colour, line style and marker in every figure of a report because
 `method_styles` depends only on the list of methods (and the optional groups), never on
-which subset a particular figure draws.
+which subset a particular figure draws. No two methods share both colour and marker, so
+every method can be told apart in print and under colour-vision deficiencies.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",
 )
 LINESTYLES: tuple[str, ...] = ("-", "--", "-.", ":")
-MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+# More markers than colours: a colour's second method gets another marker (see
+# `method_styles`), so (colour, marker) stays unique up to len(PALETTE) * len(MARKERS).
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 
 _PAPER_RC: dict[str, Any] = {
     "font.family": "sans-serif",
@@ -85,11 +88,15 @@ class LineStyle:
 def method_styles(
     methods: Sequence[str], *, groups: Mapping[str, Sequence[str]] | None = None
 ) -> dict[str, LineStyle]:
-    """Assign every method a colour, a line style and a marker.
+    """Assign every method a colour, a line style and a marker, no two alike.
 
-    Colours follow the order of `methods`. Without groups, more methods than colours move on
-    to the next line style. With groups, all methods of one group share a line style (group
-    order = mapping order; methods in no group come last, as one more group).
+    The i-th method gets colour ``i % len(PALETTE)``: the first `len(PALETTE)` methods
+    all have their own colour. Each further round of colours shifts the markers by one
+    (marker ``(i % len(PALETTE) + i // len(PALETTE)) % len(MARKERS)``), so no two
+    methods share both colour and marker, and without groups it also moves on to the
+    next line style. With groups, all methods of one group share a line style (group
+    order = mapping order; methods in no group come last, as one more group), and
+    colour and marker keep the methods of a group apart.
 
     Args:
         methods: Method names; the same list always gets the same styles (figures pass the
@@ -101,19 +108,27 @@ def method_styles(
         Method name -> its `LineStyle`, in the order of `methods`.
 
     Raises:
-        ValueError: `methods` repeats a name, or a method belongs to two groups.
+        ValueError: `methods` repeats a name, a method belongs to two groups, or there are
+            more methods than (colour, marker) pairs (`len(PALETTE) * len(MARKERS)`).
     """
     duplicates = sorted(m for m, n in Counter(methods).items() if n > 1)
     if duplicates:
         raise ValueError(f"method_styles: methods must be unique, repeated: {duplicates}")
+    capacity = len(PALETTE) * len(MARKERS)
+    if len(methods) > capacity:
+        raise ValueError(
+            f"method_styles: {len(methods)} methods, but only {capacity} can be told apart "
+            "by colour and marker; select fewer methods for one figure"
+        )
     group_of = _group_index(methods, groups or {})
     styles = {}
     for i, method in enumerate(methods):
-        style_index = group_of[method] if groups else i // len(PALETTE)
+        colour, round_ = i % len(PALETTE), i // len(PALETTE)
+        style_index = group_of[method] if groups else round_
         styles[method] = LineStyle(
-            color=PALETTE[i % len(PALETTE)],
+            color=PALETTE[colour],
             linestyle=LINESTYLES[style_index % len(LINESTYLES)],
-            marker=MARKERS[i % len(MARKERS)],
+            marker=MARKERS[(colour + round_) % len(MARKERS)],
         )
     return styles
 

@@ -6,7 +6,8 @@
   :func:`iqm`, :func:`mean`, :func:`median_quartiles`, :func:`interquartile_mean`,
   :func:`stratified_bootstrap_indices`, :class:`Estimate`;
 - comparisons: :func:`average_ranks`, :func:`performance_profile`,
-  :func:`probability_of_improvement`, :func:`critical_difference` (Demšar, 2006);
+  :func:`probability_of_improvement`, :func:`critical_difference` and
+  :func:`nemenyi_critical_difference` (Demšar, 2006);
 - multi-objective: :func:`pareto_mask`, :func:`hypervolume`, :func:`hypervolume_curve`.
 
 Array conventions: final scores are (n_runs, n_tasks), curves (n_runs, n_tasks, n_grid);
@@ -27,6 +28,7 @@ from tunelab.plotting.stats._comparison import (
     CriticalDifference,
     average_ranks,
     critical_difference,
+    nemenyi_critical_difference,
     performance_profile,
     probability_of_improvement,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "make_grid",
     "mean",
     "median_quartiles",
+    "nemenyi_critical_difference",
     "normalized_regret",
     "pareto_mask",
     "performance_profile",

@@ -23,6 +23,7 @@ __all__ = [
     "CriticalDifference",
     "average_ranks",
     "critical_difference",
+    "nemenyi_critical_difference",
     "performance_profile",
     "probability_of_improvement",
 ]
@@ -250,7 +251,7 @@ def critical_difference(
     mean_ranks = ranks.mean(axis=0)
     statistic, p_value = _friedman(ranks)
     scale = np.sqrt(k * (k + 1) / (6.0 * n))
-    cd = float(stats.studentized_range.ppf(1.0 - alpha, k, np.inf) / np.sqrt(2.0) * scale)
+    cd = nemenyi_critical_difference(n, k, alpha=alpha)
     gaps = np.abs(mean_ranks[:, None] - mean_ranks[None, :]) / scale
     pairwise = np.ones((k, k))
     upper = np.triu_indices(k, 1)
@@ -264,6 +265,26 @@ def critical_difference(
         pairwise_p=np.clip(pairwise, 0.0, 1.0),
         cliques=_cliques(mean_ranks, cd),
     )
+
+
+def nemenyi_critical_difference(n_tasks: int, n_methods: int, *, alpha: float = 0.05) -> float:
+    """The Nemenyi critical difference of average ranks for `n_methods` over `n_tasks`.
+
+    ``CD = q_alpha / sqrt(2) * sqrt(k (k + 1) / (6 N))`` (Demšar, 2006, §3.2.2): it
+    depends on the numbers only, so whether a diagram can separate any two methods is
+    known before any score is read.
+
+    Args:
+        n_tasks: N, the number of tasks (benchmarks), >= 1.
+        n_methods: k, the number of methods, >= 2.
+        alpha: Significance level, in (0, 1).
+    """
+    if n_tasks < 1 or n_methods < 2:
+        raise ValueError(f"need n_tasks >= 1 and n_methods >= 2, got {n_tasks} and {n_methods}")
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    q_alpha = stats.studentized_range.ppf(1.0 - alpha, n_methods, np.inf) / np.sqrt(2.0)
+    return float(q_alpha * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_tasks)))
 
 
 def _friedman(ranks: np.ndarray) -> tuple[float, float]:
