@@ -20,15 +20,21 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def write_parquet_atomic(
-    path: Path, frame: pd.DataFrame, extra_metadata: dict[str, str] | None = None
+    path: Path,
+    frame: pd.DataFrame,
+    extra_metadata: dict[str, str] | None = None,
+    **options: Any,
 ) -> None:
-    """Write `frame` as Parquet, atomically, with string key/values in its metadata."""
+    """Write `frame` as Parquet, atomically, with string key/values in its metadata.
+
+    `options` go to `pyarrow.parquet.write_table` (compression, encodings).
+    """
     table = pa.Table.from_pandas(_arrow_safe(frame), preserve_index=False)
     if extra_metadata:
         merged = dict(table.schema.metadata or {})
         merged.update({key.encode(): value.encode() for key, value in extra_metadata.items()})
         table = table.replace_schema_metadata(merged)
-    write_atomic(path, lambda handle: pq.write_table(table, handle))
+    write_atomic(path, lambda handle: pq.write_table(table, handle, **options))
 
 
 def read_parquet_metadata(path: Path) -> dict[str, str]:
