@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from tunelab.core.searcher import Searcher
 from tunelab.core.space import CandidateSet, uniform
-from tunelab.core.testing import RestrictedSearcherContract
+from tunelab.core.testing import restricted_searcher_contracts
 from tunelab.gp.learning_curves.dyhpo import DyHPOSearcher
 from tunelab.gp.learning_curves.hyper_tune import HyperTuneSearcher
 from tunelab.gp.learning_curves.searcher import MOBSTERSearcher
@@ -31,19 +28,7 @@ FACTORIES = {
 }
 
 
-def _contract(name: str) -> type:
-    class Contract(RestrictedSearcherContract):
-        def make_searcher(
-            self, config_space: dict[str, Any], *, seed: int, restrict_to: list[dict[str, Any]]
-        ) -> Searcher:
-            return FACTORIES[name](config_space, seed, restrict_to)
-
-    Contract.__name__ = f"TestRestricted_{name}"
-    return Contract
-
-
-for _name in FACTORIES:
-    globals()[f"TestRestricted_{_name}"] = _contract(_name)
+globals().update(restricted_searcher_contracts(FACTORIES))
 
 
 def test_bo_maximises_the_acquisition_over_the_members() -> None:

@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tunelab.core.searcher import Searcher
 from tunelab.core.searchers import (
     BORESearcher,
     CQRSearcher,
@@ -17,7 +16,7 @@ from tunelab.core.searchers import (
     RegularizedEvolutionSearcher,
 )
 from tunelab.core.space import CandidatePool, CandidateSet, choice, loguniform, randint
-from tunelab.core.testing import RestrictedSearcherContract
+from tunelab.core.testing import restricted_searcher_contracts
 
 FACTORIES = {
     "random": lambda space, seed, rows: RandomSearcher(space, restrict_to=rows, seed=seed),
@@ -37,19 +36,7 @@ FACTORIES = {
 }
 
 
-def _contract(name: str) -> type:
-    class Contract(RestrictedSearcherContract):
-        def make_searcher(
-            self, config_space: dict[str, Any], *, seed: int, restrict_to: list[dict[str, Any]]
-        ) -> Searcher:
-            return FACTORIES[name](config_space, seed, restrict_to)
-
-    Contract.__name__ = f"TestRestricted_{name}"
-    return Contract
-
-
-for _name in FACTORIES:
-    globals()[f"TestRestricted_{_name}"] = _contract(_name)
+globals().update(restricted_searcher_contracts(FACTORIES))
 
 
 SPACE = {"lr": loguniform(1e-4, 1e-1), "layers": randint(1, 8), "act": choice(["a", "b"])}

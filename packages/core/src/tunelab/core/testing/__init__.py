@@ -22,6 +22,7 @@ from tunelab.core.testing.restriction_contract import (
     RestrictedSearcherContract,
     RestrictionContract,
     candidate_configs,
+    restricted_searcher_contracts,
 )
 from tunelab.core.testing.scheduler_contract import SchedulerContract
 from tunelab.core.testing.searcher_contract import SearcherContract
@@ -36,4 +37,5 @@ __all__ = [
     "candidate_configs",
     "contract_config_space",
     "finite_config_space",
+    "restricted_searcher_contracts",
 ]

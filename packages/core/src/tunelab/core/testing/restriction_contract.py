@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -172,3 +173,30 @@ class RestrictedSearcherContract:
         restored.load_state_dict(copy.deepcopy(pickle.loads(pickle.dumps(searcher.state_dict()))))
         expected = self._drive(searcher, half, self.n_candidates - half + 1)
         assert self._drive(restored, half, self.n_candidates - half + 1) == expected
+
+
+SearcherFactory = Callable[[dict[str, Any], int, list[Config]], Searcher]
+"""Builds a restricted searcher from (config_space, seed, restrict_to)."""
+
+
+def restricted_searcher_contracts(factories: Mapping[str, SearcherFactory]) -> dict[str, type]:
+    """One `RestrictedSearcherContract` test class per factory, named `TestRestricted_<name>`.
+
+    Put them in a test module with `globals().update(restricted_searcher_contracts(...))`.
+    """
+
+    def contract(factory: SearcherFactory) -> type:
+        class Contract(RestrictedSearcherContract):
+            def make_searcher(
+                self, config_space: dict[str, Any], *, seed: int, restrict_to: list[Config]
+            ) -> Searcher:
+                return factory(config_space, seed, restrict_to)
+
+        return Contract
+
+    classes = {}
+    for name, factory in factories.items():
+        cls = contract(factory)
+        cls.__name__ = cls.__qualname__ = f"TestRestricted_{name}"
+        classes[cls.__name__] = cls
+    return classes
