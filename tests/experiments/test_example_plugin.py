@@ -18,6 +18,7 @@ import pytest
 from hydra import compose, initialize
 from tunelab_example_plugin import LocalSearcher
 
+from tunelab.core.results.store import REAL_TIME_COLUMNS
 from tunelab.core.schedulers import FIFOScheduler
 from tunelab.core.space import choice, config_key, finrange, loguniform, randint, uniform
 from tunelab.experiments.methods import build_scheduler
@@ -169,8 +170,6 @@ METHODS = ("random_search", "grid_search", "local_search")
 BENCHMARKS = ("branin", "sklearn-digits-mlp")
 SEEDS = (0, 1, 2)
 SUMMARY = re.compile(r"sweep finished: (\d+) experiments: (\d+) complete, (\d+) skipped")
-# Results that do not depend on the machine: no real time, decisions not charged.
-REAL_TIME_COLUMNS = ("worker_time", "worker_timestamp")
 
 
 def _sweep(workdir: Path, results: Path, name: str) -> tuple[int, int, int]:
