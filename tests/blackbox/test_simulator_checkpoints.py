@@ -105,6 +105,18 @@ def test_a_deleted_checkpoint_makes_a_resume_restart(delete: bool) -> None:
     assert when == pytest.approx(resumed_at + curve["elapsed_time"][restart_epoch - 1] - before)
 
 
+def test_has_checkpoint_follows_what_a_resume_would_continue_from() -> None:
+    backend = make_backend()
+    backend.start_trial(Trial(0, dict(A)))
+    assert not backend.has_checkpoint(0)  # nothing reported: a resume starts over
+    run_until(backend, 0, 2)
+    assert backend.has_checkpoint(0)
+    backend.copy_checkpoint(0, 1)
+    assert backend.has_checkpoint(1)
+    backend.delete_checkpoint(0)
+    assert not backend.has_checkpoint(0)
+
+
 def test_pause_or_stop_on_the_last_result_is_accepted() -> None:
     backend = make_backend(max_resource_attr="epochs")
     backend.start_trial(Trial(0, {**A, "epochs": 2}))

@@ -208,11 +208,16 @@ def test_copy_and_delete_checkpoints_on_s3(
 ) -> None:
     backend = make_backend(make_settings(), tmp_path)
     s3 = boto3.client("s3", region_name=REGION)
-    prefix = "experiments/demo/checkpoints"
+    # where the trials' jobs write (checkpoint_uri), not a prefix shared by experiments
+    prefix = f"experiments/demo/checkpoints/{backend.token}"
+    assert backend.checkpoint_uri(3) == f"s3://{BUCKET}/{prefix}/3/"
     for key in ("3/checkpoint.pkl", "3/model/weights.bin", "31/checkpoint.pkl"):
         s3.put_object(Bucket=BUCKET, Key=f"{prefix}/{key}", Body=key.encode())
+    assert backend.has_checkpoint(3) and backend.has_checkpoint(31)
+    assert not backend.has_checkpoint(5)
 
     backend.copy_checkpoint(3, 5)
+    assert backend.has_checkpoint(5)
     copied = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/5/")["Contents"]
     assert sorted(item["Key"] for item in copied) == [
         f"{prefix}/5/checkpoint.pkl",
@@ -228,6 +233,7 @@ def test_copy_and_delete_checkpoints_on_s3(
         f"{prefix}/5/checkpoint.pkl",
         f"{prefix}/5/model/weights.bin",
     ]
+    assert not backend.has_checkpoint(3)
     backend.delete_checkpoint(3)  # nothing left: fine
     backend.copy_checkpoint(3, 6)  # no source: the target starts from scratch
     assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/6/")

@@ -223,6 +223,10 @@ class SimulatorBackend(Backend):
         else:
             self._checkpoints[target_trial_id] = index
 
+    def has_checkpoint(self, trial_id: int) -> bool:
+        """Whether the trial has reported a fidelity it can continue after."""
+        return trial_id in self._checkpoints
+
     def delete_checkpoint(self, trial_id: int) -> None:
         """Forget the fidelity the trial reached: a resume starts from scratch."""
         self._checkpoints.pop(trial_id, None)

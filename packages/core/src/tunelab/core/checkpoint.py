@@ -1,8 +1,10 @@
 """Helpers for training scripts: the trial's checkpoint folder and its configuration.
 
 A backend tells a trial where to keep its checkpoint through the environment
-variable `TUNELAB_CHECKPOINT_DIR`. A script that checkpoints lets a paused trial
-continue where it stopped instead of starting over:
+variable `TUNELAB_CHECKPOINT_DIR`; `LocalBackend` also passes it as
+`--st_checkpoint_dir <folder>` to scripts written for Syne Tune, which read it from
+their command line (`checkpoint_arg`). A script that checkpoints lets a paused
+trial continue where it stopped instead of starting over:
 
     start = resume_epoch() + 1
     for epoch in range(start, epochs + 1):
@@ -24,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +45,11 @@ TRIAL_ID_ENV = "TUNELAB_TRIAL_ID"
 
 CONFIG_JSON_ARG = "--tunelab_config_json"
 """Command-line option with which the backend passes `config.json` in json mode."""
+
+SYNE_TUNE_CHECKPOINT_ARG = "--st_checkpoint_dir"
+"""Command-line option from which Syne Tune scripts read their checkpoint folder."""
+
+_SYNE_TUNE_CHECKPOINTING = re.compile(r"st_checkpoint_dir|add_checkpointing_to_argparse", re.I)
 
 DEFAULT_CHECKPOINT_FILE = "checkpoint.pkl"
 """File name of the checkpoint inside the checkpoint folder."""
@@ -156,6 +164,21 @@ def load_config_json(args: Sequence[str] | None = None) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise ValueError(f"{path} holds a {type(config).__name__}; expected a JSON object")
     return config
+
+
+def detect_checkpoint_arg(script: str | os.PathLike[str]) -> str | None:
+    """`SYNE_TUNE_CHECKPOINT_ARG` if the Python script `script` reads it, else None.
+
+    A script reads it when its source mentions `st_checkpoint_dir` (in any case, as
+    in Syne Tune's constant `ST_CHECKPOINT_DIR`) or Syne Tune's
+    `add_checkpointing_to_argparse`, which adds the option. Other files (executables)
+    are not read: give `LocalBackend(checkpoint_arg=...)` for them.
+    """
+    path = Path(script)
+    if path.suffix != ".py":
+        return None
+    source = path.read_text(encoding="utf-8", errors="replace")
+    return SYNE_TUNE_CHECKPOINT_ARG if _SYNE_TUNE_CHECKPOINTING.search(source) else None
 
 
 def _resolve(folder: str | os.PathLike[str] | None) -> Path | None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import enum
+import numbers
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 Mode = Literal["min", "max"]
 """Whether a metric is minimised or maximised."""
 
 Config = dict[str, Any]
 """A configuration: hyperparameter name -> value (constants included)."""
+
+_INT64 = range(-(2**63), 2**63)
 
 
 class Decision(enum.Enum):
@@ -146,3 +150,53 @@ class TrialUpdate:
     status: TrialStatus = TrialStatus.RUNNING
     error: str | None = None
     time: float | None = None
+
+
+def as_number(value: Any) -> int | float | None:
+    """`value` as a number that a results column holds, or None if it is not one.
+
+    Integers (numpy's included) beyond int64 become floats, as Parquet has no wider
+    integers; other numbers pass unchanged, NaN and infinities included, and so do
+    booleans. Strings, None, containers and integers too large even for a float
+    are not numbers.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+        if number in _INT64:
+            return cast(int, value)  # numpy integers stay as they are
+        try:
+            return float(number)
+        except OverflowError:
+            return None
+    if isinstance(value, numbers.Real):
+        return cast(float, value)
+    return None
+
+
+def screen_result(
+    result: dict[str, Any], *, numeric: Collection[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split `result` into the values a results table can hold and the others.
+
+    A value is kept when it is a number (see `as_number`; converted if needed), or,
+    for keys not in `numeric`, a string, a boolean or None; under a key in
+    `numeric`, None is kept too (it stands for a missing value). Anything else
+    (a string under a numeric key, a list, a dict, an integer too large for a
+    float) is rejected.
+
+    Returns:
+        `(kept, rejected)`: two dicts that together hold every key of `result`.
+    """
+    kept: dict[str, Any] = {}
+    rejected: dict[str, Any] = {}
+    for key, value in result.items():
+        number = as_number(value)
+        if number is not None:
+            kept[key] = number
+        elif value is None or (isinstance(value, str) and key not in numeric):
+            kept[key] = value
+        else:
+            rejected[key] = value
+    return kept, rejected

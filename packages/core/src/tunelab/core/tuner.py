@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
+
 from tunelab.core._checkpoint_removal import CheckpointRemover, RemovedCheckpoint
 from tunelab.core.backends.base import Backend
 from tunelab.core.callbacks import ProgressPrinter, TunerCallback
-from tunelab.core.results.experiment import best_result, metric_position
+from tunelab.core.results.experiment import (
+    TRIALS_FILE,
+    best_result,
+    metric_position,
+    trials_table,
+)
+from tunelab.core.results.io import write_parquet_atomic
 from tunelab.core.results.lock import ExperimentLock
 from tunelab.core.results.store import CONFIG_PREFIX, DECISION_TIME, ExperimentStore
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.status import TuningStatus
 from tunelab.core.stopping import StopCondition
-from tunelab.core.trial import Config, Decision, Trial, TrialStatus, TrialUpdate
-from tunelab.core.tuner_setup import TunerOptions, prepare_experiment
+from tunelab.core.trial import (
+    Config,
+    Decision,
+    Trial,
+    TrialStatus,
+    TrialUpdate,
+    as_number,
+    screen_result,
+)
+from tunelab.core.tuner_setup import ExperimentSetup, TunerOptions, prepare_experiment
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +56,27 @@ class TooManyFailuresError(RuntimeError):
 class Tuner:
     """Runs trials suggested by `scheduler` on `backend`, `n_workers` at a time.
 
-    Results go to `path` as they arrive (the format of `tunelab.core.results`). When
-    `path` holds an experiment that did not complete (killed, interrupted, crashed),
-    `run` resumes it:
-    every saved result is kept, trial ids continue, trials that were running are
-    resumed, and the scheduler continues from its saved state. Construct the resumed
-    tuner with the same scheduler settings as the original one.
+    Results go to `path` as they arrive (the format of `tunelab.core.results`), and
+    the final status of every trial to `trials.parquet` beside them. When `path`
+    holds an experiment that did not complete (killed, interrupted, crashed), `run`
+    resumes it: every saved result is kept, trial ids continue, and the scheduler
+    continues from its saved state. Results that trials reported after the last
+    save and that the backend still has (`Backend.logged_results`, e.g. the trial's
+    log) are recorded first, through the scheduler; then the trials that were
+    running are resumed, and results they report again are skipped (by resource
+    level, or by count for a trial without checkpoint), so that no result is lost
+    or recorded twice. Construct the resumed tuner with the same scheduler
+    settings as the original one. `run` takes the experiment folder's lock and
+    checks the folder again, so a tuner built before another one ran in the same
+    folder resumes that run (or refuses a completed one) instead of overwriting it.
+
+    A reported value that a results table cannot hold, or that the scheduler cannot
+    use (a string metric, a list, an integer too large for a float), is not
+    recorded: the tuner warns once per trial and key, records NaN for a metric (and
+    passes NaN to the scheduler, which ranks it like a diverged result) and leaves
+    other keys out of the row; integers beyond 64 bits are recorded as floats. A
+    result whose resource attribute is unusable is recorded but not shown to the
+    scheduler.
 
     A scheduler may start a trial from another trial's checkpoint
     (`TrialSuggestion.start(config, checkpoint_from=i)`): the tuner has the backend
@@ -101,14 +133,9 @@ class Tuner:
         self.callbacks: list[TunerCallback] = list(callbacks)
         if self.options.progress_interval is not None:
             self.callbacks.append(ProgressPrinter(interval=self.options.progress_interval))
-        self.setup = prepare_experiment(
-            path=path,
-            backend=backend,
-            scheduler=scheduler,
-            stop_criterion=stop_criterion,
-            n_workers=n_workers,
-            user_metadata=metadata,
-        )
+        self._user_metadata = metadata
+        self._path_given = path is not None
+        self.setup = self._prepare(path)
         self.path = self.setup.path
         self.store = ExperimentStore(self.path)
         self.status = TuningStatus()
@@ -122,6 +149,15 @@ class Tuner:
         self._last_result: dict[int, dict[str, Any]] = {}
         self._max_resource: dict[int, float] = {}
         self._errors: dict[int, str] = {}
+        self._end_times: dict[int, float] = {}  # tuner time at which a trial finished
+        self._num_rows: dict[int, int] = {}  # rows recorded per trial
+        self._received: dict[int, int] = {}  # results taken in per trial (= log position)
+        self._unreplayed: dict[int, list[dict[str, Any]]] = {}  # logged, not taken in yet
+        self._restored: set[int] = set()  # trials of the saved state not restarted yet
+        self._repeats_left: dict[int, int] = {}  # results a restarted trial reports again
+        self._run_start: dict[int, float] = {}  # tuner time of a trial's last (re)start
+        self._numeric_keys: set[str] = set()  # reported keys whose column is numeric
+        self._warned_values: set[tuple[int, str]] = set()
         self._clock = backend.clock
         self._start = 0.0
         self._checkpoints = CheckpointRemover(
@@ -137,7 +173,7 @@ class Tuner:
             TooManyFailuresError: If `options.max_failures` trials crashed.
         """
         outcome, reason = "failed", "error"
-        self._lock = ExperimentLock(self.path)
+        self._lock = self._claim()
         try:
             self._open()
         except BaseException:
@@ -188,6 +224,38 @@ class Tuner:
     def _now(self) -> float:
         return self._clock.time() - self._start
 
+    def _prepare(self, path: str | Path | None) -> ExperimentSetup:
+        return prepare_experiment(
+            path=path,
+            backend=self.backend,
+            scheduler=self.scheduler,
+            stop_criterion=self.stop_criterion,
+            n_workers=self.n_workers,
+            user_metadata=self._user_metadata,
+        )
+
+    def _claim(self) -> ExperimentLock:
+        """Lock the experiment folder, then look at it again: another tuner may have
+        run in it since this one was built. A completed experiment is refused (or,
+        for a default path, a fresh sibling folder is taken); an unfinished one is
+        resumed."""
+        while True:
+            lock = ExperimentLock(self.path)
+            try:
+                self.setup = self._prepare(self.path)
+                return lock
+            except FileExistsError:
+                lock.release()
+                if self._path_given:
+                    raise
+            except BaseException:
+                lock.release()
+                raise
+            self.setup = self._prepare(None)
+            logger.info("%s was completed meanwhile; using %s", self.path, self.setup.path)
+            self.path = self.setup.path
+            self.store = ExperimentStore(self.path)
+
     def _open(self) -> None:
         state = self.store.load() if self.setup.resume else None
         if state is not None:
@@ -202,11 +270,53 @@ class Tuner:
         self._last_save = time.monotonic()
         for callback in self.callbacks:
             callback.on_tuning_start(self)
+        self._collect_unreplayed()
         for trial in self.trials.values():
             if trial.status is TrialStatus.RUNNING:
+                self._replay(trial)
+            if trial.status is TrialStatus.RUNNING:
                 logger.info("resuming trial %d, interrupted with the previous run", trial.trial_id)
-                self.backend.resume_trial(trial)
+                self._launch_again(trial)
                 self._notify_start(trial)
+
+    def _collect_unreplayed(self) -> None:
+        """The results unfinished trials logged past those the saved state took in."""
+        for trial in self.trials.values():
+            if trial.status.is_finished:
+                continue
+            logged = self.backend.logged_results(trial.trial_id) or []
+            missed = logged[self._received.get(trial.trial_id, 0) :]
+            if missed:
+                logger.info(
+                    "trial %d reported %d results after the last save; recording them",
+                    trial.trial_id,
+                    len(missed),
+                )
+                self._unreplayed[trial.trial_id] = missed
+
+    def _replay(self, trial: Trial) -> None:
+        """Record the logged results the trial's restart will not report again, as if
+        the backend delivered them now; those after a pause wait for the resume."""
+        missed = self._unreplayed.pop(trial.trial_id, [])
+        for position, result in enumerate(missed):
+            if trial.status is not TrialStatus.RUNNING:
+                if trial.status is TrialStatus.PAUSED:
+                    self._unreplayed[trial.trial_id] = missed[position:]
+                return
+            self._received[trial.trial_id] = self._received.get(trial.trial_id, 0) + 1
+            if not self._is_repeat(trial, result):
+                self._record(trial, result, live=False)
+
+    def _launch_again(self, trial: Trial) -> None:
+        """Resume `trial` on the backend. A trial of the saved state restarted without
+        a checkpoint starts over: the results it had recorded will come again."""
+        trial_id = trial.trial_id
+        if trial_id in self._restored:
+            self._restored.discard(trial_id)
+            if not self.backend.has_checkpoint(trial_id):
+                self._repeats_left[trial_id] = self._num_rows.get(trial_id, 0)
+        self._run_start[trial_id] = self._now()
+        self.backend.resume_trial(trial)
 
     def _loop(self) -> str:
         while True:
@@ -214,6 +324,7 @@ class Tuner:
             # the budget must not be recorded.
             if self._should_stop():
                 return "stopping criterion met"
+            self._stop_overdue_trials()
             self._process(self.backend.fetch_new_results())
             if self._should_stop():
                 return "stopping criterion met"
@@ -253,8 +364,28 @@ class Tuner:
     def _drain(self) -> None:
         while self.backend.busy_trial_ids():
             self._clock.sleep(self.options.sleep_time)
+            self._stop_overdue_trials()
             self._process(self.backend.fetch_new_results())
             self.status.tuner_time = self._now()
+
+    def _stop_overdue_trials(self) -> None:
+        """Stop and fail trials that have run longer than `max_trial_seconds`."""
+        limit = self.options.max_trial_seconds
+        if limit is None:
+            return
+        now = self._now()
+        for trial_id in self.backend.busy_trial_ids():
+            trial = self.trials.get(trial_id)
+            started = self._run_start.get(trial_id)
+            if trial is None or trial.status is not TrialStatus.RUNNING or started is None:
+                continue
+            if now - started > limit:
+                self.backend.stop_trial(trial_id)
+                self._fail(
+                    trial,
+                    f"stopped after running for {now - started:.1f} s, longer than "
+                    f"TunerOptions.max_trial_seconds={limit:g}",
+                )
 
     def _fill_workers(self) -> bool:
         """Start or resume trials on free workers; False when the scheduler had none."""
@@ -273,8 +404,9 @@ class Tuner:
             else:
                 assert suggestion.config is not None
                 trial = self._start_new(suggestion.config, suggestion.checkpoint_from)
-            self._notify_start(trial)
-            busy += 1
+            if trial.status is TrialStatus.RUNNING:
+                self._notify_start(trial)
+                busy += 1
         return True
 
     def _start_new(self, config: Config, checkpoint_from: int | None = None) -> Trial:
@@ -296,6 +428,7 @@ class Tuner:
         self._decide(self.scheduler.on_trial_add, trial)
         if checkpoint_from is not None:
             self._copy_checkpoint(checkpoint_from, trial.trial_id)
+        self._run_start[trial.trial_id] = self._now()
         self.backend.start_trial(trial)
         return trial
 
@@ -330,7 +463,9 @@ class Tuner:
         if config is not None:
             trial.config = dict(config)
         self._set_status(trial, TrialStatus.RUNNING)
-        self.backend.resume_trial(trial)
+        self._replay(trial)  # results logged before a kill, after the trial's pause
+        if trial.status is TrialStatus.RUNNING:
+            self._launch_again(trial)
         return trial
 
     def _notify_start(self, trial: Trial) -> None:
@@ -343,6 +478,9 @@ class Tuner:
             if trial is None:
                 logger.warning("backend reported unknown trial %d; ignored", update.trial_id)
                 continue
+            self._received[trial.trial_id] = self._received.get(trial.trial_id, 0) + len(
+                update.results
+            )
             for result in update.results:
                 if trial.status is not TrialStatus.RUNNING:
                     break
@@ -356,30 +494,43 @@ class Tuner:
                 self._fail(trial, update.error or "the trial failed")
 
     def _is_repeat(self, trial: Trial, result: dict[str, Any]) -> bool:
-        """A restarted trial without checkpoints reports its early resources again."""
+        """A restarted trial without checkpoints reports its early results again: those
+        at resources it had reached or, for results without a resource, the first
+        ones of a trial that restarted from scratch after the tuner restarted."""
+        repeats = self._repeats_left.get(trial.trial_id, 0)
+        if repeats:
+            self._repeats_left[trial.trial_id] = repeats - 1
         attr = self.scheduler.resource_attr
         if attr is None or not isinstance(result.get(attr), (int, float)):
-            return False
+            return repeats > 0
         value = float(result[attr])
         if value <= self._max_resource.get(trial.trial_id, float("-inf")):
             return True
         self._max_resource[trial.trial_id] = value
         return False
 
-    def _record(self, trial: Trial, result: dict[str, Any]) -> None:
+    def _record(self, trial: Trial, result: dict[str, Any], *, live: bool = True) -> None:
+        """Show `result` to the scheduler, act on its decision and add the row; a result
+        replayed from a log (`live=False`) has no process to pause or stop."""
         now = self._now()
         self.status.tuner_time = now
-        decision = self._decide(self.scheduler.on_trial_result, trial, result)
-        self.status.observe_cost(result, self._last_result.get(trial.trial_id))
-        self._last_result[trial.trial_id] = result
+        result, schedulable = self._usable(trial, result)
+        self._num_rows[trial.trial_id] = self._num_rows.get(trial.trial_id, 0) + 1
+        decision = Decision.CONTINUE
+        if schedulable:
+            decision = self._decide(self.scheduler.on_trial_result, trial, result)
+            self.status.observe_cost(result, self._last_result.get(trial.trial_id))
+            self._last_result[trial.trial_id] = result
         self._checkpoints.on_result()
         self.status.observe_result(result)
         if decision is Decision.STOP:
-            self.backend.stop_trial(trial.trial_id)
+            if live:
+                self.backend.stop_trial(trial.trial_id)
             self._set_status(trial, TrialStatus.STOPPED)
             self._decide(self.scheduler.on_trial_remove, trial)
         elif decision is Decision.PAUSE:
-            self.backend.pause_trial(trial.trial_id)
+            if live:
+                self.backend.pause_trial(trial.trial_id)
             self._set_status(trial, TrialStatus.PAUSED)
         self._warn_reserved(result)
         row = {key: value for key, value in result.items() if key not in _RESERVED_COLUMNS}
@@ -396,6 +547,44 @@ class Tuner:
         for callback in self.callbacks:
             callback.on_trial_result(trial, result, decision)
 
+    def _usable(self, trial: Trial, result: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """`result` without the values a numeric column or the scheduler cannot take
+        (see the class docstring), and whether the scheduler may see it."""
+        metrics = self.scheduler.metric_names()
+        attr = self.scheduler.resource_attr
+        needed = {*metrics, *([attr] if attr is not None else [])}
+        kept, rejected = screen_result(result, numeric=self._numeric_keys | needed)
+        for key in needed & kept.keys():
+            if kept[key] is None:
+                rejected[key] = kept.pop(key)
+        for key, value in rejected.items():
+            if key in metrics:
+                kept[key] = math.nan
+                handling = "recorded as NaN, and passed to the scheduler as NaN"
+            elif key == attr:
+                handling = "left out, and the result is not shown to the scheduler"
+            else:
+                handling = "left out of the results"
+            self._warn_value(trial, key, value, handling)
+        self._numeric_keys.update(
+            key for key, value in kept.items() if key not in rejected and _is_numeric(value)
+        )
+        return kept, attr is None or attr not in rejected
+
+    def _warn_value(self, trial: Trial, key: str, value: Any, handling: str) -> None:
+        if (trial.trial_id, key) in self._warned_values:
+            return
+        self._warned_values.add((trial.trial_id, key))
+        logger.warning(
+            "trial %d reported %s=%.100r (%s), which is not a number a results column can "
+            "hold; %s (warned once per trial and key)",
+            trial.trial_id,
+            key,
+            value,
+            type(value).__name__,
+            handling,
+        )
+
     def _warn_reserved(self, result: dict[str, Any]) -> None:
         for key in _RESERVED_COLUMNS:
             if key in result and key not in self._reserved_reported:
@@ -409,7 +598,12 @@ class Tuner:
     def _complete(self, trial: Trial) -> None:
         last = self._last_result.get(trial.trial_id)
         if last is None:
-            self._fail(trial, "the trial ended without reporting any result")
+            unusable = self._num_rows.get(trial.trial_id, 0) > 0
+            self._fail(
+                trial,
+                "the trial ended without reporting any result"
+                + (f" with a usable {self.scheduler.resource_attr!r}" if unusable else ""),
+            )
             return
         self._set_status(trial, TrialStatus.COMPLETED)
         self._decide(self.scheduler.on_trial_complete, trial, last)
@@ -438,6 +632,8 @@ class Tuner:
         setattr(self.status, counters[new], getattr(self.status, counters[new]) + 1)
         self._checkpoints.on_status(trial.trial_id, trial.status, new)
         trial.status = new
+        if new.is_finished:
+            self._end_times[trial.trial_id] = self._now()
 
     # -- persistence --------------------------------------------------------------------
 
@@ -453,6 +649,8 @@ class Tuner:
             "last_result": self._last_result,
             "max_resource": self._max_resource,
             "errors": self._errors,
+            "end_times": self._end_times,
+            "received": self._received,
             "num_results": self.status.num_results,
             "metric_min": self.status.metric_min,
             "metric_max": self.status.metric_max,
@@ -471,6 +669,20 @@ class Tuner:
         self._last_result = dict(state["last_result"])
         self._max_resource = dict(state["max_resource"])
         self._errors = dict(state["errors"])
+        results = self.store.results()
+        counts = results["trial_id"].value_counts()
+        self._num_rows = {
+            int(k): int(n) for k, n in zip(counts.index.tolist(), counts.tolist(), strict=True)
+        }
+        # states saved before these were kept: no end times, and the rows as taken in
+        self._end_times = dict(state.get("end_times", {}))
+        self._received = dict(state.get("received", self._num_rows))
+        self._numeric_keys = {
+            str(column)
+            for column in results.columns
+            if _is_numeric_column(results[column]) and not str(column).startswith(CONFIG_PREFIX)
+        }
+        self._restored = {t for t, trial in self.trials.items() if not trial.status.is_finished}
         self.status = TuningStatus(
             tuner_time=self._time_offset,
             num_trials_started=len(self.trials),
@@ -507,7 +719,24 @@ class Tuner:
 
     def _save(self) -> None:
         self.store.save(self._state())
+        write_parquet_atomic(self.path / TRIALS_FILE, self._trials_table())
         self._last_save = time.monotonic()
+
+    def _trials_table(self) -> Any:
+        """Final status, times, error and row count of every trial (trials.parquet)."""
+        rows = [
+            {
+                "trial_id": trial.trial_id,
+                "status": trial.status.value,
+                "start_tuner_time": trial.creation_time,
+                "end_tuner_time": self._end_times.get(trial.trial_id, math.nan),
+                "num_results": self._num_rows.get(trial.trial_id, 0),
+                "error": self._errors.get(trial.trial_id),
+                **{CONFIG_PREFIX + key: value for key, value in trial.config.items()},
+            }
+            for trial in self.trials.values()
+        ]
+        return trials_table(rows)
 
     def _close(self, outcome: str, reason: str) -> None:
         if outcome == "complete":
@@ -531,3 +760,11 @@ class Tuner:
         self._lock.release()
         for callback in self.callbacks:
             callback.on_tuning_end(self)
+
+
+def _is_numeric(value: Any) -> bool:
+    return value is not None and not isinstance(value, (str, bool)) and as_number(value) is not None
+
+
+def _is_numeric_column(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)

@@ -73,6 +73,11 @@ class TunerOptions:
         max_kept_checkpoints: For "speculative": how many paused trials may keep
             their checkpoint; None means 0 (every checkpoint the scheduler names is
             deleted). Trials that are running always keep theirs.
+        max_trial_seconds: Longest a trial may run, in seconds of the tuner's clock
+            (real seconds; virtual seconds with a simulating backend), counted from
+            its last start or resume. A trial still running after that is stopped
+            and recorded as failed, with the reason as its error; it counts towards
+            `max_failures`. None (the default) sets no limit.
     """
 
     sleep_time: float = 0.05
@@ -82,11 +87,19 @@ class TunerOptions:
     wait_for_trials_when_stopping: bool = False
     checkpoint_removal: CheckpointRemoval = "never"
     max_kept_checkpoints: int | None = None
+    max_trial_seconds: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("sleep_time", "save_interval"):
             if getattr(self, name) < 0:
                 raise ValueError(f"TunerOptions.{name} must be >= 0, got {getattr(self, name)}")
+        limit = self.max_trial_seconds
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0
+        ):
+            raise ValueError(
+                f"TunerOptions.max_trial_seconds={limit!r}; expected None or a number > 0"
+            )
         if self.max_failures is not None and self.max_failures < 1:
             raise ValueError(f"TunerOptions.max_failures must be >= 1, got {self.max_failures}")
         if self.checkpoint_removal not in CHECKPOINT_REMOVAL_MODES:

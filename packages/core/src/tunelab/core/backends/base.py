@@ -24,9 +24,14 @@ class Backend(ABC):
     finds its checkpoint. `shutdown` ends every trial still running.
 
     Checkpoints are handled through `copy_checkpoint` (a new trial that starts from
-    another trial's checkpoint, as in Population Based Training) and
-    `delete_checkpoint` (checkpoint removal, see `TunerOptions.checkpoint_removal`);
-    the defaults work on the folders `checkpoint_path(trial_id)`.
+    another trial's checkpoint, as in Population Based Training),
+    `delete_checkpoint` (checkpoint removal, see `TunerOptions.checkpoint_removal`)
+    and `has_checkpoint` (whether a restarted trial continues or starts over); the
+    defaults work on the folders `checkpoint_path(trial_id)`.
+
+    When a killed tuning run is resumed, the tuner asks `logged_results` for what
+    each unfinished trial reported before the kill, so that results the run had
+    not saved yet are recorded instead of lost.
     """
 
     _path: Path | None = None
@@ -83,6 +88,33 @@ class Backend(ABC):
         scratch. The default deletes the folder `checkpoint_path(trial_id)` (a missing
         folder is fine)."""
         shutil.rmtree(self.checkpoint_path(trial_id), ignore_errors=True)
+
+    def has_checkpoint(self, trial_id: int) -> bool:
+        """Whether trial `trial_id` has a checkpoint to continue from when resumed.
+
+        The tuner asks when it restarts a trial of a resumed experiment: a trial
+        without a checkpoint starts over and reports its first results again, which
+        the tuner then skips (by resource level, or by count when the results carry
+        no resource). The default looks for files in `checkpoint_path(trial_id)`
+        (hidden files, such as the temporary files of `save_checkpoint`, do not
+        count); override it when checkpoints live elsewhere, as for
+        `copy_checkpoint` and `delete_checkpoint`.
+        """
+        folder = self.checkpoint_path(trial_id)
+        if not folder.is_dir():
+            return False
+        return any(not entry.name.startswith(".") for entry in folder.iterdir())
+
+    def logged_results(self, trial_id: int) -> list[dict[str, Any]] | None:
+        """Every result trial `trial_id` has reported, oldest first, from a record
+        that outlives the tuner (such as the trial's own log), or None without one.
+
+        When a killed experiment is resumed, the tuner records the results past the
+        ones its saved state had taken in, before restarting the trial; so the list
+        must hold the results in the order `fetch_new_results` delivered them, every
+        run of the trial included. The default is None (nothing is kept).
+        """
+        return None
 
     @property
     def clock(self) -> Clock:

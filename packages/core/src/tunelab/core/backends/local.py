@@ -9,6 +9,7 @@ import functools
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from tunelab.core.checkpoint import (
     CONFIG_JSON_ARG,
     CONFIG_JSON_ENV,
     TRIAL_ID_ENV,
+    detect_checkpoint_arg,
 )
 from tunelab.core.reporter import parse_metric_line
 from tunelab.core.trial import Config, Trial, TrialStatus, TrialUpdate
@@ -87,6 +89,8 @@ class LocalBackend(Backend):
     of that trial's checkpoint folder in its own.
     On Linux, a trial's process is SIGKILLed by the kernel when the tuner thread
     that started it dies, even by SIGKILL (its own children are not covered).
+    `stdout.log` is the trial's record (`logged_results`): a resumed tuning run
+    takes from it the results that the killed run had not saved.
 
     Args:
         entry_point: The training script (`*.py`) or an executable.
@@ -102,6 +106,11 @@ class LocalBackend(Backend):
             schedulers that pause trials: a trial that ends by itself exactly where
             the scheduler pauses it loses its checkpoint here, not there.
         stop_grace_period: Seconds between SIGTERM and SIGKILL.
+        checkpoint_arg: A command-line option, such as `"--st_checkpoint_dir"`, after
+            which every trial's command gets its checkpoint folder, for scripts that
+            read it from their arguments rather than from `TUNELAB_CHECKPOINT_DIR`.
+            `"auto"` passes `--st_checkpoint_dir` to a `.py` script that mentions
+            `st_checkpoint_dir` (Syne Tune scripts); None passes nothing.
     """
 
     def __init__(
@@ -115,6 +124,7 @@ class LocalBackend(Backend):
         num_gpus_per_trial: int = 1,
         delete_checkpoints: bool = False,
         stop_grace_period: float = 5.0,
+        checkpoint_arg: str | None = "auto",
     ) -> None:
         path = Path(entry_point).expanduser().absolute()
         if not path.is_file():
@@ -140,6 +150,14 @@ class LocalBackend(Backend):
         )
         self._delete_checkpoints = delete_checkpoints
         self._stop_grace_period = stop_grace_period
+        if checkpoint_arg == "auto":
+            checkpoint_arg = detect_checkpoint_arg(path)
+        elif checkpoint_arg is not None and not re.fullmatch(r"--?[\w.-]+", checkpoint_arg):
+            raise ValueError(
+                f"checkpoint_arg={checkpoint_arg!r}; expected 'auto', None or an option "
+                "such as '--st_checkpoint_dir'"
+            )
+        self._checkpoint_arg = checkpoint_arg
         self._runs: dict[int, _Run] = {}
 
     @property
@@ -219,12 +237,22 @@ class LocalBackend(Backend):
         """Everything trial `trial_id` wrote to stderr so far ("" if nothing)."""
         return _read_text(self.trial_path(trial_id) / STDERR_FILE)
 
+    def logged_results(self, trial_id: int) -> list[dict[str, Any]]:
+        """Every result in trial `trial_id`'s `stdout.log`, all its runs, oldest first."""
+        try:
+            data = (self.trial_path(trial_id) / STDOUT_FILE).read_bytes()
+        except FileNotFoundError:
+            return []
+        return _parse_results(data)
+
     def _command(self, trial_id: int, config: Config, config_file: Path) -> list[str]:
         """The argument list that runs trial `trial_id`; subclasses may replace it."""
         if self._entry_point.suffix == ".py":
             command = [self._python, str(self._entry_point)]
         else:
             command = [str(self._entry_point)]
+        if self._checkpoint_arg is not None:
+            command += [self._checkpoint_arg, str(self.checkpoint_path(trial_id))]
         if self._pass_config_as == "json":
             return [*command, CONFIG_JSON_ARG, str(config_file)]
         return [*command, *_config_args(config)]
@@ -236,6 +264,7 @@ class LocalBackend(Backend):
         config_file.write_text(json.dumps(config, indent=2, default=_json_default) + "\n")
         command = self._command(trial_id, config, config_file)
         stdout_file = folder / STDOUT_FILE
+        _end_last_line(stdout_file)
         offset = stdout_file.stat().st_size if stdout_file.exists() else 0
         gpus = self._gpus.acquire()
         env = {"PYTHONUNBUFFERED": "1", **os.environ, **self._env}
@@ -299,8 +328,7 @@ class LocalBackend(Backend):
         if not final:
             data = data[: data.rfind(b"\n") + 1]
         run.offset += len(data)
-        lines = (line.decode("utf-8", errors="replace") for line in data.split(b"\n"))
-        return [result for line in lines if (result := parse_metric_line(line)) is not None]
+        return _parse_results(data)
 
     def _failure_message(self, trial_id: int, exit_code: int) -> str:
         message = f"exit code {exit_code}"
@@ -329,6 +357,26 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):  # numpy scalars and arrays
         return value.tolist()
     raise TypeError(f"config value {value!r} of type {type(value).__name__} is not JSON data")
+
+
+def _parse_results(data: bytes) -> list[dict[str, Any]]:
+    """The results carried by the metric lines of `data`, a piece of stdout.log."""
+    lines = (line.decode("utf-8", errors="replace") for line in data.split(b"\n"))
+    return [result for line in lines if (result := parse_metric_line(line)) is not None]
+
+
+def _end_last_line(path: Path) -> None:
+    """End a log whose last line was cut off (its process was killed while writing),
+    so that the next run's first line does not join it."""
+    try:
+        with open(path, "rb+") as file:
+            if file.seek(0, os.SEEK_END) == 0:
+                return
+            file.seek(-1, os.SEEK_END)
+            if file.read(1) != b"\n":
+                file.write(b"\n")
+    except FileNotFoundError:
+        return
 
 
 def _terminate_group(process: subprocess.Popen[bytes], grace: float) -> None:

@@ -1,9 +1,19 @@
-"""Reading a finished (or running) experiment back: `load_experiment(path)`."""
+"""Reading a finished (or running) experiment back: `load_experiment(path)`; and the
+format of `trials.parquet`, the final status of every trial.
+
+`trials.parquet` has one row per trial: `trial_id`, `status` (running, paused,
+completed, stopped or failed), `start_tuner_time` and `end_tuner_time` (tuner time
+at which the trial was created and at which it completed, was stopped or failed;
+NaN while it may still run), `num_results` (its rows in results.parquet), `error`
+(why it failed, else None) and one `config_<name>` column per configuration entry.
+The tuner writes it beside results.parquet whenever it saves the results.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +25,31 @@ from tunelab.core.trial import Config, Mode
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+TRIALS_FILE = "trials.parquet"
+TRIAL_COLUMNS = (
+    "trial_id",
+    "status",
+    "start_tuner_time",
+    "end_tuner_time",
+    "num_results",
+    "error",
+)
+"""The columns of `trials.parquet` before its `config_<name>` columns."""
+
+
+def trials_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The trials table of `rows`, one dict per trial with the `TRIAL_COLUMNS` keys and
+    `config_<name>` keys; typed columns also when there are no rows."""
+    frame = pd.DataFrame(list(rows), columns=None if rows else list(TRIAL_COLUMNS))
+    return frame.astype(
+        {
+            "trial_id": "int64",
+            "start_tuner_time": "float64",
+            "end_tuner_time": "float64",
+            "num_results": "int64",
+        }
+    )
 
 
 def metric_position(names: list[str], metric: str | int) -> int:
@@ -71,11 +106,15 @@ class Experiment:
         path: The folder.
         metadata: The content of metadata.json.
         results: One row per reported result (columns: see `tunelab.core.results`).
+        trials: One row per trial with its final status, error and number of results
+            (trials.parquet, see this module); empty for experiments written before
+            tunelab-core recorded it.
     """
 
     path: Path
     metadata: dict[str, Any]
     results: pd.DataFrame
+    trials: pd.DataFrame = field(default_factory=lambda: trials_table([]))
 
     @property
     def metric_names(self) -> list[str]:
@@ -139,7 +178,9 @@ def load_experiment(path: str | Path) -> Experiment:
         results = pd.read_parquet(results_file)
     else:
         results = pd.DataFrame({"trial_id": pd.Series([], dtype="int64")})
-    return Experiment(path=folder, metadata=metadata, results=results)
+    trials_file = folder / TRIALS_FILE
+    trials = pd.read_parquet(trials_file) if trials_file.exists() else trials_table([])
+    return Experiment(path=folder, metadata=metadata, results=results, trials=trials)
 
 
 def _plain(value: Any) -> Any:

@@ -196,8 +196,10 @@ class SageMakerBackend(Backend):
     def copy_checkpoint(self, source_trial_id: int, target_trial_id: int) -> None:
         """Copy the S3 checkpoint of `source_trial_id` to `target_trial_id`'s prefix."""
         s3, bucket = self._clients("s3"), self.settings.bucket
-        source = self.settings.key("checkpoints", str(source_trial_id)) + "/"
-        target = self.settings.key("checkpoints", str(target_trial_id)) + "/"
+        source, target = (
+            self._checkpoint_prefix(source_trial_id),
+            self._checkpoint_prefix(target_trial_id),
+        )
         if _s3.copy_prefix(s3, bucket, source, target) == 0:
             logger.info(
                 "trial %d has no checkpoint in S3; trial %d starts from scratch",
@@ -205,10 +207,20 @@ class SageMakerBackend(Backend):
                 target_trial_id,
             )
 
+    def has_checkpoint(self, trial_id: int) -> bool:
+        """Whether the trial's S3 checkpoint prefix holds any object."""
+        prefix = self._checkpoint_prefix(trial_id)
+        return bool(_s3.list_keys(self._clients("s3"), self.settings.bucket, prefix))
+
     def delete_checkpoint(self, trial_id: int) -> None:
         """Delete every object of the trial's S3 checkpoint prefix (none is fine)."""
-        prefix = self.settings.key("checkpoints", str(trial_id)) + "/"
-        _s3.delete_prefix(self._clients("s3"), self.settings.bucket, prefix)
+        _s3.delete_prefix(
+            self._clients("s3"), self.settings.bucket, self._checkpoint_prefix(trial_id)
+        )
+
+    def _checkpoint_prefix(self, trial_id: int) -> str:
+        """The S3 key prefix of `checkpoint_uri(trial_id)`, where the trial's jobs write."""
+        return self.settings.key("checkpoints", self._checkpoint_key, str(trial_id)) + "/"
 
     # -- jobs ------------------------------------------------------------------------------
 
