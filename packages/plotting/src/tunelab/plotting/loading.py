@@ -2,12 +2,15 @@
 
 Only the results format is read (ARCHITECTURE.md §6): `metadata.json` and
 `results.parquet` of each experiment. Files are read in parallel threads (pyarrow
-releases the GIL), and S3 goes through `pyarrow.fs`, so no AWS SDK is needed.
+releases the GIL), and S3 goes through `pyarrow.fs`, so no AWS SDK is needed. An
+experiment whose `metadata.json` is not a JSON object (truncated, say) is skipped
+with a warning that names the file; the others are read.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +28,8 @@ _STATE_DIR = "tuner_state"
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +49,8 @@ class Study:
             columns as `runs`), so that reports can name them.
         grouped_by: Metadata fields that `group_methods` wrote into the method labels;
             methods may differ in them (`run_settings.check_settings`).
+        unreadable: `experiment -> why its metadata.json could not be read`: the
+            experiments left out because of it.
     """
 
     runs: pd.DataFrame
@@ -52,6 +59,7 @@ class Study:
     root: str = ""
     incomplete: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     grouped_by: tuple[str, ...] = ()
+    unreadable: dict[str, str] = field(default_factory=dict, repr=False)
 
     def with_runs(self, runs: pd.DataFrame) -> Study:
         """The same study with another runs table (e.g. relabelled methods)."""
@@ -132,13 +140,24 @@ def load_study(
         )
     show = sys.stderr.isatty() if progress is None else progress
 
-    def read_metadata(folder: str) -> dict[str, Any]:
+    def read_metadata(folder: str) -> dict[str, Any] | str:
         with fs.open_input_stream(_join(base, folder, METADATA_FILE)) as stream:
-            return dict(json.loads(stream.read()))
+            return _parse_metadata(stream.read(), _join(root.rstrip("/"), folder, METADATA_FILE))
 
-    metadata = dict(
-        zip(folders, _parallel(read_metadata, folders, jobs, show, "metadata"), strict=True)
-    )
+    metadata, unreadable = {}, {}
+    for folder, read in zip(
+        folders, _parallel(read_metadata, folders, jobs, show, "metadata"), strict=True
+    ):
+        if isinstance(read, str):
+            logger.warning("skipping experiment %s: %s", folder or ".", read)
+            unreadable[folder] = read
+        else:
+            metadata[folder] = read
+    if not metadata:
+        raise ValueError(
+            f"no readable experiment under {root!r}: every {METADATA_FILE} there is "
+            f"corrupt, e.g. {next(iter(unreadable.values()))}"
+        )
     runs = runs_frame(metadata)
     runs = _filter(runs, where=where, since=since, until=until)
     incomplete = runs.iloc[:0]
@@ -163,7 +182,19 @@ def load_study(
         results=results,
         root=root,
         incomplete=incomplete,
+        unreadable=unreadable,
     )
+
+
+def _parse_metadata(raw: bytes, name: str) -> dict[str, Any] | str:
+    """The metadata in `raw`, or why it is not metadata (naming the file, `name`)."""
+    try:
+        metadata = json.loads(raw)
+    except ValueError as error:  # invalid JSON or not UTF-8
+        return f"{name} is not valid JSON ({error}); it may be truncated"
+    if not isinstance(metadata, dict):
+        return f"{name} holds a JSON {type(metadata).__name__}, not an object"
+    return metadata
 
 
 def runs_frame(metadata: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:

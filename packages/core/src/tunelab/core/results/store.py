@@ -8,6 +8,8 @@ results.parquet    one row per reported result: trial_id, tuner_time, decision,
                    status, decision_time, the reported metrics (with worker_time,
                    worker_timestamp and worker_iter from the Reporter) and
                    config_<name> columns
+trials.parquet     one row per trial: its status, times, error, number of results
+                   and configuration (see `tunelab.core.results.experiment`)
 tuner_state/       state-<generation>.pkl: what a resumed run needs
 trials/<id>/       the backend's per-trial folders (logs, config, checkpoint)
 ```
@@ -16,6 +18,12 @@ Results and state are saved together as one *generation*: the state file is writ
 first, then the results file, whose Parquet metadata names its generation. A resumed
 run reads the generation from the results file and loads the state file of the same
 generation, so the two always agree, whenever the previous run was killed.
+
+A run killed in the middle of a write leaves the temporary file of that write
+behind (`.results.parquet.<random>.tmp`, see `tunelab.core._atomic`); the store
+deletes those of its own files before it first writes, when it is the folder's only
+writer (the tuner holds the folder's lock by then). The state file is read with
+`safe_pickle`, so a results folder from elsewhere cannot run code when resumed.
 
 `decision_time` is the real time (seconds) the scheduler spent in the tuner's calls
 (suggest, on_trial_add, on_trial_result, on_trial_complete/error/remove,
@@ -32,17 +40,19 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from tunelab.core._atomic import write_atomic
+from tunelab.core._atomic import stale_temporaries, write_atomic
 from tunelab.core.results.io import (
     read_parquet_metadata,
     write_json_atomic,
     write_parquet_atomic,
 )
+from tunelab.core.results.safe_pickle import load_pickle
 
 METADATA_FILE = "metadata.json"
 RESULTS_FILE = "results.parquet"
@@ -52,6 +62,7 @@ GENERATION_KEY = "tunelab_generation"
 DECISION_TIME = "decision_time"
 REAL_TIME_COLUMNS = ("worker_time", "worker_timestamp", DECISION_TIME)
 """Columns of measured real time: leave them out when comparing runs for identity."""
+_STATE_FILE = re.compile(r"state-\d+\.pkl")
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +75,7 @@ class ExperimentStore:
         self.generation = 0
         self._frames: list[pd.DataFrame] = []
         self._new_rows: list[dict[str, Any]] = []
+        self._cleaned = False
 
     @property
     def metadata_path(self) -> Path:
@@ -80,6 +92,7 @@ class ExperimentStore:
         return dict(json.loads(self.metadata_path.read_text()))
 
     def write_metadata(self, metadata: dict[str, Any]) -> None:
+        self._remove_stale_temporaries()
         write_json_atomic(self.metadata_path, metadata)
 
     def add_row(self, row: dict[str, Any]) -> None:
@@ -99,6 +112,7 @@ class ExperimentStore:
 
     def save(self, state: dict[str, Any]) -> None:
         """Write `state` and the results as the next generation, atomically."""
+        self._remove_stale_temporaries()
         generation = self.generation + 1
         state_dir = self.path / STATE_DIR
         payload = pickle.dumps({**state, "generation": generation}, protocol=5)
@@ -123,12 +137,32 @@ class ExperimentStore:
                 f"cannot resume the experiment in {self.path}: its results are of generation "
                 f"{generation} but {state_file} is missing; move the folder away to start anew"
             )
-        with state_file.open("rb") as handle:
-            state: dict[str, Any] = pickle.load(handle)
+        state: dict[str, Any] = load_pickle(state_file)
         self._frames = [pd.read_parquet(self.results_path)]
         self._new_rows = []
         self.generation = generation
         return state
+
+    def _remove_stale_temporaries(self) -> None:
+        """Delete what killed writes of a previous run left: once, before the first write.
+
+        Only the temporary files of this store's own files go (metadata, results,
+        state); whatever else is in the folder, a user's `.notes.tmp` say, stays.
+        """
+        if self._cleaned:
+            return
+        self._cleaned = True
+        stale = [
+            *stale_temporaries(self.path, lambda name: name in (METADATA_FILE, RESULTS_FILE)),
+            *stale_temporaries(self.path / STATE_DIR, _is_state_file),
+        ]
+        for path in stale:
+            logger.info("removing %s, left by a write that was interrupted", path)
+            path.unlink(missing_ok=True)
+
+
+def _is_state_file(name: str) -> bool:
+    return _STATE_FILE.fullmatch(name) is not None
 
 
 def _generation_of(path: Path) -> int:

@@ -2,12 +2,15 @@
 
 Uploads skip files that did not change since the last upload and the temporary
 files of atomic writes; downloads skip files whose size and content (ETag) or age
-show they are already there.
+show they are already there, and refuse keys that would land outside the local
+folder (`..` parts, an absolute path after `//`, a symbolic link out of it): a
+bucket's keys are not trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -114,19 +117,28 @@ def download_folder(
 ) -> DownloadReport:
     """Copy the objects under `source/` into `folder`, skipping unchanged files.
 
+    Every key is checked before anything is copied, so a listing with a key that
+    leaves `folder` copies nothing.
+
     Args:
         s3: A boto3 S3 client.
         source: The prefix to copy.
         folder: Local destination (`<folder>/<path relative to source>`).
         keep: Whether to copy an object, given its path relative to `source`.
+
+    Raises:
+        ValueError: If a kept key would be written outside `folder`.
     """
-    downloaded, unchanged = [], []
     start = len(source.key) + 1 if source.key else 0
+    copies = []
     for obj in list_objects(s3, source):
         relative = obj["Key"][start:]
         if not relative or relative.endswith("/") or not keep(relative):
             continue
-        path = folder / relative
+        key = S3Uri(bucket=source.bucket, key=obj["Key"])
+        copies.append((obj, local_path(folder, relative, key=key)))
+    downloaded, unchanged = [], []
+    for obj, path in copies:
         if _unchanged(path, obj):
             unchanged.append(path)
             continue
@@ -134,6 +146,24 @@ def download_folder(
         s3.download_file(source.bucket, obj["Key"], str(path))
         downloaded.append(path)
     return DownloadReport(downloaded=downloaded, unchanged=unchanged)
+
+
+def local_path(folder: Path, relative: str, *, key: S3Uri) -> Path:
+    """Where the object `key`, at `relative` under the copied prefix, goes in `folder`.
+
+    Raises:
+        ValueError: If that is not inside `folder` once `..`, absolute paths and
+            symbolic links are resolved.
+    """
+    path = Path(os.path.normpath(folder / relative))
+    root, target = folder.resolve(), path.resolve()
+    if root not in target.parents:
+        raise ValueError(
+            f"refusing the S3 object {key}: its key would be written to {target}, outside "
+            f"the destination {root}; whoever wrote the bucket may be trying to overwrite "
+            "your files"
+        )
+    return path
 
 
 def _unchanged(path: Path, obj: dict[str, Any]) -> bool:
