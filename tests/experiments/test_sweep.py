@@ -251,3 +251,53 @@ def test_a_sweep_stopped_before_any_job_prints_no_summary(
     callback.on_multirun_start(config)
     callback._report_abort()
     assert capsys.readouterr().out == ""
+
+
+def test_busy_experiments_are_counted_listed_and_not_offered_for_a_rerun(tmp_path: Path) -> None:
+    folder = tmp_path / "outcomes"
+    record(folder, 0, outcome("complete", 0))
+    record(folder, 1, outcome("busy", 1, error="another process is running this experiment"))
+    text = summarize(folder, jobs=[["seed=0"], ["seed=1"]], sweep_command=["tunelab-run"])
+    assert text.splitlines() == [
+        "sweep finished: 2 experiments: 1 complete, 0 skipped (already complete), 0 failed, "
+        "1 busy (run by another process)",
+        "  busy: /r/default/branin/random_search/1: another process is running this experiment",
+    ]
+    monitor = ProgressMonitor(folder, total=2, interval=60)
+    assert monitor.counts().line() == (
+        "sweep: 2 done (1 complete, 0 skipped, 0 failed, 1 busy), 0 running, 0 remaining of 2"
+    )
+
+
+def test_unfinished_counts_what_did_not_complete(tmp_path: Path) -> None:
+    folder = tmp_path / "outcomes"
+    record(folder, 0, outcome("complete", 0))
+    record(folder, 1, outcome("skipped", 1))
+    assert sweep.unfinished(folder, jobs=[["seed=0"], ["seed=1"]]) == {}
+    record(folder, 2, outcome("failed", 2, error="x"))
+    record(folder, 3, outcome("busy", 3, error="y"))
+    record(folder, 4, None)
+    jobs = [[f"seed={n}"] for n in range(6)]
+    assert sweep.unfinished(folder, jobs=jobs) == {"failed": 1, "busy": 1, "lost": 1, "not run": 1}
+
+
+def test_a_sweep_that_did_not_complete_ends_with_exit_code_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sweep.atexit, "register", lambda f: None)
+    monkeypatch.setattr(sweep.atexit, "unregister", lambda f: None)
+    config = sweep_config(["seed=0,1,2"])
+    config.hydra.sweep = {"dir": str(tmp_path)}
+    callback = SweepSummary(progress_interval=None)
+    callback.on_multirun_start(config)
+    record(tmp_path / "outcomes", 0, outcome("complete", 0))
+    record(tmp_path / "outcomes", 1, outcome("failed", 1, error="RuntimeError: boom"))
+    record(tmp_path / "outcomes", 2, outcome("failed", 2, error="RuntimeError: boom"))
+    with pytest.raises(SystemExit) as exit_:
+        callback.on_multirun_end(config)
+    assert exit_.value.code == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("sweep finished: 3 experiments: 1 complete")
+    assert captured.err.splitlines()[-1] == (
+        "tunelab-run: 2 of 3 experiments did not complete (2 failed); exit code 1"
+    )

@@ -4,12 +4,21 @@ With `hydra/launcher=joblib`, one job whose process dies (the OOM killer, a segf
 `os._exit`) breaks joblib's pool of workers: joblib raises `TerminatedWorkerError`, the
 jobs running beside it are stopped and the sweep ends. This launcher then reads the
 jobs' records in `<sweep dir>/outcomes/` (`tunelab.experiments.progress`) and goes on.
+
+The other way round, the workers die with the sweep: killed (SIGKILL, the OOM
+killer), the sweep's process can stop nothing, and joblib's workers would go on
+running their experiments under PID 1. Each worker watches its parent instead and
+exits when it is gone (`_watch_sweep`).
 """
 
 # No `from __future__ import annotations`: Hydra loads plugin modules in a way that
 # breaks string annotations in dataclasses.
 
 import logging
+import os
+import sys
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +37,9 @@ Hydra's sweeper goes on; the sweep's summary reports the job as lost)."""
 
 MAX_LOSSES = 2
 """A job whose process died this many times is given up."""
+
+WATCH_INTERVAL = 0.5
+"""Seconds between two looks of a worker at its parent, the sweep's process."""
 
 
 @dataclass
@@ -111,7 +123,7 @@ class TunelabJoblibLauncher(JoblibLauncher):
         the last broke), as `hydra_joblib_launcher` does, but with their own numbers."""
         from hydra.core.singleton import Singleton
         from hydra.core.utils import configure_log, filter_overrides, setup_globals
-        from hydra_plugins.hydra_joblib_launcher._core import execute_job, process_joblib_cfg
+        from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
         from joblib import Parallel, delayed
 
         assert self.config is not None and self.hydra_context is not None
@@ -126,7 +138,8 @@ class TunelabJoblibLauncher(JoblibLauncher):
             log.info("\t#%d : %s", number, " ".join(filter_overrides(jobs[number])))
         singleton_state = Singleton.get_state()
         runs = Parallel(**joblib_cfg)(
-            delayed(execute_job)(
+            delayed(_execute_watched_job)(
+                os.getpid(),
                 number,
                 jobs[number],
                 self.hydra_context,
@@ -137,6 +150,45 @@ class TunelabJoblibLauncher(JoblibLauncher):
             for number in batch
         )
         return list(runs)
+
+
+def _execute_watched_job(sweep_pid: int, *args: Any) -> JobReturn:
+    """Hydra's `execute_job(*args)`, in a worker that exits when the sweep's process is
+    gone."""
+    from hydra_plugins.hydra_joblib_launcher._core import execute_job
+
+    _watch_sweep(sweep_pid)
+    return execute_job(*args)
+
+
+_watched: set[int] = set()
+
+
+def _watch_sweep(sweep_pid: int) -> None:
+    """Start (once per process) a daemon thread that ends this worker when its parent,
+    the sweep's process `sweep_pid`, is gone: the kernel then gives the worker another
+    parent (PID 1 or a subreaper). Trials of a training script die with the worker
+    (`LocalBackend` has the kernel kill them); the experiment resumes when the sweep
+    runs again, as after any kill. Nothing to do when the job runs in the sweep's own
+    process (`n_jobs=1`)."""
+    if os.getpid() == sweep_pid or sweep_pid in _watched:
+        return
+    _watched.add(sweep_pid)
+    threading.Thread(
+        target=_exit_without, args=(sweep_pid,), name="tunelab-sweep-watch", daemon=True
+    ).start()
+
+
+def _exit_without(sweep_pid: int) -> None:
+    while os.getppid() == sweep_pid:
+        time.sleep(WATCH_INTERVAL)
+    print(
+        f"tunelab_joblib: the sweep's process (pid {sweep_pid}) is gone; its worker "
+        f"(pid {os.getpid()}) stops, with the experiment it ran",
+        file=sys.stderr,
+        flush=True,
+    )
+    os._exit(1)
 
 
 def _forget_records(folder: Path, numbers: list[int]) -> None:

@@ -1,7 +1,9 @@
 """`hydra/sweeper=tunelab`: Hydra's basic sweeper that checks every job before the first.
 
 Bad overrides (a method argument the scheduler does not take, a benchmark without its
-data, ...) end the sweep before any job runs, one line per problem.
+data, a multi-fidelity method on a single-fidelity benchmark, `seed=1.5`, a name that
+is no folder name, `+dry_run=true` with a launcher that would run the jobs, ...) end
+the sweep before any job runs, one line per problem.
 """
 
 # No `from __future__ import annotations`: Hydra loads plugin modules in a way that

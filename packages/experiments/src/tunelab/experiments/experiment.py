@@ -1,11 +1,19 @@
-"""One job of a sweep: one method x benchmark x seed, run into its results folder."""
+"""One job of a sweep: one method x benchmark x seed, run into its results folder.
+
+Nothing is lost, nothing is silent. The folder is changed only by the process that
+holds its lock (`ExperimentLock`): a run that cannot take it reports the experiment
+`busy` and touches nothing. Only a failure of the experiment itself marks it failed:
+an error before tuning starts (a bad override, changed settings, an unreadable
+metadata.json) leaves an earlier run's folder as it was. A failed experiment's
+folder is moved aside (`<seed>.failed-<time>`), never deleted, when it runs again.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sys
+import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,16 +22,26 @@ from typing import Any, Literal
 from omegaconf import DictConfig, OmegaConf
 
 from tunelab.core.results.io import write_json_atomic
-from tunelab.core.results.store import METADATA_FILE
+from tunelab.core.results.lock import LOCK_FILE, ExperimentLock
+from tunelab.core.results.store import METADATA_FILE, RESULTS_FILE
 from tunelab.core.stopping import StoppingCriterion
 from tunelab.core.tuner import Tuner, TunerOptions
 from tunelab.experiments.benchmarks import build_benchmark
-from tunelab.experiments.methods import build_scheduler
+from tunelab.experiments.methods import MethodConfigError, build_scheduler, fidelity_problem
 from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
+from tunelab.experiments.validation import settings_problems
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["complete", "skipped", "failed"]
+Status = Literal["complete", "skipped", "failed", "busy"]
+
+ABSENT, UNREADABLE = "absent", "unreadable"
+"""Folder states besides the statuses in metadata.json: no earlier run, or one whose
+metadata.json cannot be read."""
+
+
+class ExperimentConfigError(ValueError):
+    """Settings that name no runnable experiment; raised before anything is written."""
 
 
 @dataclass
@@ -53,12 +71,16 @@ def experiment_path(cfg: DictConfig) -> Path:
     )
 
 
-def previous_status(path: Path) -> str | None:
-    """Status in the experiment's metadata.json, None when there is none."""
+def folder_state(path: Path) -> str:
+    """The status of the run in `path`, `ABSENT` (none) or `UNREADABLE`."""
+    metadata_file = path / METADATA_FILE
+    if not metadata_file.exists():
+        return UNREADABLE if (path / RESULTS_FILE).exists() else ABSENT
     try:
-        return str(json.loads((path / METADATA_FILE).read_text()).get("status"))
-    except (OSError, ValueError):
-        return None
+        metadata = json.loads(metadata_file.read_text())
+        return str(metadata["status"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return UNREADABLE
 
 
 _NOT_SETTINGS = ("results_root", "progress_interval")
@@ -88,9 +110,17 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
 def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Outcome:
     """Run the experiment `cfg` describes; never raises for a failing experiment.
 
-    A complete experiment is skipped; a failed one starts afresh; an unfinished one
-    (killed or interrupted) resumes where it stopped.
+    A complete experiment is skipped; an unfinished one (killed or interrupted)
+    resumes where it stopped; a failed one is moved aside and runs from scratch; one
+    that another process is running is reported `busy` and left alone.
+
+    Raises:
+        ExperimentConfigError: If `cfg`'s top-level values or the names that make its
+            folder are invalid (`validation.settings_problems`); nothing is written.
     """
+    found = settings_problems(cfg)
+    if found:
+        raise ExperimentConfigError("; ".join(found))
     path = experiment_path(cfg)
     outcome = Outcome(
         status="complete",
@@ -100,35 +130,113 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
         seed=int(cfg.seed),
         overrides=list(overrides or []),
     )
-    status = previous_status(path)
-    if status == "complete":
-        outcome.status = "skipped"
-        logger.info("skipped (complete): %s", path)
-        changed = changed_settings(path, cfg)
-        if changed:
-            logger.warning(
-                "%s is complete but was run with other settings (%s); it is kept. Move it "
-                "away, or use another study or results_root, to run the new settings",
-                path,
-                ", ".join(changed),
-            )
-        return outcome
-    if status == "failed":
-        logger.info("re-running failed experiment %s from scratch", path)
-        shutil.rmtree(path)
+    if folder_state(path) == "complete":
+        return _skip(outcome, path, cfg)
+    lock = _try_lock(path)
+    if lock is None:
+        return _busy(outcome, path)
+    fresh = False
     try:
-        _run(cfg, path, outcome.overrides)
+        state = folder_state(path)
+        if state == "complete":  # completed by another process since the first look
+            return _skip(outcome, path, cfg)
+        if state == UNREADABLE:
+            raise RuntimeError(
+                f"cannot read the {METADATA_FILE} of the earlier run in {path}; the folder is "
+                "kept as it is: repair that file, or move the folder away to run again"
+            )
+        if state == "failed":
+            lock = _move_aside(path, lock)
+            if lock is None:
+                return _busy(outcome, path)
+            state = ABSENT
+        fresh = state == ABSENT
+        tuner = _build(cfg, path, outcome.overrides)
+    except Exception as error:  # before tuning: a failed experiment only if it is new
+        _record_failure(outcome, error)
+        if fresh:
+            _mark_failed(path, cfg, str(outcome.error))
+        return outcome
+    finally:
+        if lock is not None:
+            lock.release()
+    try:
+        tuner.run()  # records its own failure in metadata.json
     except Exception as error:  # one failed experiment never stops the others
-        outcome.status = "failed"
-        outcome.error = f"{type(error).__name__}: {error}"
-        logger.error("experiment %s failed: %s\n%s", path, outcome.error, traceback.format_exc())
-        _mark_failed(path, cfg, outcome.error)
+        if isinstance(error, RuntimeError) and _try_lock(path, keep=False) is None:
+            return _busy(outcome, path)  # another process took the folder meanwhile
+        _record_failure(outcome, error)
     return outcome
 
 
-def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
+def _skip(outcome: Outcome, path: Path, cfg: DictConfig) -> Outcome:
+    outcome.status = "skipped"
+    logger.info("skipped (complete): %s", path)
+    changed = changed_settings(path, cfg)
+    if changed:
+        logger.warning(
+            "%s is complete but was run with other settings (%s); it is kept. Move it "
+            "away, or use another study or results_root, to run the new settings",
+            path,
+            ", ".join(changed),
+        )
+    return outcome
+
+
+def _busy(outcome: Outcome, path: Path) -> Outcome:
+    outcome.status = "busy"
+    outcome.error = (
+        f"another process is running this experiment (it holds {path / LOCK_FILE}); "
+        "nothing was changed. Run again when it has ended"
+    )
+    logger.error("busy: %s: %s", path, outcome.error)
+    return outcome
+
+
+def _record_failure(outcome: Outcome, error: Exception) -> None:
+    outcome.status = "failed"
+    outcome.error = f"{type(error).__name__}: {error}"
+    details = traceback.format_exc()
+    logger.error("experiment %s failed: %s\n%s", outcome.path, outcome.error, details)
+
+
+def _try_lock(path: Path, *, keep: bool = True) -> ExperimentLock | None:
+    """The folder's lock, None when another process holds it; released unless `keep`."""
+    try:
+        lock = ExperimentLock(path)
+    except RuntimeError:
+        return None
+    if not keep:
+        lock.release()
+    return lock
+
+
+def _move_aside(path: Path, lock: ExperimentLock) -> ExperimentLock | None:
+    """Rename the failed experiment in `path` (whose `lock` is held) to
+    `<seed>.failed-<time>`; the lock of the new, empty folder (None when taken)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.failed-{stamp}")
+    number = 2
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.failed-{stamp}-{number}")
+        number += 1
+    path.rename(aside)
+    lock.release()
+    logger.warning(
+        "the failed experiment in %s was moved to %s (kept); running it again from scratch",
+        path,
+        aside,
+    )
+    return _try_lock(path)
+
+
+def _build(cfg: DictConfig, path: Path, overrides: list[str]) -> Tuner:
     benchmark, seed = cfg.benchmark, int(cfg.seed)
     problem = build_benchmark(benchmark, seed=benchmark_seed(int(cfg.master_seed), seed))
+    if problem.resource_attr is None:
+        mismatch = fidelity_problem(cfg.method, benchmark)
+        if mismatch is not None:
+            raise MethodConfigError(mismatch)
     sched_seed = scheduler_seed(int(cfg.master_seed), seed)
     scheduler = build_scheduler(
         cfg.method,
@@ -162,7 +270,7 @@ def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
         "command_line": [_program(), *sys.argv[1:]],
     }
     progress = cfg.get("progress_interval")
-    tuner = Tuner(
+    return Tuner(
         backend=problem.backend,
         scheduler=scheduler,
         stop_criterion=StoppingCriterion(max_wallclock_time=budget),
@@ -171,7 +279,6 @@ def _run(cfg: DictConfig, path: Path, overrides: list[str]) -> None:
         metadata=metadata,
         options=TunerOptions(progress_interval=None if progress is None else float(progress)),
     )
-    tuner.run()
 
 
 def _program() -> str:
@@ -180,16 +287,16 @@ def _program() -> str:
 
 
 def _mark_failed(path: Path, cfg: DictConfig, error: str) -> None:
-    """Record the failure even when it happened before the tuner wrote anything."""
-    metadata_file = path / METADATA_FILE
+    """Record the failure of a new experiment that failed before tuning started."""
+    metadata = {
+        "method": str(cfg.method.name),
+        "benchmark": str(cfg.benchmark.name),
+        "seed": int(cfg.seed),
+        "study": str(cfg.study),
+        "status": "failed",
+        "stop_reason": error,
+    }
     try:
-        metadata = json.loads(metadata_file.read_text())
-    except (OSError, ValueError):
-        metadata = {
-            "method": str(cfg.method.name),
-            "benchmark": str(cfg.benchmark.name),
-            "seed": int(cfg.seed),
-            "study": str(cfg.study),
-        }
-    metadata.update(status="failed", stop_reason=error)
-    write_json_atomic(metadata_file, metadata)
+        write_json_atomic(path / METADATA_FILE, metadata)
+    except OSError as problem:  # a full disk, say: the outcome still tells the failure
+        logger.error("cannot record the failure in %s: %s", path / METADATA_FILE, problem)

@@ -84,6 +84,36 @@ def restriction_problem(method: DictConfig, benchmark: DictConfig) -> str | None
     )
 
 
+def needs_resource(method: DictConfig) -> bool:
+    """Whether the method is multi-fidelity: its factory requires a `resource_attr`
+    (a parameter without default) that its preset does not set."""
+    try:
+        _, parameters, _, configured = _inspect(method)
+    except MethodConfigError:
+        return False
+    parameter = parameters.get("resource_attr")
+    required = parameter is not None and parameter.default is inspect.Parameter.empty
+    return required and "resource_attr" not in configured
+
+
+def fidelity_problem(method: DictConfig, benchmark: DictConfig) -> str | None:
+    """Why `method` cannot run on `benchmark`, which has a single fidelity (None when it can).
+
+    A multi-fidelity method (ASHA, Hyperband, ...) compares trials at levels of a
+    resource (epochs) that such a benchmark does not report.
+    """
+    if not needs_resource(method):
+        return None
+    node = method.get("scheduler") or {}
+    return (
+        f"method {method.get('name')!r} is multi-fidelity ({node.get('_target_')} needs a "
+        f"resource_attr) but benchmark {benchmark.get('name')!r} has a single fidelity (one "
+        "value per configuration, no resource to stop or promote trials at); run a "
+        "single-fidelity method (random_search, bayesian_optimization, ...) on it, or the "
+        "method on a benchmark with learning curves"
+    )
+
+
 def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
     """Instantiate `method.scheduler` with the standard arguments it accepts.
 

@@ -104,16 +104,18 @@ class SweepCounts:
     running: int
     total: int | None
     handed_off: int = 0  # submitted as remote jobs, or only planned (dry run)
+    busy: int = 0  # run by another process, left alone
 
     @property
     def done(self) -> int:
-        return self.complete + self.skipped + self.failed + self.handed_off
+        return self.complete + self.skipped + self.failed + self.handed_off + self.busy
 
     def line(self) -> str:
         """`sweep: N done (C complete, S skipped, F failed), R running, Q remaining of T`."""
         text = (
             f"sweep: {self.done} done ({self.complete} complete, {self.skipped} skipped, "
             f"{self.failed} failed"
+            + (f", {self.busy} busy" if self.busy else "")
             + (f", {self.handed_off} handed off" if self.handed_off else "")
             + f"), {self.running} running"
         )
@@ -170,6 +172,7 @@ class ProgressMonitor:
             skipped=statuses.count("skipped"),
             failed=statuses.count("failed"),
             handed_off=statuses.count("submitted") + statuses.count("dry_run"),
+            busy=statuses.count("busy"),
             running=len(started - set(self._outcomes)),
             total=self.total,
         )

@@ -9,7 +9,9 @@ import logging
 import os
 import shlex
 import socket
+import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from tunelab.experiments.progress import (
     started_jobs,
 )
 
-__all__ = ["OUTCOMES_DIR", "SweepSummary", "summarize"]
+__all__ = ["OUTCOMES_DIR", "SweepSummary", "summarize", "unfinished"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,8 @@ class SweepSummary(Callback):
     job that started but left no outcome, because its process died, is reported as
     lost. When the launcher gives up on the sweep (joblib does as soon as one of its
     worker processes dies), the summary is printed as the program exits, with the
-    jobs that never started.
+    jobs that never started. A sweep in which an experiment failed, was lost, was
+    busy (run by another process) or did not run ends the program with exit code 1.
 
     Args:
         progress_interval: Seconds between two looks at the sweep's progress (a line on
@@ -96,6 +99,18 @@ class SweepSummary(Callback):
         if self._folder is None:
             self._folder = Path(str(config.hydra.sweep.dir)) / OUTCOMES_DIR
         self._report(aborted=False)
+        tally = _Tally.of(self._folder, self._jobs)
+        missing = tally.unfinished()
+        if missing:
+            total = len(tally.numbers)
+            kinds = ", ".join(f"{n} {kind}" for kind, n in missing.items())
+            print(
+                f"{COMMAND}: {sum(missing.values())} of {total} experiments did not complete "
+                f"({kinds}); exit code 1",
+                file=sys.stderr,
+                flush=True,
+            )
+            sys.exit(1)
 
     def _report_abort(self) -> None:
         self._report(aborted=True)
@@ -126,6 +141,48 @@ def sweep_command(config: DictConfig) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class _Tally:
+    """What the records in a sweep's outcomes folder say, by job number."""
+
+    outcomes: dict[int, dict[str, Any]]
+    started: dict[int, dict[str, Any]]
+    numbers: set[int]
+    lost: list[int]
+    not_run: list[int]
+
+    @classmethod
+    def of(cls, folder: Path, jobs: list[list[str]] | None) -> _Tally:
+        outcomes, started = read_outcomes(folder), started_jobs(folder)
+        numbers = set(outcomes) | set(started) | set(range(len(jobs or [])))
+        return cls(
+            outcomes=outcomes,
+            started=started,
+            numbers=numbers,
+            lost=sorted(set(started) - set(outcomes)),
+            not_run=sorted(numbers - set(outcomes) - set(started)),
+        )
+
+    def with_status(self, status: str) -> list[dict[str, Any]]:
+        """The outcomes of that status, in job order."""
+        return [o for _, o in sorted(self.outcomes.items()) if o.get("status") == status]
+
+    def unfinished(self) -> dict[str, int]:
+        counts = {
+            "failed": len(self.with_status("failed")),
+            "busy": len(self.with_status("busy")),
+            "lost": len(self.lost),
+            "not run": len(self.not_run),
+        }
+        return {kind: n for kind, n in counts.items() if n}
+
+
+def unfinished(folder: Path, *, jobs: list[list[str]] | None = None) -> dict[str, int]:
+    """How many experiments of the sweep did not complete, by kind (`failed`, `busy`
+    (run by another process), `lost`, `not run`); kinds with none are left out."""
+    return _Tally.of(folder, jobs).unfinished()
+
+
 def summarize(
     folder: Path,
     *,
@@ -141,25 +198,25 @@ def summarize(
         sweep_command: The sweep's command line, offered to finish lost or unrun jobs.
         aborted: Whether the launcher gave up before the sweep's end.
     """
-    outcomes = read_outcomes(folder)
-    started = started_jobs(folder)
-    numbers = set(outcomes) | set(started) | set(range(len(jobs or [])))
-    lost = sorted(set(started) - set(outcomes))
-    not_run = sorted(numbers - set(outcomes) - set(started))
-    statuses = [o.get("status") for o in outcomes.values()]
+    tally = _Tally.of(folder, jobs)
+    started, lost, not_run = tally.started, tally.lost, tally.not_run
+    statuses = [o.get("status") for o in tally.outcomes.values()]
     counts = (
         f"{statuses.count('complete')} complete, {statuses.count('skipped')} skipped "
         f"(already complete), {statuses.count('failed')} failed"
     )
+    if "busy" in statuses:
+        counts += f", {statuses.count('busy')} busy (run by another process)"
     # remote launchers (SageMaker) hand experiments off instead of running them
     for status, label in (("submitted", "submitted as remote jobs"), ("dry_run", "planned")):
         counts += f", {statuses.count(status)} {label}" if status in statuses else ""
     counts += f", {len(lost)} lost" if lost else ""
     counts += f", {len(not_run)} not run" if not_run else ""
     verb = "aborted" if aborted else "finished"
-    lines = [f"sweep {verb}: {len(numbers)} experiments: {counts}"]
-    failed = [outcomes[n] for n in sorted(outcomes) if outcomes[n].get("status") == "failed"]
+    lines = [f"sweep {verb}: {len(tally.numbers)} experiments: {counts}"]
+    failed = tally.with_status("failed")
     lines += [f"  failed: {o['path']}: {' '.join(str(o['error']).split())}" for o in failed]
+    lines += [f"  busy: {o['path']}: {o['error']}" for o in tally.with_status("busy")]
     lost_overrides = {
         n: started[n].get("overrides") or (jobs[n] if jobs and n < len(jobs) else []) for n in lost
     }
