@@ -11,13 +11,15 @@ export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 RUN := $(UV) run --frozen --no-sync
 PYTEST_ARGS ?=
 
-.PHONY: help install demo demo-local test test-fast lint format docs docs-serve bench clean
+.PHONY: help install demo demo-local test test-fast check-wheels lint format docs docs-serve bench clean
 
 help:
 	@echo "make demo      run the demo study (methods x embedded benchmarks x 5 seeds, simulated)"
 	@echo "               and write its figures and tables to figures/demo/"
 	@echo "make demo-local  tune the example training script for real (4 workers, ~1 min)"
 	@echo "make test      build the docs, lint, then run the test suite"
+	@echo "               (with the wheel check: the built wheels in fresh environments, ~1 min)"
+	@echo "make check-wheels  only the wheel check, with a report of every step"
 	@echo "make install   create .venv/ from uv.lock (every other target does this first)"
 	@echo "make lint      ruff (lint + format check) and mypy"
 	@echo "make docs      build the documentation site into site/"
@@ -53,6 +55,12 @@ test: .venv/.synced
 
 test-fast: .venv/.synced
 	$(RUN) pytest -m "not slow" $(PYTEST_ARGS)
+
+# Build every package's wheel, check its files against git, install the wheels into
+# fresh virtual environments and import everything there; `make test` runs the same
+# checks as tests/packaging/test_wheels.py (marked slow).
+check-wheels: .venv/.synced
+	$(RUN) python tests/packaging/wheel_check.py
 
 lint: .venv/.synced
 	$(RUN) ruff check .
