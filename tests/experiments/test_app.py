@@ -319,3 +319,13 @@ def test_real_training_benchmark_of_the_repository_conf(tmp_path: Path) -> None:
     assert metadata["status"] == "complete" and metadata["backend"] == "LocalBackend"
     results = pd.read_parquet(path / "results.parquet")
     assert set(results["epoch"]) <= {1, 2, 3} and results["val_error"].between(0, 1).all()
+
+
+def test_a_benchmarks_max_trial_seconds_limits_each_trial(tmp_path: Path) -> None:
+    from tunelab.experiments.experiment import _build
+
+    cfg = config(tmp_path, "benchmark=branin", "+benchmark.max_trial_seconds=90")
+    tuner = _build(cfg, experiment_path(cfg), [])
+    assert tuner.options.max_trial_seconds == 90.0
+    default = config(tmp_path, "benchmark=branin")
+    assert _build(default, experiment_path(default), []).options.max_trial_seconds is None

@@ -270,6 +270,8 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str]) -> Tuner:
         "command_line": [_program(), *sys.argv[1:]],
     }
     progress = cfg.get("progress_interval")
+    # the benchmark knows how long one training may take: longer means it hangs
+    trial_limit = cfg.benchmark.get("max_trial_seconds")
     return Tuner(
         backend=problem.backend,
         scheduler=scheduler,
@@ -277,7 +279,10 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str]) -> Tuner:
         n_workers=n_workers,
         path=path,
         metadata=metadata,
-        options=TunerOptions(progress_interval=None if progress is None else float(progress)),
+        options=TunerOptions(
+            progress_interval=None if progress is None else float(progress),
+            max_trial_seconds=None if trial_limit is None else float(trial_limit),
+        ),
     )
 
 
