@@ -81,9 +81,9 @@ class SimulatorBackend(Backend):
     in for training that continues from the copied weights with new
     hyperparameters. `delete_checkpoint(trial_id)` forgets the fidelity reached: a
     paused trial resumed afterwards trains again from the first fidelity (the tuner
-    skips results for fidelities it had already reported) and pays for it.
-    Checkpoints live in this backend object only: trials of an experiment resumed
-    in a new process restart from scratch.
+    skips results for fidelities it had already reported) and pays for it. The
+    checkpoints are saved with the tuner's state (`state_dict`), so the trials of a
+    resumed or extended experiment continue from the fidelity they had reached.
 
     Args:
         blackbox: The benchmark.
@@ -233,6 +233,13 @@ class SimulatorBackend(Backend):
 
     def busy_trial_ids(self) -> list[int]:
         return list(self._runs)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The simulated checkpoints: the last fidelity index each trial reported."""
+        return {"checkpoints": dict(self._checkpoints)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._checkpoints = {int(t): int(i) for t, i in state.get("checkpoints", {}).items()}
 
     def next_event_time(self) -> float | None:
         """Virtual time of the next pending result, None when nothing runs."""

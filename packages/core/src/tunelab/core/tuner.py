@@ -70,6 +70,13 @@ class Tuner:
     checks the folder again, so a tuner built before another one ran in the same
     folder resumes that run (or refuses a completed one) instead of overwriting it.
 
+    With `extend=True`, a completed experiment in `path` continues from where it
+    ended, until the (larger) stopping criterion holds: its results are kept,
+    the clock continues from the end of the run, trials that were still running at
+    the end resume from their checkpoints and paused ones stay resumable, as if the
+    experiment had been interrupted at its end. metadata.json's `extended` lists
+    each extension (when, and the budget and stop reason before it).
+
     A reported value that a results table cannot hold, or that the scheduler cannot
     use (a string metric, a list, an integer too large for a float), is not
     recorded: the tuner warns once per trial and key, records NaN for a metric (and
@@ -101,6 +108,10 @@ class Tuner:
         callbacks: Hooks called during tuning, in order.
         metadata: Extra entries for metadata.json (e.g. benchmark, seed, study).
         options: Loop settings, see `TunerOptions`.
+        extend: Continue a completed experiment in `path` (which must be given) with
+            this run's stopping criterion; a criterion that the completed experiment
+            already meets is refused. Without a completed experiment in `path` it
+            changes nothing: an unfinished one resumes, an empty folder starts anew.
     """
 
     def __init__(
@@ -114,6 +125,7 @@ class Tuner:
         callbacks: Sequence[TunerCallback] = (),
         metadata: dict[str, Any] | None = None,
         options: TunerOptions | None = None,
+        extend: bool = False,
     ) -> None:
         if not isinstance(backend, Backend):
             raise TypeError(f"backend must be a tunelab Backend, got {type(backend).__name__}")
@@ -125,6 +137,12 @@ class Tuner:
             raise TypeError(f"stop_criterion must be callable, got {stop_criterion!r}")
         if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
             raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+        if extend and path is None:
+            raise ValueError(
+                "extend=True needs the path of the experiment to extend; the default path "
+                "never reuses a completed experiment's folder"
+            )
+        self.extend = bool(extend)
         self.backend = backend
         self.scheduler = scheduler
         self.stop_criterion = stop_criterion
@@ -232,6 +250,7 @@ class Tuner:
             stop_criterion=self.stop_criterion,
             n_workers=self.n_workers,
             user_metadata=self._user_metadata,
+            extend=self.extend,
         )
 
     def _claim(self) -> ExperimentLock:
@@ -260,6 +279,17 @@ class Tuner:
         state = self.store.load() if self.setup.resume else None
         if state is not None:
             self._restore(state)
+            if self.setup.extending and self.stop_criterion(self.status):
+                raise ValueError(
+                    f"the complete experiment in {self.path} already meets the stopping "
+                    f"criterion {self.setup.metadata['budget']}; extending it needs a "
+                    "larger budget"
+                )
+        elif self.setup.extending:
+            raise ValueError(
+                f"the complete experiment in {self.path} has no saved tuner state to "
+                "continue from; it cannot be extended"
+            )
         else:
             shutil.rmtree(self.path / "trials", ignore_errors=True)
         self.store.write_metadata(self.setup.metadata)
@@ -655,12 +685,14 @@ class Tuner:
             "metric_min": self.status.metric_min,
             "metric_max": self.status.metric_max,
             "checkpoints": self._checkpoints.state_dict(),
+            "backend": self.backend.state_dict(),
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
         self._next_trial_id = int(state["next_trial_id"])
         self.trials = {t["trial_id"]: Trial.from_dict(t) for t in state["trials"]}
         self.scheduler.load_state_dict(state["scheduler"])
+        self.backend.load_state_dict(state.get("backend", {}))
         self._time_offset = float(state["tuner_time"])
         # states saved by versions that did not time decisions start from zero
         self._decision_seconds = float(state.get("decision_seconds", 0.0))
@@ -717,8 +749,8 @@ class Tuner:
             if folder.name.isdigit() and int(folder.name) >= self._next_trial_id:
                 shutil.rmtree(folder, ignore_errors=True)
 
-    def _save(self) -> None:
-        self.store.save(self._state())
+    def _save(self, state: dict[str, Any] | None = None) -> None:
+        self.store.save(self._state() if state is None else state)
         write_parquet_atomic(self.path / TRIALS_FILE, self._trials_table())
         self._last_save = time.monotonic()
 
@@ -739,7 +771,12 @@ class Tuner:
         return trials_table(rows)
 
     def _close(self, outcome: str, reason: str) -> None:
+        # The state saved is the one before running trials are stopped: an extension
+        # continues from it like a resume, restarting them from their checkpoints.
+        resumable = None
         if outcome == "complete":
+            self.status.tuner_time = self._now()
+            resumable = self._state()
             for trial_id in self.backend.busy_trial_ids():
                 trial = self.trials[trial_id]
                 self.backend.stop_trial(trial_id)
@@ -751,7 +788,7 @@ class Tuner:
             # Trials keep status RUNNING in the saved state: a resumed run restarts them.
             self.backend.shutdown()
         self.status.tuner_time = self._now()
-        self._save()
+        self._save(resumable)
         self.store.write_metadata(
             self.setup.finished(
                 outcome=outcome, reason=reason, decision_seconds=self._decision_seconds

@@ -32,6 +32,7 @@ _TUNER_KEYS = (
     "resumed_at",
     "backend_settings",
     "decision_seconds",
+    "extended",
 )
 _VERSIONED = (
     "tunelab-core",
@@ -128,6 +129,8 @@ class ExperimentSetup:
     path: Path
     resume: bool
     metadata: dict[str, Any] = field(default_factory=dict)
+    extending: bool = False
+    """The folder holds a complete experiment that this run continues."""
 
     def finished(self, *, outcome: str, reason: str, decision_seconds: float) -> dict[str, Any]:
         """The metadata of the ended run; `decision_seconds` is the real time the
@@ -149,8 +152,11 @@ def prepare_experiment(
     stop_criterion: StopCondition,
     n_workers: int,
     user_metadata: dict[str, Any] | None,
+    extend: bool = False,
 ) -> ExperimentSetup:
-    """Choose the experiment folder and build its metadata (see Tuner's `path`)."""
+    """Choose the experiment folder and build its metadata (see Tuner's `path` and
+    `extend`). Extending a complete experiment appends an entry to metadata's
+    `extended` list: when, and the budget and stop reason before and after."""
     user_metadata = dict(user_metadata or {})
     clashes = sorted(set(user_metadata) & set(_TUNER_KEYS))
     if clashes:
@@ -161,19 +167,40 @@ def prepare_experiment(
         raise TypeError(f"metadata must be JSON-serialisable: {error}") from error
 
     metadata = _describe(backend, scheduler, stop_criterion, n_workers) | user_metadata
-    folder, previous = _choose_folder(path, backend)
+    folder, previous = _choose_folder(path, backend, extend=extend)
+    extending = previous is not None and previous.get("status") == "complete"
     if previous is not None:
         _check_same_experiment(folder, previous, metadata)
-        resumed = [*previous.get("resumed_at", []), _now_iso()]
-        metadata |= {"start_time": previous.get("start_time"), "resumed_at": resumed}
+        now = _now_iso()
+        extended = list(previous.get("extended", []))
+        if extending:
+            extended.append(
+                {
+                    "at": now,
+                    "budget_before": previous.get("budget"),
+                    "budget": metadata["budget"],
+                    "end_time_before": previous.get("end_time"),
+                    "stop_reason_before": previous.get("stop_reason"),
+                }
+            )
+        metadata |= {
+            "start_time": previous.get("start_time"),
+            "resumed_at": [*previous.get("resumed_at", []), now],
+            "extended": extended,
+        }
     else:
-        metadata |= {"start_time": _now_iso(), "resumed_at": []}
+        metadata |= {"start_time": _now_iso(), "resumed_at": [], "extended": []}
     metadata |= {"name": folder.name, "status": "running", "end_time": None}
-    return ExperimentSetup(path=folder, resume=previous is not None, metadata=metadata)
+    return ExperimentSetup(
+        path=folder, resume=previous is not None, metadata=metadata, extending=extending
+    )
 
 
-def _choose_folder(path: str | Path | None, backend: Backend) -> tuple[Path, dict | None]:
-    """The folder to use, and the metadata of an unfinished experiment in it (if any)."""
+def _choose_folder(
+    path: str | Path | None, backend: Backend, *, extend: bool
+) -> tuple[Path, dict | None]:
+    """The folder to use, and the metadata of the experiment in it to continue: an
+    unfinished one, or with `extend` a complete one (None when there is none)."""
     explicit = path is not None
     if path is None:
         root = Path(os.environ.get(RESULTS_ENV, DEFAULT_RESULTS_ROOT))
@@ -186,12 +213,13 @@ def _choose_folder(path: str | Path | None, backend: Backend) -> tuple[Path, dic
         previous = _read_metadata(candidate)
         if previous is None:
             return candidate, None
-        if previous.get("status") != "complete":
+        if previous.get("status") != "complete" or (explicit and extend):
             return candidate, previous
         if explicit:
             raise FileExistsError(
-                f"the experiment in {candidate} is complete; choose another path, or delete "
-                "the folder to run it again"
+                f"the experiment in {candidate} is complete; pass extend=True to continue "
+                "it with a larger budget, choose another path, or delete the folder to run "
+                "it again"
             )
     raise FileExistsError(f"no free experiment folder next to {folder}")
 

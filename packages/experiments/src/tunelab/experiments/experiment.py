@@ -6,6 +6,8 @@ holds its lock (`ExperimentLock`): a run that cannot take it reports the experim
 an error before tuning starts (a bad override, changed settings, an unreadable
 metadata.json) leaves an earlier run's folder as it was. A failed experiment's
 folder is moved aside (`<seed>.failed-<time>`), never deleted, when it runs again.
+A complete experiment run again with a larger budget, and nothing else changed,
+is extended from where it ended (`Tuner`'s `extend`).
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ def folder_state(path: Path) -> str:
 
 
 _NOT_SETTINGS = ("results_root", "progress_interval")
+_BUDGET_KEYS = frozenset({"max_wallclock_time", "benchmark.max_wallclock_time"})
+"""Settings that make the budget: a larger budget extends a complete experiment."""
 
 
 def changed_settings(path: Path, cfg: DictConfig) -> list[str]:
@@ -110,9 +114,11 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
 def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Outcome:
     """Run the experiment `cfg` describes; never raises for a failing experiment.
 
-    A complete experiment is skipped; an unfinished one (killed or interrupted)
-    resumes where it stopped; a failed one is moved aside and runs from scratch; one
-    that another process is running is reported `busy` and left alone.
+    A complete experiment is skipped, unless `cfg` differs from its settings only by
+    a larger budget: then it is extended from where it ended. An unfinished one
+    (killed or interrupted) resumes where it stopped; a failed one is moved aside
+    and runs from scratch; one that another process is running is reported `busy`
+    and left alone.
 
     Raises:
         ExperimentConfigError: If `cfg`'s top-level values or the names that make its
@@ -130,7 +136,7 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
         seed=int(cfg.seed),
         overrides=list(overrides or []),
     )
-    if folder_state(path) == "complete":
+    if folder_state(path) == "complete" and _larger_budget(path, cfg) is None:
         return _skip(outcome, path, cfg)
     lock = _try_lock(path)
     if lock is None:
@@ -138,8 +144,12 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
     fresh = False
     try:
         state = folder_state(path)
-        if state == "complete":  # completed by another process since the first look
-            return _skip(outcome, path, cfg)
+        extend = state == "complete"
+        if extend:  # looked at again: another process may have extended it meanwhile
+            budgets = _larger_budget(path, cfg)
+            if budgets is None:
+                return _skip(outcome, path, cfg)
+            logger.info("extending %s: its budget grows from %g s to %g s", path, *budgets)
         if state == UNREADABLE:
             raise RuntimeError(
                 f"cannot read the {METADATA_FILE} of the earlier run in {path}; the folder is "
@@ -151,7 +161,7 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
                 return _busy(outcome, path)
             state = ABSENT
         fresh = state == ABSENT
-        tuner = _build(cfg, path, outcome.overrides)
+        tuner = _build(cfg, path, outcome.overrides, extend=extend)
     except Exception as error:  # before tuning: a failed experiment only if it is new
         _record_failure(outcome, error)
         if fresh:
@@ -169,14 +179,44 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
     return outcome
 
 
+def _budget(cfg: DictConfig) -> float:
+    """Simulated or real seconds of tuning: the sweep's value, else the benchmark's."""
+    value = cfg.get("max_wallclock_time")
+    return float(value if value is not None else cfg.benchmark.max_wallclock_time)
+
+
+def _larger_budget(path: Path, cfg: DictConfig) -> tuple[float, float] | None:
+    """(stored, new) budget when `cfg` differs from the complete experiment in `path`
+    by a larger budget and nothing else; None otherwise."""
+    changed = changed_settings(path, cfg)
+    if not changed or not set(changed) <= _BUDGET_KEYS:
+        return None
+    try:
+        stored = float(
+            json.loads((path / METADATA_FILE).read_text())["budget"]["max_wallclock_time"]
+        )
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    new = _budget(cfg)
+    return (stored, new) if new > stored else None
+
+
 def _skip(outcome: Outcome, path: Path, cfg: DictConfig) -> Outcome:
     outcome.status = "skipped"
     logger.info("skipped (complete): %s", path)
     changed = changed_settings(path, cfg)
-    if changed:
+    if changed and set(changed) <= _BUDGET_KEYS:
+        logger.info(
+            "%s ran with a budget at least as large as %g s; nothing to extend",
+            path,
+            _budget(cfg),
+        )
+    elif changed:
         logger.warning(
-            "%s is complete but was run with other settings (%s); it is kept. Move it "
-            "away, or use another study or results_root, to run the new settings",
+            "%s is complete but was run with other settings (%s); it is kept. Only a "
+            "larger budget with otherwise the same settings extends a complete "
+            "experiment: move it away, or use another study or results_root, to run the "
+            "new settings",
             path,
             ", ".join(changed),
         )
@@ -230,7 +270,7 @@ def _move_aside(path: Path, lock: ExperimentLock) -> ExperimentLock | None:
     return _try_lock(path)
 
 
-def _build(cfg: DictConfig, path: Path, overrides: list[str]) -> Tuner:
+def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = False) -> Tuner:
     benchmark, seed = cfg.benchmark, int(cfg.seed)
     problem = build_benchmark(benchmark, seed=benchmark_seed(int(cfg.master_seed), seed))
     if problem.resource_attr is None:
@@ -251,11 +291,7 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str]) -> Tuner:
         },
     )
     n_workers = int(cfg.n_workers if cfg.get("n_workers") is not None else benchmark.n_workers)
-    budget = float(
-        cfg.max_wallclock_time
-        if cfg.get("max_wallclock_time") is not None
-        else benchmark.max_wallclock_time
-    )
+    budget = _budget(cfg)
     metadata = {
         "method": str(cfg.method.name),
         "benchmark": str(benchmark.name),
@@ -283,6 +319,7 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str]) -> Tuner:
             progress_interval=None if progress is None else float(progress),
             max_trial_seconds=None if trial_limit is None else float(trial_limit),
         ),
+        extend=extend,
     )
 
 

@@ -31,7 +31,8 @@ class Backend(ABC):
 
     When a killed tuning run is resumed, the tuner asks `logged_results` for what
     each unfinished trial reported before the kill, so that results the run had
-    not saved yet are recorded instead of lost.
+    not saved yet are recorded instead of lost; `state_dict` / `load_state_dict`
+    carry what a backend keeps only in memory (a simulator's checkpoints) across it.
     """
 
     _path: Path | None = None
@@ -115,6 +116,18 @@ class Backend(ABC):
         run of the trial included. The default is None (nothing is kept).
         """
         return None
+
+    def state_dict(self) -> dict[str, Any]:
+        """What the backend must remember for a resumed experiment to continue where
+        it stopped (built-in values only); saved with the tuner's state. A backend
+        whose trials keep their checkpoints on disk needs nothing: the default is {}.
+        """
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Take back what `state_dict` returned, before the tuner resumes trials; the
+        default has nothing to take back (`state` is then `{}`)."""
+        del state
 
     @property
     def clock(self) -> Clock:
