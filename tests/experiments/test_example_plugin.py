@@ -138,7 +138,7 @@ def test_preset_is_found_and_its_arguments_are_overridable() -> None:
     with initialize(version_base=None, config_path=None):
         cfg = compose(
             "config",
-            overrides=["method=local_search", "method.scheduler.population_size=3"],
+            overrides=["method=local_search", "+method.searcher.population_size=3"],
         )
     assert cfg.method.name == "local_search"
     listed = [{"x": 0.1}, {"x": 0.2}]
@@ -250,3 +250,40 @@ def test_tunelab_run_compares_the_plugin_method_skips_and_reruns(tmp_path: Path)
             assert (folder / "metadata.json").read_bytes() == metadata_files[key], key
     # Same seed, same run: the re-run experiment reproduces the deleted one exactly.
     pd.testing.assert_frame_equal(_table(deleted), before)
+
+
+def test_the_plugins_searcher_runs_under_any_scheduler_from_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """`searcher=local` puts the plugin's searcher into FIFO, ASHA and synchronous
+    Hyperband: one class and one YAML, no preset written for it."""
+    results = tmp_path / "results"
+    command = [
+        sys.executable,
+        "-m",
+        "tunelab.experiments",
+        "-m",
+        "method=random_search,asha,sync_hyperband",
+        "searcher=local",
+        "benchmark=branin",
+        "max_wallclock_time=300",
+        f"hydra.sweep.dir={results / '.hydra'}",
+    ]
+    env = {**os.environ, "TUNELAB_RESULTS_ROOT": str(results)}
+    env.pop("TUNELAB_CONF", None)
+    process = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert "3 experiments: 3 complete" in process.stdout
+    expected = {
+        "random_search+local": "FIFOScheduler",
+        "asha+local": "HyperbandScheduler",
+        "sync_hyperband+local": "SynchronousHyperbandScheduler",
+    }
+    for method, scheduler in expected.items():
+        folder = results / "default" / "branin" / method / "0"
+        _check_complete(folder)
+        metadata = json.loads((folder / "metadata.json").read_text())
+        assert metadata["method"] == method
+        assert (metadata["scheduler"], metadata["searcher"]) == (scheduler, "LocalSearcher")

@@ -6,31 +6,18 @@ Run them with `pytest examples/scheduler_plugin/tests` (from the repository root
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from tunelab_example_plugin import LocalSearcher, local_search
 
 from tunelab.core.schedulers import FIFOScheduler
-from tunelab.core.testing import RestrictionContract, SchedulerContract, SearcherContract
+from tunelab.core.testing import RestrictionContract, searcher_contracts
 
-
-class TestLocalSearcher(SearcherContract):
-    def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> LocalSearcher:
-        # A small population, so that the suites also exercise the mutations.
-        return LocalSearcher(config_space, population_size=2, seed=seed)
-
-
-class TestLocalSearchScheduler(SchedulerContract):
-    def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
-    ) -> FIFOScheduler:
-        return local_search(
-            config_space,
-            metric=metric,
-            mode=mode,  # type: ignore[arg-type]
-            seed=seed,
-            population_size=2,
-        )
+# One line: the searcher's contract, its restriction contract, and runs under the FIFO,
+# ASHA, Hyperband and synchronous Hyperband presets. A small population, so that the
+# suites also exercise the mutations.
+globals().update(searcher_contracts("LocalSearcher", partial(LocalSearcher, population_size=2)))
 
 
 class TestLocalSearchRestriction(RestrictionContract):

@@ -1,9 +1,11 @@
 """tunelab-example-plugin: a new tunelab method, packaged as a plugin.
 
-`LocalSearcher` is the algorithm (a `tunelab.core` Searcher); `local_search` composes
-it with a `FIFOScheduler`; `conf/method/local_search.yaml` is its preset, which the
-Hydra plugin in `hydra_plugins/tunelab_example_plugin/` puts on `tunelab-run`'s
-search path, so that `tunelab-run method=local_search` works once this is installed.
+`LocalSearcher` is the algorithm (a `tunelab.core` Searcher); `conf/searcher/local.yaml`
+names it for `tunelab-run`, so it runs under any scheduler preset
+(`tunelab-run method=asha searcher=local`); `local_search` (Python) and
+`conf/method/local_search.yaml` compose it with FIFO scheduling. The Hydra plugin in
+`hydra_plugins/tunelab_example_plugin/` puts `conf/` on `tunelab-run`'s search path
+once this is installed.
 """
 
 from __future__ import annotations

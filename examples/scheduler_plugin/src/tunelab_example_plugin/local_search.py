@@ -105,6 +105,11 @@ class LocalSearcher(Searcher):
                 return config
         return None
 
+    def register_pending(self, trial_id: int, config: Config) -> None:
+        """A configuration running elsewhere (e.g. a trial its scheduler started from
+        another suggestion) is never suggested again."""
+        self._seen.add(config_key(config))
+
     def observe(self, trial_id: int, config: Config, result: dict[str, Any]) -> None:
         if self.metric is None:
             raise RuntimeError(
@@ -126,8 +131,13 @@ class LocalSearcher(Searcher):
         return bool(self._rng.random() >= self.random_probability)
 
     def _mutate(self, parent: Config) -> Config | None:
-        """`parent` with one hyperparameter changed (then snapped to `restrict_to`)."""
-        child = dict(parent)
+        """`parent` with one hyperparameter changed (then snapped to `restrict_to`).
+        Constants come from the space: a scheduler may have rewritten them in the
+        results (e.g. the epochs a synchronous Hyperband trial runs for)."""
+        child = {
+            key: parent[key] if key in self._names else value
+            for key, value in self.config_space.items()
+        }
         name = self._names[int(self._rng.integers(len(self._names)))]
         domain = self.config_space[name]
         if isinstance(domain, Categorical):

@@ -29,7 +29,12 @@ from tunelab.core.results.store import METADATA_FILE, RESULTS_FILE
 from tunelab.core.stopping import StoppingCriterion
 from tunelab.core.tuner import Tuner, TunerOptions
 from tunelab.experiments.benchmarks import build_benchmark
-from tunelab.experiments.methods import MethodConfigError, build_scheduler, fidelity_problem
+from tunelab.experiments.methods import (
+    MethodConfigError,
+    build_scheduler,
+    fidelity_problem,
+    fold_searcher,
+)
 from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
 from tunelab.experiments.validation import settings_problems
 
@@ -124,6 +129,7 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
         ExperimentConfigError: If `cfg`'s top-level values or the names that make its
             folder are invalid (`validation.settings_problems`); nothing is written.
     """
+    cfg = fold_searcher(cfg)
     found = settings_problems(cfg)
     if found:
         raise ExperimentConfigError("; ".join(found))

@@ -1,11 +1,19 @@
-"""Building a method's scheduler from its preset (`method/<name>.yaml`)."""
+"""Building a method's scheduler from its preset (`method/<name>.yaml`).
+
+A method names a scheduler preset (`scheduler._target_`, e.g.
+`tunelab.core.methods.asha`) and, optionally, a searcher (`searcher`, composed from
+`searcher/<name>.yaml`): the searcher's class is handed to the preset as its
+`searcher` argument, with the options the method sets. `searcher=<name>` on the
+command line puts another searcher into any method whose preset takes one
+(`fold_searcher`); the experiment is then named `<method>+<searcher>`.
+"""
 
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, cast
 
-from hydra.utils import get_method, instantiate
+from hydra.utils import get_class, get_method, instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from tunelab.core.scheduler import Scheduler
@@ -22,8 +30,36 @@ STANDARD_ARGUMENTS = (
 )
 
 
+SEARCHER_ARGUMENTS = ("config_space", "points_to_evaluate", "restrict_to", "seed", "max_resource")
+"""What a scheduler preset hands its searcher; a method does not set them."""
+DEFAULT_SEARCHER = "random"
+"""The searcher of a method that names none (every preset's default)."""
+
+
 class MethodConfigError(ValueError):
     """A method preset or override that cannot build a scheduler."""
+
+
+def fold_searcher(cfg: DictConfig) -> DictConfig:
+    """`cfg` with the command line's `searcher=<name>` put into its method.
+
+    The method's own searcher (or the default one) is replaced, and the method is
+    renamed `<method>+<searcher>`, so that its results never mix with the method's
+    own. Without a top-level `searcher`, or with the method's own, `cfg` is returned.
+    """
+    chosen = cfg.get("searcher")
+    if chosen is None:
+        return cfg
+    method = cfg.method
+    own = method.get("searcher")
+    own_name = DEFAULT_SEARCHER if own is None else own.get("name")
+    folded = cast(DictConfig, OmegaConf.create(OmegaConf.to_container(cfg, resolve=False)))
+    del folded["searcher"]
+    if chosen.get("name") != own_name:
+        folded.method.searcher = chosen
+        folded.method.name = f"{method.name}+{chosen.get('name')}"
+    OmegaConf.set_struct(folded, True)
+    return folded
 
 
 def check_method(method: DictConfig) -> None:
@@ -32,7 +68,8 @@ def check_method(method: DictConfig) -> None:
 
 
 def _inspect(method: DictConfig) -> tuple[Any, Any, bool, set[str]]:
-    """The factory, its parameters, whether it takes **kwargs, the configured keys."""
+    """The factory, its parameters, whether it takes **kwargs, the configured keys
+    (`searcher` among them when the method names one)."""
     node = method.get("scheduler")
     if node is None or "_target_" not in node:
         raise MethodConfigError(
@@ -53,7 +90,42 @@ def _inspect(method: DictConfig) -> tuple[Any, Any, bool, set[str]]:
             f"method {method.get('name')!r}: {target} takes no argument {unknown}; "
             f"it takes {[p for p in parameters if p not in STANDARD_ARGUMENTS]}"
         )
+    if method.get("searcher") is not None:
+        if not (takes_any or "searcher" in parameters):
+            raise MethodConfigError(
+                f"method {method.get('name')!r}: {target} takes no searcher, so "
+                f"searcher {method.searcher.get('name')!r} cannot run under it"
+            )
+        _searcher_parameters(method)
+        configured.add("searcher")
     return factory, parameters, takes_any, configured
+
+
+def _searcher_parameters(method: DictConfig) -> dict[str, Any]:
+    """The parameters of the method's searcher class; its options are checked."""
+    node = method.searcher
+    target = node.get("_target_")
+    if target is None:
+        raise MethodConfigError(
+            f"method {method.get('name')!r}: its searcher has no _target_ (the class)"
+        )
+    try:
+        parameters = dict(inspect.signature(get_class(str(target))).parameters)
+    except Exception as error:
+        raise MethodConfigError(
+            f"method {method.get('name')!r}: cannot import searcher {target}"
+        ) from error
+    options = {str(k) for k in node if not str(k).startswith("_") and k != "name"}
+    unknown = sorted(options - set(parameters))
+    shared = sorted(options & set(SEARCHER_ARGUMENTS))
+    if unknown or shared:
+        own = [p for p in parameters if p not in SEARCHER_ARGUMENTS]
+        raise MethodConfigError(
+            f"method {method.get('name')!r}: searcher {target} "
+            + (f"takes no argument {unknown}" if unknown else f"gets {shared} from the run")
+            + f"; its options are {own}"
+        )
+    return parameters
 
 
 def accepts(method: DictConfig, argument: str) -> bool:
@@ -73,7 +145,15 @@ def restriction_problem(method: DictConfig, benchmark: DictConfig) -> str | None
     `restrict_to` is refused, never moved to another problem behind the user's back.
     """
     if not benchmark.get("restrict_to_table") or accepts(method, "restrict_to"):
-        return None
+        if method.get("searcher") is None or "restrict_to" in _safe_searcher_parameters(method):
+            return None
+        return (
+            f"method {method.get('name')!r} cannot be restricted to the configurations of "
+            f"benchmark {benchmark.get('name')!r}: its searcher {method.searcher.get('_target_')} "
+            "takes no restrict_to argument. Give it one, or run the benchmark on a "
+            "surrogate for every method (benchmark.restrict_to_table=false "
+            "benchmark.surrogate=knn)"
+        )
     node = method.get("scheduler") or {}
     return (
         f"method {method.get('name')!r} cannot be restricted to the configurations of "
@@ -82,6 +162,13 @@ def restriction_problem(method: DictConfig, benchmark: DictConfig) -> str | None
         "benchmark on a surrogate for every method (benchmark.restrict_to_table=false "
         "benchmark.surrogate=knn)"
     )
+
+
+def _safe_searcher_parameters(method: DictConfig) -> dict[str, Any]:
+    try:
+        return _searcher_parameters(method)
+    except MethodConfigError:
+        return {}
 
 
 def needs_resource(method: DictConfig) -> bool:
@@ -139,10 +226,16 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
     factory = instantiate(
         OmegaConf.to_container(node, resolve=True), _convert_="all", _partial_=True
     )
+    if method.get("searcher") is not None:
+        searcher = OmegaConf.to_container(method.searcher, resolve=True)
+        assert isinstance(searcher, dict)
+        searcher.pop("name", None)
+        extra["searcher"] = instantiate(searcher, _convert_="all", _partial_=True)
     scheduler = factory(**extra)
     if not isinstance(scheduler, Scheduler):
         raise MethodConfigError(
             f"method {method.get('name')!r}: {node['_target_']} returned "
             f"{type(scheduler).__name__}, not a tunelab Scheduler"
         )
+    scheduler.method_name = str(method.get("name"))
     return scheduler

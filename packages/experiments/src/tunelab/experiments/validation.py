@@ -19,6 +19,7 @@ from tunelab.experiments.methods import (
     MethodConfigError,
     check_method,
     fidelity_problem,
+    fold_searcher,
     restriction_problem,
 )
 
@@ -33,6 +34,7 @@ _MAX_PATH_PART = 255  # bytes: the longest file name of common file systems
 
 def problems(cfg: DictConfig) -> list[str]:
     """What is wrong with the job `cfg` (empty when nothing is)."""
+    cfg = fold_searcher(cfg)
     found = settings_problems(cfg)
     try:
         check_method(cfg.method)

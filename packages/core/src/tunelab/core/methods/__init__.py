@@ -1,22 +1,39 @@
-"""One-line presets of published methods: a scheduler composed with a searcher.
+"""Methods: a scheduler composed with a searcher.
 
-Each function returns a ready `Scheduler`; it adds no behaviour of its own, so a
-preset is always equivalent to composing the parts by hand (the docstring of each
-says which), and `tunelab-run method=<name>` runs the preset of the same name.
+A scheduler preset takes `searcher=`, a `Searcher` class (or a `functools.partial`
+of one with options set, or a searcher object), and builds it with the shared
+arguments (`seed`, `points_to_evaluate`, `restrict_to`, and `max_resource` for
+learning-curve models); any searcher runs under any of them:
 
-- FIFO scheduling: `random_search`, `grid_search`, `rea` (regularized evolution),
-  `kde` (BOHB's density model), `bore`, `cqr`;
-- asynchronous successive halving / Hyperband (`HyperbandScheduler`): `asha`
-  (stopping), `asha_prom` (promotion), `hyperband` (brackets), `bohb`, `asha_bore`,
-  `asha_cqr`; `pasha` (`PASHAScheduler`); `median_stopping` (`MedianStoppingRule`);
-- synchronous: `sync_sh`, `sync_hyperband`, `sync_bohb`, `dehb`;
-- `pbt` (population based training).
+- FIFO scheduling (every trial to its end): `fifo`;
+- asynchronous successive halving / Hyperband: `asha` (stopping or promotion),
+  `hyperband` (brackets), `pasha`; `median_stopping`;
+- synchronous: `sync_sh`, `sync_hyperband`.
+
+Published methods are compositions of those (`compose`), with the same arguments
+plus the searcher's own options:
+
+- `random_search`, `grid_search`, `rea`, `kde`, `bore`, `cqr` (FIFO);
+- `asha_prom`, `asha_bore`, `asha_cqr` (ASHA), `bohb` (one-bracket Hyperband + KDE);
+- `sync_bohb` (synchronous Hyperband + KDE);
+
+and `dehb` and `pbt` have schedulers of their own. Every preset records its name as
+the scheduler's `method_name`; `tunelab-run method=<name>` runs the method of the
+same name (`conf/method/<name>.yaml`, composed with `conf/searcher/<name>.yaml`).
 """
 
 from __future__ import annotations
 
-from tunelab.core.methods._fifo import bore, cqr, grid_search, kde, random_search, rea
+from tunelab.core.methods._compose import (
+    SearcherFactory,
+    SearcherSpec,
+    build_searcher,
+    compose,
+    top_resource,
+)
+from tunelab.core.methods._fifo import bore, cqr, fifo, grid_search, kde, random_search, rea
 from tunelab.core.methods._hyperband import (
+    AdaptsBrackets,
     asha,
     asha_bore,
     asha_cqr,
@@ -28,7 +45,7 @@ from tunelab.core.methods._hyperband import (
 )
 from tunelab.core.methods._synchronous import dehb, pbt, sync_bohb, sync_hyperband, sync_sh
 
-__all__ = [
+PRESETS = (
     "asha",
     "asha_bore",
     "asha_cqr",
@@ -37,6 +54,7 @@ __all__ = [
     "bore",
     "cqr",
     "dehb",
+    "fifo",
     "grid_search",
     "hyperband",
     "kde",
@@ -48,4 +66,35 @@ __all__ = [
     "sync_bohb",
     "sync_hyperband",
     "sync_sh",
+)
+"""The names of the method presets above (each returns a `Scheduler`)."""
+
+__all__ = [
+    "PRESETS",
+    "AdaptsBrackets",
+    "SearcherFactory",
+    "SearcherSpec",
+    "asha",
+    "asha_bore",
+    "asha_cqr",
+    "asha_prom",
+    "bohb",
+    "bore",
+    "build_searcher",
+    "compose",
+    "cqr",
+    "dehb",
+    "fifo",
+    "grid_search",
+    "hyperband",
+    "kde",
+    "median_stopping",
+    "pasha",
+    "pbt",
+    "random_search",
+    "rea",
+    "sync_bohb",
+    "sync_hyperband",
+    "sync_sh",
+    "top_resource",
 ]

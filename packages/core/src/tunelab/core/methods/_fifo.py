@@ -1,4 +1,5 @@
-"""Presets that run every trial to its end (FIFO scheduling) with a searcher."""
+"""FIFO scheduling (every trial runs to its end) with any searcher, and the methods
+that are FIFO with a particular one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.core.methods._compose import SearcherSpec, build_searcher, compose
 from tunelab.core.methods._preset import preset
 from tunelab.core.schedulers.fifo import FIFOScheduler
 from tunelab.core.searchers.bore import BORESearcher
@@ -19,141 +21,62 @@ from tunelab.core.trial import Config, Mode
 
 
 @preset
-def random_search(
+def fifo(
     config_space: dict[str, Any],
     *,
     metric: str | Sequence[str],
     mode: Mode | Sequence[Mode] = "min",
+    searcher: SearcherSpec = RandomSearcher,
     seed: int | np.random.Generator | None = None,
     points_to_evaluate: Sequence[Config] | None = None,
     restrict_to: Sequence[Config] | None = None,
     resource_attr: str | None = None,
 ) -> FIFOScheduler:
-    """Random search (Bergstra & Bengio, 2012): `FIFOScheduler` + `RandomSearcher`."""
-    searcher = RandomSearcher(
-        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
-    )
-    return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
-
-
-@preset
-def grid_search(
-    config_space: dict[str, Any],
-    *,
-    metric: str | Sequence[str],
-    mode: Mode | Sequence[Mode] = "min",
-    points_per_dim: int = 5,
-    shuffle: bool = False,
-    seed: int | np.random.Generator | None = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-    resource_attr: str | None = None,
-) -> FIFOScheduler:
-    """Grid search: `FIFOScheduler` + `GridSearcher` (see it for `points_per_dim`)."""
-    searcher = GridSearcher(
+    """`FIFOScheduler` with `searcher` (a class, a partial of one, or an object; the
+    seed goes to the searcher)."""
+    built = build_searcher(
+        searcher,
         config_space,
-        points_per_dim=points_per_dim,
-        shuffle=shuffle,
+        seed=seed,
         points_to_evaluate=points_to_evaluate,
         restrict_to=restrict_to,
-        seed=seed,
     )
-    return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
+    return FIFOScheduler(built, metric=metric, mode=mode, resource_attr=resource_attr)
 
 
-@preset
-def rea(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    population_size: int = 100,
-    sample_size: int = 10,
-    seed: int | np.random.Generator | None = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-    resource_attr: str | None = None,
-) -> FIFOScheduler:
-    """Regularized evolution (Real et al., 2019): FIFO + `RegularizedEvolutionSearcher`."""
-    searcher = RegularizedEvolutionSearcher(
-        config_space,
-        population_size=population_size,
-        sample_size=sample_size,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        seed=seed,
-    )
-    return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
-
-
-@preset
-def kde(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    top_fraction: float = 0.15,
-    num_candidates: int = 64,
-    random_fraction: float = 1 / 3,
-    seed: int | np.random.Generator | None = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-    resource_attr: str | None = None,
-) -> FIFOScheduler:
-    """TPE-like kernel density search of BOHB (Falkner et al., 2018) on full evaluations."""
-    searcher = KDESearcher(
-        config_space,
-        top_fraction=top_fraction,
-        num_candidates=num_candidates,
-        random_fraction=random_fraction,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        seed=seed,
-    )
-    return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
-
-
-@preset
-def bore(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    gamma: float = 0.25,
-    seed: int | np.random.Generator | None = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-    resource_attr: str | None = None,
-) -> FIFOScheduler:
-    """BORE (Tiao et al., 2021): `FIFOScheduler` + `BORESearcher` (needs `[sklearn]`)."""
-    searcher = BORESearcher(
-        config_space,
-        gamma=gamma,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        seed=seed,
-    )
-    return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
-
-
-@preset
-def cqr(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    num_quantiles: int = 4,
-    seed: int | np.random.Generator | None = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-    resource_attr: str | None = None,
-) -> FIFOScheduler:
-    """Conformal quantile regression (Salinas et al., 2023): `FIFOScheduler` + `CQRSearcher`."""
-    searcher = CQRSearcher(
-        config_space,
-        num_quantiles=num_quantiles,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        seed=seed,
-    )
-    return FIFOScheduler(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
+random_search = compose(
+    fifo,
+    name="random_search",
+    doc="Random search (Bergstra & Bengio, 2012): `fifo` with `RandomSearcher`.",
+)
+grid_search = compose(
+    fifo,
+    name="grid_search",
+    searcher=GridSearcher,
+    doc="Grid search: `fifo` with `GridSearcher` (see it for `points_per_dim`).",
+)
+rea = compose(
+    fifo,
+    name="rea",
+    searcher=RegularizedEvolutionSearcher,
+    doc="Regularized evolution (Real et al., 2019): `fifo` with `RegularizedEvolutionSearcher`.",
+)
+kde = compose(
+    fifo,
+    name="kde",
+    searcher=KDESearcher,
+    doc="TPE-like kernel density search of BOHB (Falkner et al., 2018) on full "
+    "evaluations: `fifo` with `KDESearcher`.",
+)
+bore = compose(
+    fifo,
+    name="bore",
+    searcher=BORESearcher,
+    doc="BORE (Tiao et al., 2021): `fifo` with `BORESearcher` (needs `[sklearn]`).",
+)
+cqr = compose(
+    fifo,
+    name="cqr",
+    searcher=CQRSearcher,
+    doc="Conformal quantile regression (Salinas et al., 2023): `fifo` with `CQRSearcher`.",
+)

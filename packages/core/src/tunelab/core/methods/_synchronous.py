@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tunelab.core.methods._compose import SearcherSpec, build_searcher, compose, top_resource
 from tunelab.core.methods._preset import preset
 from tunelab.core.methods._seeds import spawn_seeds
 from tunelab.core.schedulers.pbt import PopulationBasedTraining
@@ -33,16 +34,23 @@ def sync_sh(
     max_resource_attr: str | None = None,
     grace_period: float = 1,
     reduction_factor: float = 3,
+    searcher: SearcherSpec = RandomSearcher,
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
     restrict_to: Sequence[Config] | None = None,
 ) -> SynchronousSuccessiveHalving:
-    """Synchronous successive halving (Jamieson & Talwalkar, 2016; Karnin et al., 2013)."""
-    searcher = RandomSearcher(
-        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+    """Synchronous successive halving (Jamieson & Talwalkar, 2016; Karnin et al., 2013)
+    with `searcher` (the seed goes to it)."""
+    built = build_searcher(
+        searcher,
+        config_space,
+        seed=seed,
+        points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
+        max_resource=top_resource(config_space, max_resource, max_resource_attr),
     )
     return SynchronousSuccessiveHalving(
-        searcher,
+        built,
         metric=metric,
         mode=mode,
         resource_attr=resource_attr,
@@ -65,16 +73,23 @@ def sync_hyperband(
     grace_period: float = 1,
     reduction_factor: float = 3,
     brackets: int | None = None,
+    searcher: SearcherSpec = RandomSearcher,
     seed: Seed = None,
     points_to_evaluate: Sequence[Config] | None = None,
     restrict_to: Sequence[Config] | None = None,
 ) -> SynchronousHyperbandScheduler:
-    """Synchronous Hyperband (Li et al., 2018): geometric brackets, all by default."""
-    searcher = RandomSearcher(
-        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
+    """Synchronous Hyperband (Li et al., 2018): geometric brackets, all by default,
+    with `searcher` (the seed goes to it)."""
+    built = build_searcher(
+        searcher,
+        config_space,
+        seed=seed,
+        points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
+        max_resource=top_resource(config_space, max_resource, max_resource_attr),
     )
     return SynchronousHyperbandScheduler(
-        searcher,
+        built,
         metric=metric,
         mode=mode,
         resource_attr=resource_attr,
@@ -86,37 +101,12 @@ def sync_hyperband(
     )
 
 
-@preset
-def sync_bohb(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    resource_attr: str,
-    max_resource: float | None = None,
-    max_resource_attr: str | None = None,
-    grace_period: float = 1,
-    reduction_factor: float = 3,
-    brackets: int | None = None,
-    seed: Seed = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-) -> SynchronousHyperbandScheduler:
-    """BOHB (Falkner et al., 2018): synchronous Hyperband with the KDE searcher."""
-    searcher = KDESearcher(
-        config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
-    )
-    return SynchronousHyperbandScheduler(
-        searcher,
-        metric=metric,
-        mode=mode,
-        resource_attr=resource_attr,
-        max_resource=max_resource,
-        max_resource_attr=max_resource_attr,
-        grace_period=grace_period,
-        reduction_factor=reduction_factor,
-        brackets=brackets,
-    )
+sync_bohb = compose(
+    sync_hyperband,
+    name="sync_bohb",
+    searcher=KDESearcher,
+    doc="BOHB (Falkner et al., 2018): synchronous Hyperband with the KDE searcher.",
+)
 
 
 @preset

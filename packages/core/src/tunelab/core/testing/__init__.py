@@ -13,6 +13,12 @@ class TestMySearcher(SearcherContract):
 
 `RestrictionContract` and `RestrictedSearcherContract` check restriction to a finite
 candidate set (`restrict_to`), which every method run on a tabulated benchmark needs.
+`searcher_contracts` gives a new searcher all of them in one line, including runs
+under the FIFO, ASHA, Hyperband and synchronous Hyperband presets:
+
+```python
+globals().update(searcher_contracts("MySearcher", MySearcher))
+```
 
 The suites need only pytest (or any runner that collects `Test*` classes).
 """
@@ -26,9 +32,11 @@ from tunelab.core.testing.restriction_contract import (
 )
 from tunelab.core.testing.scheduler_contract import SchedulerContract
 from tunelab.core.testing.searcher_contract import SearcherContract
+from tunelab.core.testing.searcher_suite import SCHEDULER_PRESETS, searcher_contracts
 from tunelab.core.testing.spaces import contract_config_space, finite_config_space
 
 __all__ = [
+    "SCHEDULER_PRESETS",
     "InlineBackend",
     "RestrictedSearcherContract",
     "RestrictionContract",
@@ -38,4 +46,5 @@ __all__ = [
     "contract_config_space",
     "finite_config_space",
     "restricted_searcher_contracts",
+    "searcher_contracts",
 ]
