@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tunelab.core.schedulers.synchronous import (
     Bracket,
-    Rung,
+    BracketRung,
     geometric_brackets,
     geometric_levels,
 )
@@ -115,7 +115,7 @@ def test_bad_explicit_brackets(pairs: Any, message: str) -> None:
 
 def test_explicit_bracket_accessors() -> None:
     bracket = Bracket.of((10, 1.0), (3, 2.5), (1, 10))
-    assert bracket.rungs[0] == Rung(size=10, level=1)
+    assert bracket.rungs[0] == BracketRung(size=10, level=1)
     assert bracket.sizes == (10, 3, 1)
     assert bracket.levels == (1, 2.5, 10)
     assert repr(bracket) == "Bracket.of((10, 1), (3, 2.5), (1, 10))"

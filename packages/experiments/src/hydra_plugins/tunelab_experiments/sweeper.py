@@ -4,6 +4,16 @@ Bad overrides (a method argument the scheduler does not take, a benchmark withou
 data, a multi-fidelity method on a single-fidelity benchmark, `seed=1.5`, a name that
 is no folder name, `+dry_run=true` with a launcher that would run the jobs, ...) end
 the sweep before any job runs, one line per problem.
+
+Hydra's private API: `TunelabSweeper` subclasses
+`hydra._internal.core_plugins.basic_sweeper.BasicSweeper`, on purpose. The public
+`hydra.plugins.sweeper.Sweeper` only declares `setup`/`sweep`; the cartesian product of
+the overrides, the batches, `multirun.yaml` and the launch loop live in `BasicSweeper`,
+and copying them would let our sweeps drift from `hydra/sweeper=basic`. Tested with
+hydra-core 1.3.2 and 1.3.8 (`BasicSweeper` and `Sweeper` are the same source in
+both); `packages/experiments/pyproject.toml` allows `>=1.3.2,<1.4` only, and
+`tests/experiments/test_hydra_range.py` fails when the installed version leaves that
+range. Check this subclass before widening it.
 """
 
 # No `from __future__ import annotations`: Hydra loads plugin modules in a way that

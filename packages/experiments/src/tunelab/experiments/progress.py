@@ -4,6 +4,15 @@ Every job leaves two files in `<sweep dir>/outcomes/`: `<num>.started` when it s
 (written by `SweepSummary.on_job_start`, in the job's own process whatever the
 launcher) and `<num>.json`, its outcome, when it ends. The parent process counts them,
 so progress needs nothing from the launcher but a file system shared with the jobs.
+
+Hydra's private API: `planned_jobs` uses
+`hydra._internal.core_plugins.basic_sweeper.BasicSweeper` (its `split_arguments`, and
+the class to recognise the basic sweeper and its subclasses) so that the planned jobs
+are exactly those Hydra's sweeper will launch; no public helper expands overrides.
+Tested with hydra-core 1.3.2 and 1.3.8 (the module is the same source in both);
+`packages/experiments/pyproject.toml` allows `>=1.3.2,<1.4` only, and
+`tests/experiments/test_hydra_range.py` fails when the installed version leaves that
+range.
 """
 
 from __future__ import annotations

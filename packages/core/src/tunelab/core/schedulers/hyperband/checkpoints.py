@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from tunelab.core.schedulers.hyperband.levels import RungSystem
-from tunelab.core.schedulers.hyperband.rung import Rung
+from tunelab.core.schedulers.hyperband.rung import RungResults
 from tunelab.core.schedulers.hyperband.trials import TrialState
 
 
@@ -27,7 +27,7 @@ def alive_below(system: RungSystem, trials: Mapping[int, TrialState]) -> np.ndar
 
 
 def removal_order(
-    rungs: Sequence[Rung],
+    rungs: Sequence[RungResults],
     system: RungSystem,
     trials: Mapping[int, TrialState],
     *,

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tunelab.core.schedulers._levels import geometric_levels
 from tunelab.core.schedulers.hyperband.brackets import bracket_probabilities
-from tunelab.core.schedulers.synchronous.brackets import geometric_levels as synchronous_levels
 
 # Relative tolerance when comparing computed levels with max_resource.
 _TOLERANCE = 1e-9
@@ -18,19 +18,6 @@ _TOLERANCE = 1e-9
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
-def geometric_levels(grace_period: float, reduction_factor: float, max_resource: float) -> list:
-    """Rung levels `grace_period * reduction_factor**k` strictly below `max_resource`.
-
-    The same levels as synchronous Hyperband's (`synchronous.geometric_levels`, which
-    also ends with `max_resource`): rounded to integers when `grace_period` and
-    `max_resource` are integers (epochs, steps), equal levels merged.
-    """
-    levels = synchronous_levels(
-        min_resource=grace_period, max_resource=max_resource, reduction_factor=reduction_factor
-    )
-    return levels[:-1]
 
 
 @dataclass(frozen=True)
@@ -85,7 +72,13 @@ class RungSystem:
                     f"max_resource={self.max_resource!r}; the first rung must lie at or "
                     "below the maximum resource"
                 )
-            rungs = geometric_levels(self.grace_period, self.reduction_factor, self.max_resource)
+            # Without the last level, as_level(max_resource): `levels` ends with
+            # max_resource exactly as given.
+            rungs = geometric_levels(
+                min_resource=self.grace_period,
+                max_resource=self.max_resource,
+                reduction_factor=self.reduction_factor,
+            )[:-1]
         else:
             rungs = self._explicit_levels(self.rung_levels)
             object.__setattr__(self, "rung_levels", tuple(self.rung_levels))

@@ -1,4 +1,4 @@
-"""`Rung`: the results recorded at one rung level, sorted best first."""
+"""`RungResults`: the results recorded at one rung level, sorted best first."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ Key = tuple[float, int]
 """(value, trial_id), value oriented so that smaller is better; orders ties by id."""
 
 
-class Rung:
+class RungResults:
     """Results of the trials that reached one rung level, kept sorted.
 
     Values are oriented so that smaller is better (the scheduler negates maximised
@@ -21,6 +21,9 @@ class Rung:
 
     Paused trials waiting for a promotion are kept in a second sorted list, so
     that the best waiting trial is found in O(1).
+
+    (A rung as planned by synchronous Hyperband, a size and a level, is
+    `synchronous.BracketRung`.)
 
     Args:
         level: The rung level (resource value).

@@ -13,7 +13,7 @@ from tunelab.core.schedulers._metrics import normalize_metrics
 from tunelab.core.schedulers.hyperband.checkpoints import removal_order
 from tunelab.core.schedulers.hyperband.levels import RungSystem
 from tunelab.core.schedulers.hyperband.results import read_result
-from tunelab.core.schedulers.hyperband.rung import Rung
+from tunelab.core.schedulers.hyperband.rung import RungResults
 from tunelab.core.schedulers.hyperband.trials import TrialState
 from tunelab.core.searcher import Searcher
 from tunelab.core.space import Domain
@@ -121,7 +121,7 @@ class HyperbandScheduler(Scheduler):
         levels = self.rung_system.levels
         self._final = len(levels) - 1
         self._top = self._final  # highest level trials may reach (PASHA lowers it)
-        self._rungs = [Rung(level) for level in levels]
+        self._rungs = [RungResults(level) for level in levels]
         self._level_set = set(levels)
         self._bracket_cdf = np.cumsum(self.rung_system.bracket_probabilities()).tolist()
         self._bracket_distribution = bracket_distribution

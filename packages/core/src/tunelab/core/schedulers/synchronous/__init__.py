@@ -1,11 +1,11 @@
 """Synchronous successive halving, Hyperband and DEHB: promotions wait for full rungs."""
 
+from tunelab.core.schedulers._levels import geometric_levels
 from tunelab.core.schedulers.synchronous.brackets import (
     Bracket,
     BracketLike,
-    Rung,
+    BracketRung,
     geometric_brackets,
-    geometric_levels,
 )
 from tunelab.core.schedulers.synchronous.dehb import DEHBScheduler, DifferentialEvolution
 from tunelab.core.schedulers.synchronous.hyperband import (
@@ -16,9 +16,9 @@ from tunelab.core.schedulers.synchronous.hyperband import (
 __all__ = [
     "Bracket",
     "BracketLike",
+    "BracketRung",
     "DEHBScheduler",
     "DifferentialEvolution",
-    "Rung",
     "SynchronousHyperbandScheduler",
     "SynchronousSuccessiveHalving",
     "geometric_brackets",

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from tunelab.core.scheduler import Scheduler
+from tunelab.core.schedulers._levels import as_level
 from tunelab.core.schedulers._metrics import normalize_metrics
 from tunelab.core.schedulers.synchronous._manager import BracketManager
 from tunelab.core.schedulers.synchronous._state import BracketState
-from tunelab.core.schedulers.synchronous.brackets import Bracket, as_level
+from tunelab.core.schedulers.synchronous.brackets import Bracket
 from tunelab.core.searcher import Searcher
 from tunelab.core.space import Domain
 from tunelab.core.trial import Config, Decision, Mode, Trial, TrialSuggestion

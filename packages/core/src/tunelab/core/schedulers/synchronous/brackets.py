@@ -7,20 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from tunelab.core.schedulers._levels import as_level, geometric_levels
+
 # Geometric sizes such as 4/3 * 9 are computed in floating point; this slack keeps
 # `ceil` from rounding 12.000000000000002 up to 13.
 _SLACK = 1e-9
 
 
-def as_level(value: float) -> float:
-    """A resource level as the training code expects it: an int when integral."""
-    number = float(value)
-    return int(number) if number.is_integer() else number
-
-
 @dataclass(frozen=True)
-class Rung:
-    """A synchronisation point: `size` trials are evaluated up to resource `level`."""
+class BracketRung:
+    """One rung of a `Bracket`: `size` trials are evaluated up to resource `level`.
+
+    A synchronisation point planned in advance; the results recorded at a rung of
+    asynchronous Hyperband are `hyperband.rung.RungResults`.
+    """
 
     size: int
     level: float
@@ -42,7 +42,7 @@ class Bracket:
             one rung to the next, or levels that are not positive and increasing.
     """
 
-    rungs: tuple[Rung, ...]
+    rungs: tuple[BracketRung, ...]
 
     def __post_init__(self) -> None:
         if not self.rungs:
@@ -73,7 +73,7 @@ class Bracket:
         for pair in pairs:
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise ValueError(f"a rung is a (size, level) pair, got {pair!r}")
-            rungs.append(Rung(size=pair[0], level=as_level(pair[1])))
+            rungs.append(BracketRung(size=pair[0], level=as_level(pair[1])))
         return cls(tuple(rungs))
 
     @property
@@ -100,32 +100,6 @@ def to_bracket(value: BracketLike) -> Bracket:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise ValueError(f"a bracket is a Bracket or a list of (size, level) pairs, got {value!r}")
     return Bracket.of(*value)
-
-
-def geometric_levels(
-    *, min_resource: float, max_resource: float, reduction_factor: float
-) -> list[float]:
-    """Rung levels `min_resource * eta**j` below `max_resource`, then `max_resource`.
-
-    Levels are rounded to integers when both ends are integers; levels that rounding
-    makes equal are merged.
-    """
-    _check_geometric(min_resource, max_resource, reduction_factor)
-    integral = float(min_resource).is_integer() and float(max_resource).is_integer()
-    levels: list[float] = []
-    power = 0
-    while True:
-        value = min_resource * reduction_factor**power
-        if value >= max_resource * (1 - _SLACK):
-            break
-        level = as_level(round(value)) if integral else as_level(value)
-        if not levels or level > levels[-1]:
-            levels.append(level)
-        power += 1
-    top = as_level(max_resource)
-    if not levels or top > levels[-1]:
-        levels.append(top)
-    return levels
 
 
 def geometric_brackets(
@@ -172,19 +146,5 @@ def geometric_brackets(
         sizes = [
             math.ceil(factor * reduction_factor ** (count - 1 - k) - _SLACK) for k in range(count)
         ]
-        brackets.append(Bracket(tuple(map(Rung, sizes, levels[offset:]))))
+        brackets.append(Bracket(tuple(map(BracketRung, sizes, levels[offset:]))))
     return brackets
-
-
-def _check_geometric(min_resource: float, max_resource: float, reduction_factor: float) -> None:
-    for name, value in (("grace_period", min_resource), ("max_resource", max_resource)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"{name} must be a number > 0, got {value!r}")
-    if min_resource > max_resource:
-        raise ValueError(f"grace_period={min_resource} must not exceed max_resource={max_resource}")
-    if (
-        isinstance(reduction_factor, bool)
-        or not isinstance(reduction_factor, (int, float))
-        or not reduction_factor >= 2
-    ):
-        raise ValueError(f"reduction_factor must be a number >= 2, got {reduction_factor!r}")
