@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tunelab.experiments.sagemaker.grouping import Experiment, group_experiments
+from tunelab.experiments.sagemaker.grouping import PlannedExperiment, group_experiments
 
 
-def sweep(methods: list[str], benchmarks: list[str], seeds: int) -> list[Experiment]:
+def sweep(methods: list[str], benchmarks: list[str], seeds: int) -> list[PlannedExperiment]:
     experiments = []
     for method in methods:
         for benchmark in benchmarks:
@@ -17,7 +17,7 @@ def sweep(methods: list[str], benchmarks: list[str], seeds: int) -> list[Experim
                     "seed": seed,
                     "study": "s",
                 }
-                experiments.append(Experiment(len(experiments), overrides, config))
+                experiments.append(PlannedExperiment(len(experiments), overrides, config))
     return experiments
 
 
@@ -47,7 +47,7 @@ def test_group_size_and_single_seed_methods() -> None:
 
 def test_other_swept_settings_get_groups_of_their_own() -> None:
     experiments = [
-        Experiment(
+        PlannedExperiment(
             i,
             ("method=a", "benchmark=x", f"n_workers={w}", f"seed={s}"),
             {"method": {"name": "a"}, "benchmark": {"name": "x"}, "seed": s, "study": "s"},

@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
-from tunelab.experiments.sagemaker.names import is_valid_job_name
-from tunelab.experiments.sagemaker.settings import LaunchSettingsError
+from tunelab.core.backends.sagemaker.naming import is_valid_job_name
+from tunelab.core.backends.sagemaker.settings import SettingsError
 
 BUCKET = "tunelab-test"  # the bucket the fixtures create
 ROLE = "arn:aws:iam::123456789012:role/SageMakerTunelab"
@@ -161,8 +161,8 @@ def test_spot_and_warm_pool_settings_reach_the_request(
 ) -> None:
     spot = [
         "hydra.launcher.use_spot=true",
-        "hydra.launcher.max_runtime_s=3600",
-        "hydra.launcher.keep_alive_period_s=600",
+        "hydra.launcher.max_run_seconds=3600",
+        "hydra.launcher.keep_alive_seconds=600",
         "hydra.launcher.instance_type=ml.c5.2xlarge",
     ]
     tunelab_run(*LAUNCHER, *spot, "benchmark=branin", "seed=0,1", "study=sm")
@@ -212,7 +212,7 @@ def test_a_launch_without_role_names_what_is_missing_and_a_dry_run_lists_it(
     # the refused sweep would leave its abort report for the end of the test process
     monkeypatch.setattr("tunelab.experiments.sweep.atexit.register", lambda _: None)
     without_role = [o for o in LAUNCHER if not o.startswith("hydra.launcher.role=")]
-    with pytest.raises(LaunchSettingsError, match=r"hydra.launcher.role: the ARN of an IAM role"):
+    with pytest.raises(SettingsError, match=r"hydra.launcher.role: the ARN of an IAM role"):
         tunelab_run(*without_role, "benchmark=branin", "seed=0,1")
     assert boto3.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []
     capsys.readouterr()

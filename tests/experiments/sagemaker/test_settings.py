@@ -1,4 +1,4 @@
-"""The launcher's settings: checked values, and the Hydra schema in step with them."""
+"""The launcher's settings: checked values, and the Hydra schema generated from them."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import dataclasses
 
 import pytest
 
-from hydra_plugins.tunelab_sagemaker.config import RetryConf, SageMakerLauncherConf
-from tunelab.experiments.sagemaker.settings import (
-    LaunchSettings,
-    LaunchSettingsError,
-    RetrySettings,
-)
+from hydra_plugins.tunelab_sagemaker.config import SageMakerLauncherConf
+from tunelab.core.backends.sagemaker import RetryPolicy, SettingsError
+from tunelab.experiments.sagemaker.settings import LaunchSettings
 
 
 def defaults(cls: type) -> dict[str, object]:
@@ -27,7 +24,8 @@ def defaults(cls: type) -> dict[str, object]:
 def test_the_hydra_schema_has_the_settings_fields_and_defaults() -> None:
     schema, settings = defaults(SageMakerLauncherConf), defaults(LaunchSettings)
     assert schema.keys() == settings.keys()
-    assert defaults(RetryConf) == defaults(RetrySettings)
+    retry_schema = {f.name: f.type for f in dataclasses.fields(SageMakerLauncherConf)}["retry"]
+    assert defaults(retry_schema) == defaults(RetryPolicy)
     for name, value in schema.items():
         if name != "retry":
             expected = settings[name]
@@ -48,7 +46,7 @@ def test_from_mapping_builds_typed_settings() -> None:
     )
     assert settings.tags == {"team": "hpo", "n": "3"}
     assert settings.single_seed_methods == ("bohb",)
-    assert settings.retry == RetrySettings(max_attempts=3)
+    assert settings.retry == RetryPolicy(max_attempts=3)
     assert [m.split(":")[0] for m in settings.missing_for_launch()] == [
         "hydra.launcher.role",
         "hydra.launcher.image_uri",
@@ -62,13 +60,13 @@ def test_from_mapping_builds_typed_settings() -> None:
         ({"retry": {"attempts": 2}}, r"unknown hydra.launcher.retry setting\(s\) \['attempts'\]"),
         ({"group_size": 0}, "hydra.launcher.group_size=0; expected a positive number"),
         ({"s3_prefix": "my-bucket/x"}, "s3_prefix='my-bucket/x'; expected s3://bucket/prefix"),
-        ({"keep_alive_period_s": 7200}, "keep_alive_period_s=7200; expected 0 to 3600"),
+        ({"keep_alive_seconds": 7200}, "keep_alive_seconds=7200; expected 0 to 3600"),
         (
-            {"use_spot": True, "max_runtime_s": 100, "max_wait_s": 50},
-            "max_wait_s=50 is less than max_runtime_s=100",
+            {"use_spot": True, "max_run_seconds": 100, "max_wait_seconds": 50},
+            "max_wait_seconds=50 is less than max_run_seconds=100",
         ),
     ],
 )
 def test_bad_settings_are_named(values: dict[str, object], message: str) -> None:
-    with pytest.raises(LaunchSettingsError, match=message):
+    with pytest.raises(SettingsError, match=message):
         LaunchSettings.from_mapping(values)

@@ -10,14 +10,14 @@ from typing import Any
 import boto3
 from botocore.stub import ANY, Stubber
 
-from tunelab.experiments.sagemaker.grouping import Experiment
+from tunelab.experiments.sagemaker.grouping import PlannedExperiment
 from tunelab.experiments.sagemaker.settings import LaunchSettings
 from tunelab.experiments.sagemaker.submission import launch_sweep
 
 BUCKET = "tunelab-test"
 
 
-def experiments() -> list[Experiment]:
+def experiments() -> list[PlannedExperiment]:
     found = []
     for method in ("a", "b"):
         for seed in (0, 1):
@@ -29,7 +29,7 @@ def experiments() -> list[Experiment]:
                 "results_root": "results",
             }
             overrides = (f"method={method}", "benchmark=branin", f"seed={seed}")
-            found.append(Experiment(len(found), overrides, config))
+            found.append(PlannedExperiment(len(found), overrides, config))
     return found
 
 
@@ -60,7 +60,7 @@ def test_wait_streams_statuses_and_reports_a_failed_group_with_its_rerun_command
         image_uri="image:1",
         s3_prefix=f"s3://{BUCKET}/p",
         wait=True,
-        poll_interval_s=9.0,
+        poll_interval_seconds=9.0,
         source_dir=str(tmp_path / "src"),
         region="us-east-1",
     )

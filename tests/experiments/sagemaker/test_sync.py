@@ -9,9 +9,9 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tunelab.core.backends.sagemaker.transfer import FolderUpload, S3Objects, S3Uri
 from tunelab.experiments.sagemaker.packaging import extract_source, package_source
 from tunelab.experiments.sagemaker.sync import main as sync
-from tunelab.experiments.sagemaker.transfer import FolderUpload, S3Uri
 
 BUCKET = "tunelab-test"  # the bucket the fixtures create
 
@@ -32,7 +32,9 @@ def test_uploads_only_what_changed_and_sync_fetches_only_what_plotting_reads(
     for seed in (0, 1):
         experiment_folder(local, f"sm/branin/asha/{seed}")
     upload = FolderUpload(
-        s3=boto3.client("s3"), folder=local, target=S3Uri.parse(f"s3://{BUCKET}/p/results")
+        s3=S3Objects(boto3.client("s3")),
+        folder=local,
+        target=S3Uri.parse(f"s3://{BUCKET}/p/results"),
     )
     assert upload.push() == 6  # two experiments x three files; temporary files stay
     assert upload.push() == 0

@@ -7,8 +7,13 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tunelab.core.backends.sagemaker.transfer import (
+    S3Objects,
+    S3Uri,
+    download_folder,
+    local_path,
+)
 from tunelab.experiments.sagemaker.sync import main as sync
-from tunelab.experiments.sagemaker.transfer import S3Uri, download_folder, local_path
 
 BUCKET = "tunelab-test"  # the bucket the fixtures create
 STUDY = f"s3://{BUCKET}/p/results/sm"
@@ -64,14 +69,16 @@ def test_the_job_entry_download_refuses_any_escaping_key(mocked_aws: None, tmp_p
     put(f"{experiment}/tuner_state/state-1.pkl", f"{experiment}/../../../../../../bashrc")
     folder = tmp_path / "job" / "results" / "sm" / "branin" / "asha" / "0"
     with pytest.raises(ValueError, match=r"refusing the S3 object .*/\.\./bashrc: its key would"):
-        download_folder(boto3.client("s3"), S3Uri.parse(f"s3://{BUCKET}/{experiment}"), folder)
+        download_folder(
+            S3Objects(boto3.client("s3")), S3Uri.parse(f"s3://{BUCKET}/{experiment}"), folder
+        )
     assert not (tmp_path / "bashrc").exists()
     assert not folder.exists()
 
 
 def test_keys_that_stay_inside_are_copied(mocked_aws: None, tmp_path: Path) -> None:
     put("p/results/sm/branin/asha/0/metadata.json", "p/results/sm/a/./b/../metadata.json")
-    report = download_folder(boto3.client("s3"), S3Uri.parse(STUDY), tmp_path / "out")
+    report = download_folder(S3Objects(boto3.client("s3")), S3Uri.parse(STUDY), tmp_path / "out")
     assert files(tmp_path / "out") == ["a/metadata.json", "branin/asha/0/metadata.json"]
     assert len(report.downloaded) == 2
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tunelab.core.backends.sagemaker import SageMakerSettings
+from tunelab.core.backends.sagemaker import RetryPolicy, SageMakerSettings
 
 BUCKET = "tunelab-test"
 ROLE = "arn:aws:iam::123456789012:role/tunelab-test"
@@ -67,8 +67,8 @@ def make_settings(code_dir: Path) -> Callable[..., SageMakerSettings]:
             "image_uri": IMAGE,
             "s3_prefix": f"s3://{BUCKET}/experiments/demo",
             "region": REGION,
-            "poll_interval": 0.0,
-            "quota_retry_delay": 0.0,
+            "poll_interval_seconds": 0.0,
+            "retry": RetryPolicy(base_delay_seconds=0.0),
         }
         values.update(overrides)
         return SageMakerSettings(**values)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from tunelab.core.backends.sagemaker import COST_KEY, SageMakerBackend, SageMakerSettings
-from tunelab.core.backends.sagemaker._logs import LOG_GROUP
 from tunelab.core.backends.sagemaker.naming import JOB_NAME_PATTERN
+from tunelab.core.backends.sagemaker.training_jobs import LOG_GROUP
 from tunelab.core.trial import Trial, TrialStatus
 
 BUCKET = "tunelab-test"

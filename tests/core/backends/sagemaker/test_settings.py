@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from tunelab.core.backends.sagemaker import SageMakerBackend, SageMakerSettings
-from tunelab.core.backends.sagemaker._clients import default_client_factory, import_boto3
-from tunelab.core.backends.sagemaker._request import hyperparameters
+from tunelab.core.backends.sagemaker._script_mode import hyperparameters
+from tunelab.core.backends.sagemaker.clients import client_factory, import_boto3
 from tunelab.core.backends.sagemaker.cost import job_cost, price_per_hour
-from tunelab.core.backends.sagemaker.naming import JOB_NAME_PATTERN, job_name
+from tunelab.core.backends.sagemaker.naming import JOB_NAME_PATTERN, trial_job_name
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ from tunelab.core.backends.sagemaker.naming import JOB_NAME_PATTERN, job_name
         ({"max_wait_seconds": 7200}, "only for use_spot=True"),
         ({"use_spot": True, "max_wait_seconds": 10}, "at least max_run_seconds"),
         ({"pass_config_as": "yaml"}, "expected 'hyperparameters' or 'json'"),
-        ({"poll_interval": -1.0}, r"poll_interval=-1.0; expected >= 0"),
+        ({"poll_interval_seconds": -1.0}, r"poll_interval_seconds=-1.0; expected >= 0"),
     ],
 )
 def test_invalid_settings_are_named(
@@ -69,10 +69,10 @@ def test_source_folder_defaults_to_the_entry_points(
 
 
 def test_s3_locations(make_settings: Callable[..., SageMakerSettings]) -> None:
-    settings = make_settings(s3_prefix="s3://bucket/a/b/")
-    assert (settings.bucket, settings.key_prefix) == ("bucket", "a/b")
-    assert settings.uri("checkpoints", "3") == "s3://bucket/a/b/checkpoints/3"
-    assert make_settings(s3_prefix="s3://bucket").key("code") == "code"
+    root = make_settings(s3_prefix="s3://bucket/a/b/").s3_root
+    assert (root.bucket, root.key) == ("bucket", "a/b")
+    assert str(root.join("checkpoints", "3")) == "s3://bucket/a/b/checkpoints/3"
+    assert make_settings(s3_prefix="s3://bucket").s3_root.join("code").key == "code"
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_s3_locations(make_settings: Callable[..., SageMakerSettings]) -> None:
     ],
 )
 def test_job_names_are_valid(prefix: str, trial_id: int, attempt: int) -> None:
-    name = job_name(prefix, "2611280940aaaa", trial_id, attempt)
+    name = trial_job_name(prefix, "2611280940aaaa", trial_id, attempt)
     assert JOB_NAME_PATTERN.match(name), name
     assert len(name) <= 63
     suffix = f"-2611280940aaaa-{trial_id}" + (f"-r{attempt}" if attempt else "")
@@ -93,8 +93,8 @@ def test_job_names_are_valid(prefix: str, trial_id: int, attempt: int) -> None:
 
 
 def test_job_names_sanitize_the_prefix() -> None:
-    assert job_name("my_script.v2", "tok", 1, 0) == "my-script-v2-tok-1"
-    assert job_name("___", "tok", 1, 2) == "tunelab-tok-1-r2"
+    assert trial_job_name("my_script.v2", "tok", 1, 0) == "my-script-v2-tok-1"
+    assert trial_job_name("___", "tok", 1, 2) == "tunelab-tok-1-r2"
 
 
 def test_hyperparameters_refuse_reserved_and_long_values(
@@ -118,7 +118,7 @@ def test_prices_and_costs() -> None:
     assert job_cost(1800, instance_count=2, price=None) is None
 
 
-def test_default_clients_retry_adaptively_and_honour_the_endpoint(
+def test_default_clients_leave_retries_to_the_policy_and_honour_the_endpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pytest.importorskip("boto3")
@@ -126,12 +126,15 @@ def test_default_clients_retry_adaptively_and_honour_the_endpoint(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-    factory = default_client_factory(region="eu-west-1", max_attempts=7)
+    factory = client_factory(region="eu-west-1")
     client = factory("sagemaker")
     assert factory("sagemaker") is client
     assert client.meta.region_name == "eu-west-1"
     assert client.meta.endpoint_url == "http://127.0.0.1:9"
-    assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 7}
+    # one attempt per botocore call: RetryPolicy is the only retry layer
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 1}
+    explicit = client_factory(region="eu-west-1", endpoint_url="http://127.0.0.1:8")("s3")
+    assert explicit.meta.endpoint_url == "http://127.0.0.1:8"
 
 
 def test_missing_region_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -139,7 +142,7 @@ def test_missing_region_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    factory = default_client_factory(region=None, max_attempts=3)
+    factory = client_factory(region=None)
     with pytest.raises(ValueError, match=r"no AWS region configured; set SageMakerSettings\."):
         factory("sagemaker")
 

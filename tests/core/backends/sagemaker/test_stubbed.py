@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 
-from tunelab.core.backends.sagemaker import COST_KEY, SageMakerBackend, SageMakerSettings
-from tunelab.core.backends.sagemaker._logs import LOG_GROUP
+from tunelab.core.backends.sagemaker import (
+    COST_KEY,
+    RetryPolicy,
+    SageMakerBackend,
+    SageMakerSettings,
+)
+from tunelab.core.backends.sagemaker.training_jobs import LOG_GROUP
 from tunelab.core.trial import Trial, TrialStatus
 
 REGION = "us-east-1"
@@ -193,7 +198,9 @@ def test_refused_creation_delays_the_start_instead_of_failing(
 
 
 def test_quota_back_off_doubles_and_waits(make_stubbed: Callable[..., Stubbed]) -> None:
-    s = make_stubbed(quota_retry_delay=100.0, quota_retry_max_delay=150.0)
+    s = make_stubbed(
+        retry=RetryPolicy(base_delay_seconds=100.0, max_delay_seconds=150.0, jitter=0.0)
+    )
     s.refused("ResourceLimitExceeded")
     s.backend.start_trial(Trial(0, {"lr": 0.1}))
     # Within the back-off no request is made (the stubber would reject one).
@@ -349,3 +356,36 @@ def test_an_ended_job_is_described_again_if_the_description_lags(
     log(name, '[tunelab-metric]: {"epoch": 1}')
     (update,) = s.backend.fetch_new_results()
     assert update.status is TrialStatus.COMPLETED
+
+
+class ThrottledLogs:
+    """CloudWatch Logs with one stream of two pages; the second page is throttled once."""
+
+    def __init__(self) -> None:
+        self.throttle = True
+
+    def describe_log_streams(self, **request: Any) -> dict[str, Any]:
+        return {"logStreams": [{"logStreamName": "job/algo-1-1"}]}
+
+    def get_log_events(self, **request: Any) -> dict[str, Any]:
+        page = {None: 0, "f/1": 1, "f/2": 2}[request.get("nextToken")]
+        if page == 1 and self.throttle:
+            self.throttle = False
+            error = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+            raise pytest.importorskip("botocore.exceptions").ClientError(error, "GetLogEvents")
+        lines = ['[tunelab-metric]: {"epoch": 1}', '[tunelab-metric]: {"epoch": 2}'][page:]
+        events = [{"timestamp": 1000 * (page + 1), "message": line} for line in lines[:1]]
+        return {"events": events, "nextForwardToken": f"f/{page + len(events)}"}
+
+
+def test_a_log_read_throttled_part_way_keeps_what_it_read_and_continues_there() -> None:
+    from tunelab.core.backends.sagemaker._logs import JobLogReader
+
+    reader, logs = JobLogReader("job"), ThrottledLogs()
+    first = reader.read(logs)
+    assert [r.metrics for r in first] == [{"epoch": 1}]
+    assert not reader.caught_up
+    second = reader.read(logs)
+    assert [r.metrics for r in second] == [{"epoch": 2}]
+    assert reader.caught_up
+    assert reader.read(logs) == []

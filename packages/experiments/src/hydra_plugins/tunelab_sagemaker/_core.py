@@ -17,7 +17,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict, read_write
 
 from tunelab.core.results.io import write_json_atomic
 from tunelab.experiments.progress import OUTCOMES_DIR
-from tunelab.experiments.sagemaker.grouping import Experiment
+from tunelab.experiments.sagemaker.grouping import PlannedExperiment
 from tunelab.experiments.sagemaker.settings import LaunchSettings
 from tunelab.experiments.sagemaker.submission import PLANNED, launch_sweep
 
@@ -53,7 +53,7 @@ def launch(
             resolved = _task_config(job_config, number=number)
             dry_run = bool(resolved.pop(DRY_RUN_KEY, False)) or dry_run
             kept = tuple(o for o in overrides if o.partition("=")[0].lstrip("+~") != DRY_RUN_KEY)
-            experiments.append(Experiment(number=number, overrides=kept, config=resolved))
+            experiments.append(PlannedExperiment(number=number, overrides=kept, config=resolved))
     finally:
         hydra_config.cfg = previous
     hydra_overrides = [

@@ -1,52 +1,78 @@
-"""The Hydra schema of `hydra/launcher=sagemaker` (see `LaunchSettings` for each field).
+"""The Hydra schema of `hydra/launcher=sagemaker`, generated from `LaunchSettings`.
 
-Kept in step with `tunelab.experiments.sagemaker.settings.LaunchSettings`, which the
-launcher builds from it and which checks the values; a test compares the two.
+`tunelab.experiments.sagemaker.settings.LaunchSettings` is the one definition of the
+launcher's settings (names, types, defaults, documentation). Hydra needs a mutable
+dataclass with types OmegaConf knows, so the schema is derived from it field by
+field: `Mapping` becomes `dict`, `tuple[X, ...]` becomes `list[X]` and a nested
+settings dataclass (`retry`) a nested schema. The launcher turns the composed node
+back into a `LaunchSettings`, which checks the values.
 """
 
 # No `from __future__ import annotations`: Hydra loads plugin modules in a way that
 # breaks string annotations in dataclasses.
 
-from dataclasses import dataclass, field
+import collections.abc
+import dataclasses
+import typing
+from types import GenericAlias
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
+from tunelab.experiments.sagemaker.settings import LaunchSettings
 
-@dataclass
-class RetryConf:
-    max_attempts: int = 8
-    base_delay_s: float = 2.0
-    max_delay_s: float = 120.0
+TARGET = "hydra_plugins.tunelab_sagemaker.launcher.SageMakerLauncher"
 
 
-@dataclass
-class SageMakerLauncherConf:
-    _target_: str = "hydra_plugins.tunelab_sagemaker.launcher.SageMakerLauncher"
-    role: str | None = None
-    image_uri: str | None = None
-    instance_type: str = "ml.m5.xlarge"
-    instance_count: int = 1
-    volume_size_gb: int = 30
-    max_runtime_s: int = 86400
-    use_spot: bool = False
-    max_wait_s: int | None = None
-    keep_alive_period_s: int | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    s3_prefix: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
-    group_size: int | None = None
-    single_seed_methods: list[str] = field(default_factory=list)
-    max_concurrent_jobs: int | None = None
-    retry: RetryConf = field(default_factory=RetryConf)
-    wait: bool = False
-    poll_interval_s: float = 30.0
-    source_dir: str | None = None
-    job_name_prefix: str = "tunelab"
-    python: str = "python3"
-    setup_command: str | None = None
-    upload_interval_s: float = 60.0
+def hydra_schema(settings: type, *, name: str, target: str | None = None) -> type:
+    """A mutable dataclass with `settings`' fields and defaults, in types OmegaConf knows.
 
+    Args:
+        settings: A (frozen) settings dataclass.
+        name: Name of the schema class.
+        target: `_target_` of the schema (the class Hydra instantiates), if any.
+    """
+    hints = typing.get_type_hints(settings)
+    specs: list[tuple[str, Any, Any]] = []
+    if target is not None:
+        specs.append(("_target_", str, dataclasses.field(default=target)))
+    for item in dataclasses.fields(settings):
+        if not item.init:
+            continue
+        kind = _hydra_type(hints[item.name])
+        if item.default_factory is not dataclasses.MISSING:
+            default = item.default_factory()
+        else:
+            default = item.default
+        specs.append((item.name, kind, _default(kind, default)))
+    schema = dataclasses.make_dataclass(name, specs)
+    schema.__module__ = __name__
+    return schema
+
+
+def _hydra_type(kind: Any) -> Any:
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return hydra_schema(kind, name=f"{kind.__name__}Conf")
+    if origin is collections.abc.Mapping:
+        return GenericAlias(dict, arguments)
+    if origin is tuple:
+        return GenericAlias(list, arguments[:1])
+    return kind
+
+
+def _default(kind: Any, value: Any) -> Any:
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        values = dataclasses.asdict(value)
+        return dataclasses.field(default_factory=lambda: kind(**values))
+    if isinstance(value, (dict, list, tuple, collections.abc.Mapping)):
+        copy = list(value) if isinstance(value, (list, tuple)) else dict(value)
+        return dataclasses.field(default_factory=lambda: type(copy)(copy))
+    return dataclasses.field(default=value)
+
+
+SageMakerLauncherConf = hydra_schema(LaunchSettings, name="SageMakerLauncherConf", target=TARGET)
+"""What `hydra.launcher` holds with `hydra/launcher=sagemaker`."""
 
 ConfigStore.instance().store(
     group="hydra/launcher", name="sagemaker", node=SageMakerLauncherConf, provider="tunelab"

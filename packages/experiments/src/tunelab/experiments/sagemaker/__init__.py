@@ -1,31 +1,18 @@
 """Running a sweep's experiments as SageMaker training jobs (`hydra/launcher=sagemaker`).
 
-The parts, each usable and testable alone: `settings` (the launcher's options),
-`grouping` (experiments per job), `names` (valid, unique job names), `packaging`
-(the project code as a tar.gz), `jobspec` (a job's group spec and its
-`CreateTrainingJob` request), `aws` (boto3 clients and retries with back-off),
-`submission` (the launch itself), `following` (messages), `entry` (what runs inside a
-job), `transfer` and `sync` (S3 copies, `tunelab-sync`). boto3 is imported only when
-AWS is called: `pip install 'tunelab-experiments[aws]'`.
+What is particular to experiments lives here: `settings` (the launcher's options on
+top of tunelab-core's `TrainingJobSettings`), `grouping` (experiments per job),
+`packaging` (the project code as a tar.gz), `jobspec` (a job's group spec and
+container command), `submission` (the launch itself), `following` (messages),
+`entry` (what runs inside a job) and `sync` (`tunelab-sync`). The AWS side (request
+building, retries, S3, job names) is tunelab-core's
+`tunelab.core.backends.sagemaker`, shared with `SageMakerBackend`. boto3 is imported
+only when AWS is called: `pip install 'tunelab-experiments[aws]'`.
 """
 
 from __future__ import annotations
 
-from tunelab.experiments.sagemaker.grouping import Experiment, Group, group_experiments
-from tunelab.experiments.sagemaker.names import is_valid_job_name, job_name
-from tunelab.experiments.sagemaker.settings import (
-    LaunchSettings,
-    LaunchSettingsError,
-    RetrySettings,
-)
+from tunelab.experiments.sagemaker.grouping import Group, PlannedExperiment, group_experiments
+from tunelab.experiments.sagemaker.settings import LaunchSettings
 
-__all__ = [
-    "Experiment",
-    "Group",
-    "LaunchSettings",
-    "LaunchSettingsError",
-    "RetrySettings",
-    "group_experiments",
-    "is_valid_job_name",
-    "job_name",
-]
+__all__ = ["Group", "LaunchSettings", "PlannedExperiment", "group_experiments"]

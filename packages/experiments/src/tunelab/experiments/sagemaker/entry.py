@@ -28,9 +28,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tunelab.experiments.sagemaker import aws
+from tunelab.core.backends.sagemaker.clients import client_factory
+from tunelab.core.backends.sagemaker.transfer import (
+    FolderUpload,
+    S3Objects,
+    S3Uri,
+    download_folder,
+)
 from tunelab.experiments.sagemaker.packaging import extract_source
-from tunelab.experiments.sagemaker.transfer import FolderUpload, S3Uri, download_folder
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    s3 = aws.client("s3", region=None, endpoint_url=None)
+    clients = client_factory(
+        region=None, needed_by="the SageMaker job's entry", extra="tunelab-experiments[aws]"
+    )
+    s3 = S3Objects(clients("s3"))
     spec = _read_spec(s3, args.spec)
     work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="tunelab-job-"))
     if args.code:
@@ -59,8 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for item in spec["experiments"]:
             outcome = _run_one(item, s3=s3, upload=upload, results_dir=results_dir)
             failed += outcome["status"] == "failed"
-            target = outcomes.join(f"{item['number']}.json")
-            s3.put_object(Bucket=target.bucket, Key=target.key, Body=json.dumps(outcome).encode())
+            s3.put(outcomes.join(f"{item['number']}.json"), json.dumps(outcome).encode())
             logger.info("experiment %s: %s", outcome["path"], outcome["status"])
     finally:
         periodic.stop()
@@ -75,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_one(
-    item: dict[str, Any], *, s3: Any, upload: FolderUpload, results_dir: Path
+    item: dict[str, Any], *, s3: S3Objects, upload: FolderUpload, results_dir: Path
 ) -> dict[str, Any]:
     """Fetch, run and upload one experiment; its outcome (with its S3 path)."""
     from omegaconf import OmegaConf
@@ -107,10 +114,9 @@ def _run_one(
     return outcome
 
 
-def _read_spec(s3: Any, location: str) -> dict[str, Any]:
+def _read_spec(s3: S3Objects, location: str) -> dict[str, Any]:
     if location.startswith("s3://"):
-        uri = S3Uri.parse(location)
-        body = s3.get_object(Bucket=uri.bucket, Key=uri.key)["Body"].read()
+        body = s3.get(S3Uri.parse(location))
     else:
         body = Path(location).read_bytes()
     spec: dict[str, Any] = json.loads(body)

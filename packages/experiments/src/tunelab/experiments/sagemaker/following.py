@@ -7,11 +7,11 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from tunelab.core.backends.sagemaker.training_jobs import LOG_GROUP
+from tunelab.core.backends.sagemaker.transfer import S3Uri
 from tunelab.experiments.sagemaker.grouping import Group
-from tunelab.experiments.sagemaker.transfer import S3Uri
 
 COMMAND = "tunelab-run"
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
 
 def console_url(region: str, job: str) -> str:

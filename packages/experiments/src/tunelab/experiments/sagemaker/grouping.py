@@ -15,8 +15,10 @@ SEED_KEY = "seed"
 
 
 @dataclass(frozen=True)
-class Experiment:
-    """One experiment of the sweep: its Hydra job number, overrides and resolved config.
+class PlannedExperiment:
+    """One experiment of the sweep, as planned for a job: its Hydra job number,
+    overrides and resolved config (not `tunelab.core.results.Experiment`, the results
+    of a run).
 
     Args:
         number: The job's number in Hydra's sweep.
@@ -55,7 +57,7 @@ class Group:
     """The experiments of one training job, in sweep order."""
 
     index: int
-    experiments: tuple[Experiment, ...]
+    experiments: tuple[PlannedExperiment, ...]
 
     @property
     def label(self) -> str:
@@ -77,7 +79,7 @@ class Group:
 
 
 def group_experiments(
-    experiments: Iterable[Experiment],
+    experiments: Iterable[PlannedExperiment],
     *,
     group_size: int | None = None,
     single_seed_methods: Sequence[str] = (),
@@ -90,11 +92,11 @@ def group_experiments(
     """
     if group_size is not None and group_size < 1:
         raise ValueError(f"group_size={group_size}; expected a positive number or None")
-    buckets: dict[tuple[str, ...], list[Experiment]] = {}
+    buckets: dict[tuple[str, ...], list[PlannedExperiment]] = {}
     for experiment in experiments:
         key = tuple(o for o in experiment.overrides if _key(o) != SEED_KEY)
         buckets.setdefault(key, []).append(experiment)
-    chunks: list[list[Experiment]] = []
+    chunks: list[list[PlannedExperiment]] = []
     for members in buckets.values():
         size = 1 if members[0].method in single_seed_methods else group_size or len(members)
         chunks += [members[i : i + size] for i in range(0, len(members), size)]

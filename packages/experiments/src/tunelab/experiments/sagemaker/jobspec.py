@@ -1,4 +1,7 @@
-"""What one training job runs (its group spec) and the `CreateTrainingJob` request.
+"""What one training job runs: its group spec and its container command.
+
+The `CreateTrainingJob` request around them is tunelab-core's
+(`tunelab.core.backends.sagemaker.request`), as for `SageMakerBackend`.
 
 S3 layout under `s3_prefix` (one sweep is one `stamp`):
 
@@ -22,9 +25,11 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from tunelab.core.backends.sagemaker.request import Checkpoints, s3_channel
+from tunelab.core.backends.sagemaker.request import training_job_request as build_request
+from tunelab.core.backends.sagemaker.transfer import S3Uri
 from tunelab.experiments.sagemaker.grouping import Group
 from tunelab.experiments.sagemaker.settings import LaunchSettings
-from tunelab.experiments.sagemaker.transfer import S3Uri
 
 ENTRY_MODULE = "tunelab.experiments.sagemaker.entry"
 SPEC_FILE = "group.json"
@@ -92,7 +97,7 @@ def container_command(settings: LaunchSettings, *, spot: bool) -> tuple[list[str
         "--code",
         f"{INPUT_DIR}/code/{CODE_FILE}",
         "--upload-interval",
-        str(settings.upload_interval_s),
+        str(settings.upload_interval_seconds),
     ]
     if spot:  # results there survive an interruption: SageMaker restores the folder
         arguments += ["--results-dir", f"{CHECKPOINT_DIR}/results"]
@@ -108,56 +113,18 @@ def training_job_request(
 ) -> dict[str, Any]:
     """The keyword arguments of boto3's `create_training_job` for `job`."""
     entrypoint, arguments = container_command(settings, spot=settings.use_spot)
-    resources: dict[str, Any] = {
-        "InstanceType": settings.instance_type,
-        "InstanceCount": settings.instance_count,
-        "VolumeSizeInGB": settings.volume_size_gb,
-    }
-    if settings.keep_alive_period_s is not None:
-        resources["KeepAlivePeriodInSeconds"] = settings.keep_alive_period_s
-    stopping: dict[str, int] = {"MaxRuntimeInSeconds": settings.max_runtime_s}
-    request: dict[str, Any] = {
-        "TrainingJobName": job,
-        "RoleArn": settings.role,
-        "AlgorithmSpecification": {
-            "TrainingImage": settings.image_uri,
-            "TrainingInputMode": "File",
-            "ContainerEntrypoint": entrypoint,
-            "ContainerArguments": arguments,
-        },
-        "InputDataConfig": [
-            _channel("code", _folder(locations.code)),
-            _channel("spec", _folder(locations.spec(job))),
+    checkpoints = None
+    if settings.use_spot:  # results there survive an interruption
+        checkpoints = Checkpoints(uri=str(locations.checkpoints(job)), local_path=CHECKPOINT_DIR)
+    return build_request(
+        settings,
+        name=job,
+        output=locations.output,
+        entrypoint=entrypoint,
+        arguments=arguments,
+        channels=[
+            s3_channel("code", locations.code.parent),
+            s3_channel("spec", locations.spec(job).parent),
         ],
-        "OutputDataConfig": {"S3OutputPath": str(locations.output)},
-        "ResourceConfig": resources,
-        "StoppingCondition": stopping,
-        "EnableManagedSpotTraining": settings.use_spot,
-        "Tags": [{"Key": k, "Value": v} for k, v in sorted(settings.tags.items())],
-    }
-    if settings.use_spot:
-        stopping["MaxWaitTimeInSeconds"] = settings.spot_max_wait_s
-        request["CheckpointConfig"] = {
-            "S3Uri": str(locations.checkpoints(job)),
-            "LocalPath": CHECKPOINT_DIR,
-        }
-    return request
-
-
-def _folder(uri: S3Uri) -> S3Uri:
-    """The prefix holding exactly one file (a channel copies a whole prefix)."""
-    return S3Uri(bucket=uri.bucket, key=uri.key.rpartition("/")[0])
-
-
-def _channel(name: str, prefix: S3Uri) -> dict[str, Any]:
-    return {
-        "ChannelName": name,
-        "DataSource": {
-            "S3DataSource": {
-                "S3DataType": "S3Prefix",
-                "S3Uri": f"{prefix}/",
-                "S3DataDistributionType": "FullyReplicated",
-            }
-        },
-        "InputMode": "File",
-    }
+        checkpoints=checkpoints,
+    )

@@ -15,20 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tunelab.experiments.sagemaker import aws
+from tunelab.core.backends.sagemaker.clients import ClientFactory, client_factory
+from tunelab.core.backends.sagemaker.naming import sweep_job_name, sweep_stamp
+from tunelab.core.backends.sagemaker.retry import RetryingCaller, error_code
+from tunelab.core.backends.sagemaker.training_jobs import TrainingJobs
+from tunelab.core.backends.sagemaker.transfer import S3Objects, S3Uri
 from tunelab.experiments.sagemaker.following import (
     failure_report,
     follow_instructions,
     rerun_command,
     status_line,
 )
-from tunelab.experiments.sagemaker.grouping import Experiment, Group, group_experiments
+from tunelab.experiments.sagemaker.grouping import Group, PlannedExperiment, group_experiments
 from tunelab.experiments.sagemaker.jobspec import SweepLocations, group_spec, training_job_request
-from tunelab.experiments.sagemaker.names import job_name, sweep_stamp
 from tunelab.experiments.sagemaker.packaging import package_source
 from tunelab.experiments.sagemaker.settings import LaunchSettings
-from tunelab.experiments.sagemaker.transfer import S3Uri
 
+AWS_EXTRA = "tunelab-experiments[aws]"
 PLACEHOLDER_PREFIX = S3Uri(bucket="BUCKET", key="PREFIX")
 
 SUBMITTED = "submitted"
@@ -50,12 +53,9 @@ class SweepLaunch:
     outcomes: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-ClientFactory = Callable[[str], Any]
-
-
 def launch_sweep(
     settings: LaunchSettings,
-    experiments: Sequence[Experiment],
+    experiments: Sequence[PlannedExperiment],
     *,
     hydra_overrides: Sequence[str] = (),
     dry_run: bool = False,
@@ -73,7 +73,8 @@ def launch_sweep(
             repeated in the commands that re-run a group.
         dry_run: Print what would be launched; upload and create nothing.
         out: Receives each line for the user.
-        clients: Makes a boto3 client for a service name (default: `aws.client`).
+        clients: Makes a boto3 client for a service name (default: tunelab-core's
+            `client_factory` for the settings' region and endpoint).
         sleep: Waits the given seconds (replaced in tests).
         stamp: The sweep's stamp (default: a new one).
     """
@@ -86,11 +87,9 @@ def launch_sweep(
     )
     stamp = stamp or sweep_stamp()
     study = experiments[0].study
-    root = S3Uri.parse(settings.s3_prefix) if settings.s3_prefix else PLACEHOLDER_PREFIX
-    names = [
-        job_name(prefix=settings.job_name_prefix, study=study, stamp=stamp, index=g.index)
-        for g in groups
-    ]
+    root = settings.s3_root if settings.s3_prefix else PLACEHOLDER_PREFIX
+    prefix = settings.job_name_prefix or ""
+    names = [sweep_job_name(prefix=prefix, study=study, stamp=stamp, index=g.index) for g in groups]
     launch = SweepLaunch(
         stamp=stamp,
         locations=SweepLocations(root=root, stamp=stamp),
@@ -102,26 +101,28 @@ def launch_sweep(
         _record(launch, PLANNED)
         return launch
     settings.require_launchable()
-    make_client = clients or (
-        lambda service: aws.client(
-            service, region=settings.region, endpoint_url=settings.endpoint_url
-        )
+    make_client = clients or client_factory(
+        region=settings.region,
+        endpoint_url=settings.endpoint_url,
+        needed_by="the SageMaker launcher",
+        extra=AWS_EXTRA,
     )
-    caller = aws.RetryingCaller(policy=settings.retry, sleep=sleep, notify=out)
-    s3, sagemaker = make_client("s3"), make_client("sagemaker")
-    _upload_code(settings, launch, s3=s3, caller=caller, out=out)
-    jobs = aws.TrainingJobs(
+    caller = RetryingCaller(policy=settings.retry, sleep=sleep, notify=out)
+    s3 = S3Objects(make_client("s3"), caller=caller)
+    sagemaker = make_client("sagemaker")
+    _upload_code(settings, launch, s3=s3, out=out)
+    jobs = TrainingJobs(
         sagemaker=sagemaker,
         caller=caller,
         max_concurrent=settings.max_concurrent_jobs,
-        poll_interval_s=settings.poll_interval_s,
+        poll_interval_seconds=settings.poll_interval_seconds,
         sleep=sleep,
     )
     for name, group in launch.jobs.items():
         command = rerun_command(group, hydra_overrides=hydra_overrides)
         document = group_spec(group, job=name, locations=launch.locations, rerun_command=command)
         spec = json.dumps(document, indent=1)
-        _put(caller, s3, launch.locations.spec(name), spec.encode())
+        s3.put(launch.locations.spec(name), spec.encode())
         jobs.create(training_job_request(settings, job=name, locations=launch.locations))
         out(f"submitted {name}: {group.label}")
     _record(launch, SUBMITTED)
@@ -172,8 +173,7 @@ def _upload_code(
     settings: LaunchSettings,
     launch: SweepLaunch,
     *,
-    s3: Any,
-    caller: aws.RetryingCaller,
+    s3: S3Objects,
     out: Callable[[str], None],
 ) -> None:
     source = Path(settings.source_dir or ".")
@@ -184,12 +184,8 @@ def _upload_code(
             source, Path(folder) / "source.tar.gz", also_exclude=[results_root]
         )
         uri = launch.locations.code
-        caller.call(f"upload {uri}", lambda: s3.upload_file(str(package.path), uri.bucket, uri.key))
+        s3.upload(package.path, uri)
     out(f"uploaded {package.files} files of {source.resolve()} ({package.size} bytes) to {uri}")
-
-
-def _put(caller: aws.RetryingCaller, s3: Any, uri: S3Uri, body: bytes) -> None:
-    caller.call(f"upload {uri}", lambda: s3.put_object(Bucket=uri.bucket, Key=uri.key, Body=body))
 
 
 def _record(launch: SweepLaunch, status: str) -> None:
@@ -207,17 +203,18 @@ def _record(launch: SweepLaunch, status: str) -> None:
             }
 
 
-def _collect_outcomes(launch: SweepLaunch, *, s3: Any, ended: dict[str, dict[str, Any]]) -> None:
+def _collect_outcomes(
+    launch: SweepLaunch, *, s3: S3Objects, ended: dict[str, dict[str, Any]]
+) -> None:
     """Each experiment's outcome as its job wrote it; a job that died left none."""
     for name, group in launch.jobs.items():
         for experiment in group.experiments:
             record = launch.outcomes[experiment.number]
             uri = launch.locations.outcomes.join(f"{experiment.number}.json")
             try:
-                body = s3.get_object(Bucket=uri.bucket, Key=uri.key)["Body"].read()
-                written = json.loads(body)
+                written = json.loads(s3.get(uri))
             except Exception as error:
-                if aws.error_code(error) not in ("NoSuchKey", "404"):
+                if error_code(error) not in ("NoSuchKey", "404"):
                     raise
                 status = ended[name].get("TrainingJobStatus")
                 reason = ended[name].get("FailureReason") or "no reason given"

@@ -7,6 +7,11 @@ tunelab-sync s3://bucket/prefix/results/my_study results/my_study
 Only what plotting reads is copied (each experiment's `metadata.json` and
 `results.parquet`, not its `tuner_state/`), and files already there unchanged are
 skipped, so running it again while the jobs run fetches only what is new.
+
+It copies with tunelab-core's S3 stack (boto3, `tunelab.core.backends.sagemaker.transfer`),
+the one the launcher and the jobs write with, rather than `pyarrow.fs` (which plotting
+reads `s3://` with): "unchanged" compares content checksums (ETags), which
+`pyarrow.fs` does not report, and the calls retry as `RetryPolicy` says.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tunelab.experiments.sagemaker import aws
-from tunelab.experiments.sagemaker.transfer import S3Uri, download_folder
+from tunelab.core.backends.sagemaker.clients import client_factory
+from tunelab.core.backends.sagemaker.retry import error_code
+from tunelab.core.backends.sagemaker.transfer import S3Objects, S3Uri, download_folder
 
 PLOTTED_FILES = ("metadata.json", "results.parquet")
 STATE_DIR = "tuner_state"
@@ -39,11 +45,14 @@ def sync(source: str, destination: Path, *, region: str | None = None) -> tuple[
         FileNotFoundError: When `source` holds no experiment.
     """
     uri = S3Uri.parse(source)
-    s3 = aws.client("s3", region=region, endpoint_url=None)
+    clients = client_factory(
+        region=region, needed_by="tunelab-sync", extra="tunelab-experiments[aws]"
+    )
+    s3 = S3Objects(clients("s3"))
     try:
         report = download_folder(s3, uri, destination, keep=wanted)
     except Exception as error:
-        code = aws.error_code(error)
+        code = error_code(error)
         if code in ("NoSuchBucket", "AccessDenied", "403", "404"):
             raise FileNotFoundError(
                 f"cannot list {source}: {code}; check the bucket name and your credentials"
@@ -54,13 +63,9 @@ def sync(source: str, destination: Path, *, region: str | None = None) -> tuple[
     if not experiments:
         raise FileNotFoundError(
             f"no experiment results under {source} (no metadata.json there): check the "
-            f"study's prefix; the studies there: aws s3 ls {_parent(uri)}/"
+            f"study's prefix; the studies there: aws s3 ls {uri.parent}/"
         )
     return len(experiments), len(report.downloaded), len(report.unchanged)
-
-
-def _parent(uri: S3Uri) -> S3Uri:
-    return S3Uri(bucket=uri.bucket, key=uri.key.rpartition("/")[0])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

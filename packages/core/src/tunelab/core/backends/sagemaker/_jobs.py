@@ -8,10 +8,8 @@ from typing import Any
 
 from tunelab.core.backends.sagemaker._logs import JobLogReader
 from tunelab.core.backends.sagemaker.cost import job_cost
+from tunelab.core.backends.sagemaker.training_jobs import TERMINAL_STATUSES
 from tunelab.core.trial import Config, TrialStatus
-
-TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
-"""`TrainingJobStatus` values of a job that has ended."""
 
 
 class RunState(enum.Enum):
@@ -82,7 +80,7 @@ class TrialRun:
     jobs: list[Job] = field(default_factory=list)
     first_attempt: int = 0  # 1 for a trial resumed in a new tuner process
     retry_at: float = 0.0  # time.monotonic() before which no job is created
-    refusals: int = 0  # consecutive quota or throttling refusals
+    refusals: int = 0  # consecutive creations refused with "later" (quota, throttling)
 
     @property
     def job(self) -> Job | None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tunelab.core.backends.sagemaker._clients import error_code
+from tunelab.core.backends.sagemaker.retry import error_code, is_retryable
+from tunelab.core.backends.sagemaker.training_jobs import LOG_GROUP
 from tunelab.core.reporter import parse_metric_line
-
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"
-"""Log group of every SageMaker training job; a job's streams are `<job name>/<host>`."""
 
 
 @dataclass(frozen=True)
@@ -28,18 +26,30 @@ class JobLogReader:
     only lines logged since the previous one. Lines are parsed with the same parser
     as `LocalBackend` (`[tunelab-metric]:` and Syne Tune's `[tune-metric]:`). Once
     `hosts` streams are known (one per instance), they are no longer listed.
+
+    When CloudWatch Logs answers "later" part-way (`is_retryable`), a call returns
+    what it read up to there and sets `caught_up` to False; a token is kept only with
+    the lines of its page, so the next call continues exactly there.
     """
 
     job_name: str
     hosts: int = 1
     tokens: dict[str, str | None] = field(default_factory=dict)
+    caught_up: bool = field(default=False, init=False)  # the last read reached every end
 
     def read(self, logs: Any) -> list[LoggedResult]:
         """New results of all the job's streams, oldest first."""
         found: list[LoggedResult] = []
-        streams = list(self.tokens) if len(self.tokens) >= self.hosts else self._streams(logs)
-        for stream in streams:
-            found += self._read_stream(logs, stream)
+        self.caught_up = False
+        try:
+            known = len(self.tokens) >= self.hosts
+            for stream in list(self.tokens) if known else self._streams(logs):
+                self._read_stream(logs, stream, found)
+        except Exception as error:
+            if not is_retryable(error):
+                raise
+        else:
+            self.caught_up = True
         found.sort(key=lambda result: result.timestamp)
         return found
 
@@ -62,8 +72,8 @@ class JobLogReader:
                 return names
             request["nextToken"] = token
 
-    def _read_stream(self, logs: Any, stream: str) -> list[LoggedResult]:
-        found: list[LoggedResult] = []
+    def _read_stream(self, logs: Any, stream: str, found: list[LoggedResult]) -> None:
+        """Append the stream's new results to `found`, page by page."""
         while True:
             token = self.tokens.get(stream)
             request: dict[str, Any] = {
@@ -84,4 +94,4 @@ class JobLogReader:
             if new_token is not None:
                 self.tokens[stream] = new_token
             if not events or new_token is None or new_token == token:
-                return found
+                return

@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from tunelab.core.backends.sagemaker._clients import error_code, is_throttling
 from tunelab.core.backends.sagemaker._jobs import Job
 from tunelab.core.backends.sagemaker.cost import job_cost
+from tunelab.core.backends.sagemaker.retry import error_code, is_retryable
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class StatusPoller:
         self._since = time.time() - CLOCK_MARGIN
 
     def statuses(self, sagemaker: Any) -> dict[str, str] | None:
-        """Job name -> `TrainingJobStatus` of recently modified jobs; None if throttled."""
+        """Job name -> `TrainingJobStatus` of recently modified jobs; None if AWS said "later"."""
         started = time.time()
         request: dict[str, Any] = {
             "NameContains": self._token,
@@ -48,8 +48,8 @@ class StatusPoller:
             try:
                 page = sagemaker.list_training_jobs(**request)
             except Exception as error:
-                if is_throttling(error):
-                    logger.info("ListTrainingJobs throttled; statuses are read at the next poll")
+                if is_retryable(error):
+                    logger.info("ListTrainingJobs refused (%s); read at the next poll", error)
                     return None
                 raise
             for summary in page.get("TrainingJobSummaries", []):
@@ -63,15 +63,15 @@ class StatusPoller:
 
 
 def settle(sagemaker: Any, job: Job, *, instance_count: int, price: float | None) -> bool:
-    """Read an ended job's failure reason and billable time; False if throttled.
+    """Read an ended job's failure reason and billable time; False if AWS said "later".
 
     Sets the job's `billable_seconds` and `cost` (None when the price is unknown).
     """
     try:
         info = sagemaker.describe_training_job(TrainingJobName=job.name)
     except Exception as error:
-        if is_throttling(error):
-            logger.info("DescribeTrainingJob %s throttled; retried at the next poll", job.name)
+        if is_retryable(error):
+            logger.info("DescribeTrainingJob %s refused (%s); at the next poll", job.name, error)
             return False
         raise
     job.status = info.get("TrainingJobStatus", job.status)
@@ -90,7 +90,7 @@ def settle(sagemaker: Any, job: Job, *, instance_count: int, price: float | None
 def send_stops(sagemaker: Any, jobs: Iterable[Job]) -> None:
     """Send `StopTrainingJob` for the jobs whose stop was requested and not yet sent.
 
-    A throttled request is sent again at the next call; a job that ended before it
+    A request refused with "later" is sent again at the next call; a job that ended before it
     could be stopped (`ValidationException`) needs no stop.
     """
     for job in jobs:
@@ -99,8 +99,8 @@ def send_stops(sagemaker: Any, jobs: Iterable[Job]) -> None:
         try:
             sagemaker.stop_training_job(TrainingJobName=job.name)
         except Exception as error:
-            if is_throttling(error):
-                logger.info("StopTrainingJob %s throttled; sent again later", job.name)
+            if is_retryable(error):
+                logger.info("StopTrainingJob %s refused (%s); sent again later", job.name, error)
                 continue
             if error_code(error) != "ValidationException":
                 raise

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import time
 from pathlib import Path
 
 from tunelab.core._atomic import write_atomic
 from tunelab.core.backends.base import Backend
-from tunelab.core.backends.sagemaker import _s3
-from tunelab.core.backends.sagemaker._clients import (
-    QUOTA_CODE,
-    ClientFactory,
-    default_client_factory,
-    error_code,
-    error_message,
-    is_throttling,
-)
 from tunelab.core.backends.sagemaker._jobs import Job, JobRecord, RunState, TrialRun, end_of_job
 from tunelab.core.backends.sagemaker._logs import JobLogReader
-from tunelab.core.backends.sagemaker._request import JobRequests
+from tunelab.core.backends.sagemaker._script_mode import JobRequests
 from tunelab.core.backends.sagemaker._status import StatusPoller, send_stops, settle
+from tunelab.core.backends.sagemaker.clients import ClientFactory
+from tunelab.core.backends.sagemaker.clients import client_factory as boto3_clients
 from tunelab.core.backends.sagemaker.cost import price_per_hour
-from tunelab.core.backends.sagemaker.naming import experiment_token, job_name, sanitize
+from tunelab.core.backends.sagemaker.naming import experiment_token, sanitize, trial_job_name
+from tunelab.core.backends.sagemaker.retry import (
+    RetryingCaller,
+    error_code,
+    error_message,
+    is_retryable,
+)
 from tunelab.core.backends.sagemaker.settings import SageMakerSettings
+from tunelab.core.backends.sagemaker.transfer import S3Objects, S3Uri
 from tunelab.core.status import COST_KEY
 from tunelab.core.trial import Trial, TrialStatus, TrialUpdate
 
@@ -50,21 +51,22 @@ class SageMakerBackend(Backend):
     prefixes.
 
     Results are the metric lines of the jobs' CloudWatch logs, each read once.
-    Every `settings.poll_interval` seconds the backend lists its jobs' statuses in
+    Every `settings.poll_interval_seconds` seconds the backend lists its jobs' statuses in
     one paginated call and reads their logs; an ended job is described once, for
     its failure reason and billable time. With a known price, each result carries
     `worker_cost`, the trial's cost so far (billed cost of its earlier jobs plus an
     estimate for the running one); `jobs()` and `sagemaker_jobs.json` in the
-    trial's folder hold the billed figures. A job refused for an account quota
-    (`ResourceLimitExceeded`) or throttling is created again later, with
-    exponential back-off: the trial waits, busy, and does not fail. The user guide
-    (Backends, SageMakerBackend) has the details.
+    trial's folder hold the billed figures. A job refused with "later" (an account
+    quota, `ResourceLimitExceeded`, throttling, a passing fault) is created again
+    after the delays of `settings.retry`: the trial waits, busy, and does not fail;
+    other AWS calls retry as that `RetryPolicy` says too. The user guide (Backends,
+    SageMakerBackend) has the details.
 
     Args:
         settings: Where and how the jobs run.
         client_factory: Returns a client for "sagemaker", "logs" or "s3"; default:
-            boto3 clients (region from the settings or boto3's configuration,
-            `AWS_ENDPOINT_URL` honoured, adaptive retries).
+            boto3 clients (`tunelab.core.backends.sagemaker.clients`: region and
+            endpoint from the settings or boto3's configuration).
     """
 
     def __init__(
@@ -74,9 +76,11 @@ class SageMakerBackend(Backend):
             raise TypeError(f"settings must be SageMakerSettings, got {type(settings).__name__}")
         self.settings = settings
         self._source, self._program = settings.resolve_code()
-        self._clients = client_factory or default_client_factory(
-            region=settings.region, max_attempts=settings.max_attempts
+        self._clients = client_factory or boto3_clients(
+            region=settings.region, endpoint_url=settings.endpoint_url
         )
+        self._s3 = S3Objects(self._clients("s3"), caller=RetryingCaller(policy=settings.retry))
+        self._rng = random.Random()
         self.token = experiment_token()
         self._checkpoint_key = self.token
         self._prefix = sanitize(settings.job_name_prefix or Path(self._program).stem)
@@ -86,6 +90,7 @@ class SageMakerBackend(Backend):
         self._requests = JobRequests(
             settings,
             clients=self._clients,
+            s3=self._s3,
             source=self._source,
             program=self._program,
             token=self.token,
@@ -110,7 +115,7 @@ class SageMakerBackend(Backend):
 
     def checkpoint_uri(self, trial_id: int) -> str:
         """S3 location of trial `trial_id`'s checkpoint (ends with "/")."""
-        return self.settings.uri("checkpoints", self._checkpoint_key, str(trial_id)) + "/"
+        return f"{self._checkpoint_prefix(trial_id)}/"
 
     def jobs(self, trial_id: int | None = None) -> list[JobRecord]:
         """The training jobs of one trial (or of all), oldest first."""
@@ -174,7 +179,7 @@ class SageMakerBackend(Backend):
         now = time.monotonic()
         if now < self._next_poll:
             return []
-        self._next_poll = now + self.settings.poll_interval
+        self._next_poll = now + self.settings.poll_interval_seconds
         sagemaker = self._clients("sagemaker")
         send_stops(sagemaker, self._all_jobs())
         if any(not job.has_ended for job in self._all_jobs()):
@@ -195,12 +200,11 @@ class SageMakerBackend(Backend):
 
     def copy_checkpoint(self, source_trial_id: int, target_trial_id: int) -> None:
         """Copy the S3 checkpoint of `source_trial_id` to `target_trial_id`'s prefix."""
-        s3, bucket = self._clients("s3"), self.settings.bucket
         source, target = (
             self._checkpoint_prefix(source_trial_id),
             self._checkpoint_prefix(target_trial_id),
         )
-        if _s3.copy_prefix(s3, bucket, source, target) == 0:
+        if self._s3.copy_prefix(source, target) == 0:
             logger.info(
                 "trial %d has no checkpoint in S3; trial %d starts from scratch",
                 source_trial_id,
@@ -209,18 +213,15 @@ class SageMakerBackend(Backend):
 
     def has_checkpoint(self, trial_id: int) -> bool:
         """Whether the trial's S3 checkpoint prefix holds any object."""
-        prefix = self._checkpoint_prefix(trial_id)
-        return bool(_s3.list_keys(self._clients("s3"), self.settings.bucket, prefix))
+        return bool(self._s3.objects(self._checkpoint_prefix(trial_id)))
 
     def delete_checkpoint(self, trial_id: int) -> None:
         """Delete every object of the trial's S3 checkpoint prefix (none is fine)."""
-        _s3.delete_prefix(
-            self._clients("s3"), self.settings.bucket, self._checkpoint_prefix(trial_id)
-        )
+        self._s3.delete_prefix(self._checkpoint_prefix(trial_id))
 
-    def _checkpoint_prefix(self, trial_id: int) -> str:
-        """The S3 key prefix of `checkpoint_uri(trial_id)`, where the trial's jobs write."""
-        return self.settings.key("checkpoints", self._checkpoint_key, str(trial_id)) + "/"
+    def _checkpoint_prefix(self, trial_id: int) -> S3Uri:
+        """The S3 prefix of `checkpoint_uri(trial_id)`, where the trial's jobs write."""
+        return self.settings.s3_root.join("checkpoints", self._checkpoint_key, str(trial_id))
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -229,7 +230,8 @@ class SageMakerBackend(Backend):
         now = time.monotonic()
         if now < run.retry_at or not run.all_jobs_ended:
             return
-        name = job_name(self._prefix, self.token, run.trial_id, run.first_attempt + len(run.jobs))
+        attempt = run.first_attempt + len(run.jobs)
+        name = trial_job_name(self._prefix, self.token, run.trial_id, attempt)
         request = self._requests.build(
             name=name,
             trial_id=run.trial_id,
@@ -239,16 +241,13 @@ class SageMakerBackend(Backend):
         try:
             self._clients("sagemaker").create_training_job(**request)
         except Exception as error:
-            code = error_code(error)
-            if code != QUOTA_CODE and not is_throttling(error):
+            code = error_code(error) or type(error).__name__
+            if not is_retryable(error):
                 raise RuntimeError(
                     f"could not create training job {name} for trial {run.trial_id}: "
-                    f"{code or type(error).__name__}: {error_message(error)}"
+                    f"{code}: {error_message(error)}"
                 ) from error
-            delay = min(
-                self.settings.quota_retry_delay * 2**run.refusals,
-                self.settings.quota_retry_max_delay,
-            )
+            delay = self.settings.retry.delay(run.refusals + 1, self._rng)
             run.refusals, run.retry_at = run.refusals + 1, now + delay
             logger.info("training job %s refused (%s); retried in %.0f s", name, code, delay)
             return
@@ -278,13 +277,10 @@ class SageMakerBackend(Backend):
         job = run.job
         assert job is not None
         ended = job.has_ended and (job.settled or self._settle(job))
-        try:
-            logged = job.reader.read(self._clients("logs"))
-        except Exception as error:
-            if not is_throttling(error):
-                raise
-            logger.info("reading the logs of %s throttled; read at the next poll", job.name)
-            return None
+        logged = job.reader.read(self._clients("logs"))
+        if not job.reader.caught_up:  # the rest at the next poll, before the end
+            logger.info("reading the logs of %s: continued at the next poll", job.name)
+            ended = False
         count, price = self.settings.instance_count, self._price
         results = [
             item.metrics

@@ -1,7 +1,16 @@
-"""Names of training jobs: valid for SageMaker, unique per backend.
+"""Names of training jobs: valid for SageMaker, unique per backend or per sweep.
 
-The validity rules (`JOB_NAME_PATTERN`, `sanitize`, `is_valid_job_name`) are shared
-with the SageMaker launcher of tunelab-experiments.
+SageMaker accepts at most 63 characters matching `JOB_NAME_PATTERN`. Two schemes
+share the rules here:
+
+- `SageMakerBackend`: `<prefix>-<token>-<trial_id>`, then `-r1`, `-r2`, ... for the
+  jobs of a resumed trial (`trial_job_name`); the token (`experiment_token`) is
+  unique per backend instance.
+- the SageMaker launcher: `<prefix>-<study>-<stamp>-<index>` (`sweep_job_name`); the
+  stamp (`sweep_stamp`) is the same for all jobs of one sweep.
+
+Prefixes and studies are sanitised and cut first, so the unique tail is always kept
+whole.
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from datetime import datetime, timezone
 
 MAX_JOB_NAME_LENGTH = 63
 JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -22,6 +32,11 @@ def is_valid_job_name(name: str) -> bool:
     return len(name) <= MAX_JOB_NAME_LENGTH and bool(JOB_NAME_PATTERN.match(name))
 
 
+def sanitize(text: str) -> str:
+    """`text` with every run of invalid characters replaced by one hyphen, trimmed."""
+    return _INVALID.sub("-", text).strip("-")
+
+
 def experiment_token(now: float | None = None) -> str:
     """A short token, unique per backend instance: UTC time to the second plus 4 hex digits.
 
@@ -32,12 +47,7 @@ def experiment_token(now: float | None = None) -> str:
     return f"{stamp}{secrets.token_hex(2)}"
 
 
-def sanitize(text: str) -> str:
-    """`text` with every run of invalid characters replaced by one hyphen, trimmed."""
-    return _INVALID.sub("-", text).strip("-")
-
-
-def job_name(prefix: str, token: str, trial_id: int, attempt: int) -> str:
+def trial_job_name(prefix: str, token: str, trial_id: int, attempt: int) -> str:
     """`<prefix>-<token>-<trial_id>` for a trial's first job, `...-r<attempt>` after.
 
     The prefix is cut so that the whole name has at most 63 characters; a prefix
@@ -56,3 +66,28 @@ def job_name(prefix: str, token: str, trial_id: int, attempt: int) -> str:
             "and hyphens, beginning and ending with a letter or digit"
         )
     return name
+
+
+def sweep_stamp(now: datetime | None = None, *, token: str | None = None) -> str:
+    """`YYMMDD-HHMMSS-xxxx` (UTC) with a random token: the same for all jobs of a sweep."""
+    moment = now or datetime.now(timezone.utc)
+    return f"{moment:%y%m%d-%H%M%S}-{token if token is not None else secrets.token_hex(2)}"
+
+
+def sweep_job_name(*, prefix: str, study: str, stamp: str, index: int) -> str:
+    """The name of job `index` of the sweep `stamp`.
+
+    Args:
+        prefix: First part (the launcher's `job_name_prefix`); may be empty.
+        study: The study's name; shortened when the name would be too long.
+        stamp: The sweep's stamp (`sweep_stamp`).
+        index: The job's number in the sweep (non-negative).
+    """
+    if index < 0:
+        raise ValueError(f"job index {index}; expected a non-negative number")
+    tail = "-".join(part for part in (sanitize(stamp), str(index)) if part)
+    if len(tail) > MAX_JOB_NAME_LENGTH:
+        return tail[-MAX_JOB_NAME_LENGTH:].lstrip("-")
+    head = "-".join(part for part in (sanitize(prefix), sanitize(study)) if part)
+    head = head[: MAX_JOB_NAME_LENGTH - len(tail) - 1].rstrip("-")
+    return f"{head}-{tail}" if head else tail

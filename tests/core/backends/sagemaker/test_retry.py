@@ -1,5 +1,6 @@
-"""Retries with back-off, the concurrency limit and waiting, with botocore's Stubber
-(moto does not throttle, run out of quota or leave a job in progress)."""
+"""The one retry policy: back-off of blocking calls, what is retried, the concurrency
+limit and waiting of `TrainingJobs`, with botocore's Stubber (moto does not throttle,
+run out of quota or leave a job in progress)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,23 @@ import random
 from typing import Any
 
 import pytest
-from botocore.stub import Stubber
 
-from tunelab.experiments.sagemaker.aws import (
+from tunelab.core.backends.sagemaker.clients import client_factory
+from tunelab.core.backends.sagemaker.retry import (
     AwsCallError,
     RetryingCaller,
-    TrainingJobs,
-    client,
+    RetryPolicy,
+    error_code,
+    is_retryable,
 )
-from tunelab.experiments.sagemaker.settings import RetrySettings
+from tunelab.core.backends.sagemaker.training_jobs import TrainingJobs
+
+Stubber = pytest.importorskip("botocore.stub").Stubber
 
 
 @pytest.fixture
-def sagemaker(aws_credentials: None) -> Any:
-    return client("sagemaker", region="us-east-1", endpoint_url=None)
+def sagemaker(aws: None) -> Any:
+    return client_factory(region="us-east-1")("sagemaker")
 
 
 def request(name: str) -> dict[str, Any]:
@@ -65,7 +69,7 @@ def described(name: str, status: str, secondary: str, reason: str | None = None)
 def caller(
     sleeps: list[float], notes: list[str] | None = None, attempts: int = 4
 ) -> RetryingCaller:
-    policy = RetrySettings(max_attempts=attempts, base_delay_s=1.0, max_delay_s=3.0)
+    policy = RetryPolicy(max_attempts=attempts, base_delay_seconds=1.0, max_delay_seconds=3.0)
     return RetryingCaller(
         policy=policy,
         sleep=sleeps.append,
@@ -86,7 +90,7 @@ def test_throttling_then_success_is_retried_with_growing_delays(sagemaker: Any) 
         jobs.create(request("job-a"))
         stub.assert_no_pending_responses()
     assert len(sleeps) == 3
-    # exponential back-off capped at max_delay_s, each delay jittered into [0.5, 1] x
+    # exponential back-off capped at max_delay_seconds, each delay jittered into [0.5, 1] x
     for delay, ceiling in zip(sleeps, (1.0, 2.0, 3.0), strict=True):
         assert 0.5 * ceiling <= delay <= ceiling
     assert "create_training_job job-a: ThrottlingException: Rate exceeded" in notes[0]
@@ -125,7 +129,7 @@ def test_a_full_slot_waits_for_a_job_to_end(sagemaker: Any) -> None:
     jobs = TrainingJobs(
         sagemaker=sagemaker, caller=caller([]), max_concurrent=1, sleep=sleeps.append
     )
-    jobs.poll_interval_s = 5.0
+    jobs.poll_interval_seconds = 5.0
     with Stubber(sagemaker) as stub:
         stub.add_response("create_training_job", CREATED, request("job-1"))
         stub.add_response("describe_training_job", described("job-1", "InProgress", "Training"))
@@ -140,7 +144,7 @@ def test_a_full_slot_waits_for_a_job_to_end(sagemaker: Any) -> None:
 def test_wait_reports_each_status_change_until_all_ended(sagemaker: Any) -> None:
     sleeps: list[float] = []
     jobs = TrainingJobs(
-        sagemaker=sagemaker, caller=caller([]), poll_interval_s=7.0, sleep=sleeps.append
+        sagemaker=sagemaker, caller=caller([]), poll_interval_seconds=7.0, sleep=sleeps.append
     )
     changes: list[tuple[str, str]] = []
     with Stubber(sagemaker) as stub:
@@ -174,3 +178,55 @@ def test_wait_reports_each_status_change_until_all_ended(sagemaker: Any) -> None
     ]
     assert ended["bad"]["FailureReason"] == "AlgorithmError: exit code 1"
     assert sleeps == [7.0, 7.0, 7.0]  # between the four rounds of polling
+
+
+def test_what_is_retried() -> None:
+    botocore = pytest.importorskip("botocore.exceptions")
+
+    def answer(code: str) -> Exception:
+        return botocore.ClientError({"Error": {"Code": code, "Message": "m"}}, "CreateTrainingJob")
+
+    retried = ["ResourceLimitExceeded", "ThrottlingException", "SlowDown", "InternalFailure"]
+    assert all(is_retryable(answer(code)) for code in retried)
+    assert not is_retryable(answer("ValidationException"))
+    assert is_retryable(botocore.EndpointConnectionError(endpoint_url="http://x"))
+    assert not is_retryable(ValueError("not from AWS"))
+
+
+def test_a_lost_connection_is_retried_and_named_when_it_stays_lost() -> None:
+    botocore = pytest.importorskip("botocore.exceptions")
+    sleeps: list[float] = []
+
+    def down() -> None:
+        raise botocore.EndpointConnectionError(endpoint_url="http://x")
+
+    with pytest.raises(AwsCallError, match=r"list: EndpointConnectionError: .*gave up after 2"):
+        caller(sleeps, attempts=2).call("list", down)
+    assert len(sleeps) == 1
+
+
+def test_a_final_error_keeps_its_code_and_other_errors_pass_unchanged() -> None:
+    botocore = pytest.importorskip("botocore.exceptions")
+    missing = botocore.ClientError({"Error": {"Code": "NoSuchKey", "Message": "m"}}, "GetObject")
+
+    def get() -> None:
+        raise missing
+
+    with pytest.raises(AwsCallError) as raised:
+        caller([]).call("get", get)
+    assert error_code(raised.value) == "NoSuchKey"
+
+    def broken() -> None:
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        caller([]).call("broken", broken)
+
+
+def test_delays_double_up_to_the_cap_and_the_policy_is_checked() -> None:
+    policy = RetryPolicy(base_delay_seconds=10.0, max_delay_seconds=25.0, jitter=0.0)
+    assert [policy.delay(k, random.Random(0)) for k in (1, 2, 3, 4)] == [10.0, 20.0, 25.0, 25.0]
+    with pytest.raises(ValueError, match=r"RetryPolicy.max_attempts=0; expected an int >= 1"):
+        RetryPolicy(max_attempts=0)
+    with pytest.raises(ValueError, match=r"RetryPolicy.jitter=2.0; expected 0 to 1"):
+        RetryPolicy(jitter=2.0)

@@ -1,15 +1,27 @@
-"""The `CreateTrainingJob` request of one trial's job."""
+"""What a trial's job runs: SageMaker script mode, with the trial's configuration.
+
+The source folder is uploaded once as `sourcedir.tar.gz`; every job names it and the
+entry point in script-mode hyperparameters and gets the configuration as further
+hyperparameters (or, in json mode, as a `config.json` input channel).
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import tarfile
 from pathlib import Path
 from typing import Any
 
-from tunelab.core.backends.sagemaker import _s3
-from tunelab.core.backends.sagemaker._clients import ClientFactory
+from tunelab.core.backends.sagemaker.clients import ClientFactory
+from tunelab.core.backends.sagemaker.request import (
+    Checkpoints,
+    s3_channel,
+    training_job_request,
+)
 from tunelab.core.backends.sagemaker.settings import SageMakerSettings
+from tunelab.core.backends.sagemaker.transfer import S3Objects
 from tunelab.core.checkpoint import (
     CHECKPOINT_DIR_ENV,
     CONFIG_JSON_ARG,
@@ -29,7 +41,29 @@ CONFIG_FILE_IN_JOB = f"/opt/ml/input/data/{CONFIG_CHANNEL}/config.json"
 MAX_HYPERPARAMETER_LENGTH = 2500
 """Longest hyperparameter value SageMaker accepts."""
 
+SKIPPED_NAMES = frozenset({"__pycache__", ".git", ".venv", ".mypy_cache", ".pytest_cache"})
+"""Folders never packaged with the training code."""
+
 _RESERVED_PREFIX = "sagemaker_"  # keys of the framework containers' script mode
+
+
+def code_tarball(source: Path) -> bytes:
+    """`source`'s files as a gzipped tar (paths relative to `source`).
+
+    Caches (`__pycache__`, `.git`, virtual environments, `*.pyc`) are left out.
+    """
+
+    def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+        parts = Path(info.name).parts
+        if any(part in SKIPPED_NAMES for part in parts) or info.name.endswith(".pyc"):
+            return None
+        return info
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path in sorted(source.iterdir()):
+            tar.add(path, arcname=path.name, filter=keep)
+    return buffer.getvalue()
 
 
 def config_json(config: Config) -> bytes:
@@ -84,62 +118,6 @@ def environment(settings: SageMakerSettings, trial_id: int) -> dict[str, str]:
     return env
 
 
-def training_job_request(
-    settings: SageMakerSettings,
-    *,
-    name: str,
-    trial_id: int,
-    hyperparameters: dict[str, str],
-    checkpoint_uri: str,
-    config_uri: str | None,
-    tags: dict[str, str],
-) -> dict[str, Any]:
-    """Keyword arguments of `create_training_job` for one job of trial `trial_id`."""
-    resources: dict[str, Any] = {
-        "InstanceType": settings.instance_type,
-        "InstanceCount": settings.instance_count,
-        "VolumeSizeInGB": settings.volume_size_gb,
-    }
-    if settings.keep_alive_seconds:
-        resources["KeepAlivePeriodInSeconds"] = settings.keep_alive_seconds
-    stopping: dict[str, int] = {"MaxRuntimeInSeconds": settings.max_run_seconds}
-    if settings.use_spot:
-        stopping["MaxWaitTimeInSeconds"] = settings.max_wait_seconds or 2 * settings.max_run_seconds
-    request: dict[str, Any] = {
-        "TrainingJobName": name,
-        "RoleArn": settings.role,
-        "AlgorithmSpecification": {
-            "TrainingImage": settings.image_uri,
-            "TrainingInputMode": "File",
-        },
-        "HyperParameters": hyperparameters,
-        "Environment": environment(settings, trial_id),
-        "OutputDataConfig": {"S3OutputPath": settings.uri("output")},
-        "ResourceConfig": resources,
-        "StoppingCondition": stopping,
-        "EnableManagedSpotTraining": settings.use_spot,
-        "CheckpointConfig": {
-            "S3Uri": checkpoint_uri,
-            "LocalPath": settings.checkpoint_local_path,
-        },
-        "Tags": [{"Key": key, "Value": value} for key, value in {**settings.tags, **tags}.items()],
-    }
-    if config_uri is not None:
-        request["InputDataConfig"] = [
-            {
-                "ChannelName": CONFIG_CHANNEL,
-                "DataSource": {
-                    "S3DataSource": {
-                        "S3DataType": "S3Prefix",
-                        "S3Uri": config_uri,
-                        "S3DataDistributionType": "FullyReplicated",
-                    }
-                },
-            }
-        ]
-    return request
-
-
 class JobRequests:
     """Builds the `CreateTrainingJob` requests of one backend's jobs.
 
@@ -148,7 +126,8 @@ class JobRequests:
 
     Args:
         settings: The backend's settings.
-        clients: Client factory ("sagemaker" for the region, "s3" for uploads).
+        clients: Client factory ("sagemaker" for the region).
+        s3: Where the code and configurations go.
         source: Folder to package.
         program: Entry point, relative to `source`.
         token: The backend's token (S3 folder of the code, a tag of every job).
@@ -159,12 +138,14 @@ class JobRequests:
         settings: SageMakerSettings,
         *,
         clients: ClientFactory,
+        s3: S3Objects,
         source: Path,
         program: str,
         token: str,
     ) -> None:
         self.settings = settings
         self._clients = clients
+        self._s3 = s3
         self._source = source
         self._program = program
         self._token = token
@@ -174,35 +155,36 @@ class JobRequests:
         self, *, name: str, trial_id: int, config: Config, checkpoint_uri: str
     ) -> dict[str, Any]:
         """Keyword arguments of `create_training_job` for job `name` of trial `trial_id`."""
-        settings = self.settings
+        settings, root = self.settings, self.settings.s3_root
         meta = getattr(self._clients("sagemaker"), "meta", None)
         region = settings.region or getattr(meta, "region_name", None) or ""
-        config_uri = None
+        channels = []
         if settings.pass_config_as == "json":
-            key = settings.key("configs", name, "config.json")
-            _s3.put_bytes(self._clients("s3"), settings.bucket, key, config_json(config))
-            config_uri = settings.uri("configs", name) + "/"
+            folder = root.join("configs", name)
+            self._s3.put(folder.join("config.json"), config_json(config))
+            channels.append(s3_channel(CONFIG_CHANNEL, folder))
         values = hyperparameters(
             settings, config=config, program=self._program, code_uri=self.code_uri(), region=region
         )
         return training_job_request(
             settings,
             name=name,
-            trial_id=trial_id,
+            output=root.join("output"),
             hyperparameters=values,
-            checkpoint_uri=checkpoint_uri,
-            config_uri=config_uri,
+            environment=environment(settings, trial_id),
+            channels=channels,
+            checkpoints=Checkpoints(uri=checkpoint_uri, local_path=settings.checkpoint_local_path),
             tags={"tunelab-trial-id": str(trial_id), "tunelab-experiment": self._token},
         )
 
     def code_uri(self) -> str:
         """S3 URI of the code tarball, uploaded on first use."""
         if self._code_uri is None:
-            key = self.settings.key("code", self._token, "sourcedir.tar.gz")
-            data = _s3.code_tarball(self._source)
-            _s3.put_bytes(self._clients("s3"), self.settings.bucket, key, data)
-            self._code_uri = f"s3://{self.settings.bucket}/{key}"
-            logger.info("uploaded %s (%d bytes) to %s", self._source, len(data), self._code_uri)
+            uri = self.settings.s3_root.join("code", self._token, "sourcedir.tar.gz")
+            data = code_tarball(self._source)
+            self._s3.put(uri, data)
+            self._code_uri = str(uri)
+            logger.info("uploaded %s (%d bytes) to %s", self._source, len(data), uri)
         return self._code_uri
 
 
