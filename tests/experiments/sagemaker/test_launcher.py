@@ -220,3 +220,17 @@ def test_a_launch_without_role_names_what_is_missing_and_a_dry_run_lists_it(
     lines = capsys.readouterr().out.splitlines()
     assert "  role: (not set)" in lines
     assert lines[lines.index("a real launch also needs:") + 1].startswith("  hydra.launcher.role:")
+
+
+def test_a_searcher_from_the_command_line_names_the_jobs_experiments(
+    mocked_aws: None,
+    project: Path,
+    tunelab_run: Callable[..., None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`searcher=kde` makes `asha+kde`, on SageMaker as locally: its own jobs and folder."""
+    sweep = ["method=asha", "searcher=kde", "benchmark=branin", "seed=range(2)", "study=sm"]
+    tunelab_run(*LAUNCHER, *sweep, "+dry_run=true")
+    lines = capsys.readouterr().out.splitlines()
+    jobs = [line for line in lines if line.startswith("job tunelab-sm-")]
+    assert len(jobs) == 1 and jobs[0].endswith(": asha+kde on branin, seed(s) 0,1"), lines

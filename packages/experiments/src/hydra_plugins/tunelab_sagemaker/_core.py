@@ -16,6 +16,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict, read_write
 
 from tunelab.core.results.io import write_json_atomic
+from tunelab.experiments.methods import fold_searcher
 from tunelab.experiments.progress import OUTCOMES_DIR
 from tunelab.experiments.sagemaker.grouping import PlannedExperiment
 from tunelab.experiments.sagemaker.settings import LaunchSettings
@@ -84,7 +85,9 @@ def _task_config(job_config: DictConfig, *, number: int) -> dict[str, Any]:
         job_config.hydra.job.num = number
     HydraConfig.instance().set_config(job_config)  # for ${hydra:...} interpolations
     task = OmegaConf.masked_copy(job_config, [str(k) for k in job_config if k != "hydra"])
-    resolved = OmegaConf.to_container(task, resolve=True)
+    # `searcher=<name>` goes into the method here, so that the group's folder is the
+    # experiment's (`<method>+<searcher>`)
+    resolved = OmegaConf.to_container(fold_searcher(task), resolve=True)
     assert isinstance(resolved, dict)
     return {str(k): v for k, v in resolved.items()}
 
