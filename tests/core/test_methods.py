@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -26,7 +26,9 @@ def build(name: str, config_space: dict[str, Any], **arguments: Any) -> Schedule
     factory = getattr(methods, name)
     accepted = inspect.signature(factory).parameters
     offered = {**STANDARD, **arguments}
-    return factory(config_space, **{k: v for k, v in offered.items() if k in accepted})
+    return cast(
+        Scheduler, factory(config_space, **{k: v for k, v in offered.items() if k in accepted})
+    )
 
 
 def contract_for(name: str) -> type:
@@ -54,10 +56,11 @@ def restriction_contract_for(name: str) -> type:
             factory = getattr(methods, name)
             accepted = inspect.signature(factory).parameters
             standard = {k: v for k, v in STANDARD.items() if k in accepted}
-            return factory(
+            scheduler = factory(
                 config_space, metric=metric, mode=mode, seed=seed, restrict_to=restrict_to,
                 **standard,
             )  # fmt: skip
+            return cast(Scheduler, scheduler)
 
     Contract.__name__ = f"TestRestriction_{name}"
     return Contract
@@ -129,9 +132,15 @@ def test_multi_fidelity_presets_need_the_maximum_resource() -> None:
 
 
 def test_rung_levels_are_recorded_for_plots() -> None:
-    from tunelab.core.tuner_setup import _rung_levels
+    def levels(scheduler: Scheduler) -> Any:
+        return scheduler.describe()["rung_levels"]
 
-    kwargs = {"metric": "loss", "resource_attr": "epoch", "max_resource": 27, "seed": 0}
-    assert _rung_levels(methods.asha(SPACE, **kwargs)) == [1, 3, 9, 27]
-    assert _rung_levels(methods.sync_sh(SPACE, **kwargs)) == [1, 3, 9, 27]
-    assert _rung_levels(methods.random_search(SPACE, metric="loss")) is None
+    kwargs: dict[str, Any] = {
+        "metric": "loss",
+        "resource_attr": "epoch",
+        "max_resource": 27,
+        "seed": 0,
+    }
+    assert levels(methods.asha(SPACE, **kwargs)) == [1, 3, 9, 27]
+    assert levels(methods.sync_sh(SPACE, **kwargs)) == [1, 3, 9, 27]
+    assert levels(methods.random_search(SPACE, metric="loss")) is None

@@ -145,7 +145,7 @@ def synthetic_results(
                     "config_lr": 10 ** rng.uniform(-4, -1),
                 }
             )
-    results = pd.DataFrame(rows)
+    results: pd.DataFrame = pd.DataFrame(rows)
     if decision_time is not None:
         results["decision_time"] = decision_time
     return results

@@ -47,9 +47,9 @@ def test_incomplete_seeds_are_reported(study_dir: Path) -> None:
 
 def test_duplicates_name_the_field_that_differs(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    for study, workers in (("s1", 1), ("s2", 4)):
+    for study_name, workers in (("s1", 1), ("s2", 4)):
         write_experiment(
-            tmp_path / study,
+            tmp_path / study_name,
             benchmark="b",
             method="m",
             seed=0,

@@ -37,11 +37,12 @@ def make_frame(finals: dict[tuple[str, str], list[float]], modes: dict[str, str]
                         "mode": modes[benchmark],
                     }
                 )
-    frame = pd.DataFrame(rows)
+    frame: pd.DataFrame = pd.DataFrame(rows)
     frame["regret"] = np.nan
-    for benchmark, part in frame.groupby("benchmark"):
+    for name, part in frame.groupby("benchmark"):
+        assert isinstance(name, str)
         best, worst = part["value"].min(), part["value"].max()
-        if modes[benchmark] == "max":
+        if modes[name] == "max":
             best, worst = worst, best
         frame.loc[part.index, "regret"] = (part["value"] - best) / (worst - best)
     return frame

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import matplotlib
 
@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import Collection
+from matplotlib.lines import Line2D
 
 N_RESAMPLES = 200
 
@@ -60,7 +62,7 @@ def make_curves(
                         }
                     )
                 )
-    curves = pd.concat(frames, ignore_index=True)
+    curves: pd.DataFrame = pd.concat(frames, ignore_index=True)
     curves["regret"] = np.nan
     for _, rows in curves.groupby("benchmark"):
         values = rows["value"]
@@ -78,7 +80,7 @@ def make_results() -> pd.DataFrame:
     Three pause decisions (trial 0 at 1 and 3, trial 4 at 1), four stops (trial 1 at 3,
     trials 2 and 3 at 1, trial 4 at 3); trial 5 has a missing decision; trial 0 is best.
     """
-    plan = {
+    plan: dict[int, dict[int, str | None]] = {
         0: {1: "pause", 3: "pause"},
         1: {3: "stop"},
         2: {1: "stop"},
@@ -102,17 +104,28 @@ def make_results() -> pd.DataFrame:
                     "status": "completed",
                 }
             )
-    return pd.DataFrame(rows)
+    results: pd.DataFrame = pd.DataFrame(rows)
+    return results
 
 
-def band_bounds(collection: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def band_bounds(collection: Collection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, low, high) of a one-polygon `fill_between(x, low, high)` collection."""
-    (path,) = collection.get_paths()  # type: ignore[attr-defined]
-    vertices = path.vertices
+    (path,) = collection.get_paths()
+    vertices = np.asarray(path.vertices)
     n = (len(vertices) - 3) // 2
     lower = vertices[1 : n + 1]
     upper = vertices[n + 2 : 2 * n + 2][::-1]
     return lower[:, 0], lower[:, 1], upper[:, 1]
+
+
+def xdata(line: Line2D) -> np.ndarray:
+    """The x data of `line` as an array (matplotlib types it as any array-like)."""
+    return np.asarray(line.get_xdata())
+
+
+def ydata(line: Line2D) -> np.ndarray:
+    """The y data of `line` as an array (matplotlib types it as any array-like)."""
+    return np.asarray(line.get_ydata())
 
 
 @pytest.fixture
@@ -127,7 +140,7 @@ def curves_factory() -> Callable[..., pd.DataFrame]:
 
 
 @pytest.fixture
-def band() -> Callable[[object], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def band() -> Callable[[Collection], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """`band_bounds`: read (x, low, high) back from a fill_between collection."""
     return band_bounds
 
@@ -138,6 +151,6 @@ def results() -> pd.DataFrame:
 
 
 @pytest.fixture(autouse=True)
-def _close_figures() -> object:
+def _close_figures() -> Iterator[None]:
     yield
     plt.close("all")

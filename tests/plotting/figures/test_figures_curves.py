@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import PolyCollection
+from matplotlib.axes import Axes
+from matplotlib.collections import Collection, PolyCollection
 
 from tunelab.plotting.figures import (
     aggregate_curves,
@@ -21,16 +22,18 @@ from tunelab.plotting.figures import (
 )
 from tunelab.plotting.stats import average_ranks, iqm, median_quartiles
 
+from .conftest import xdata, ydata
+
 N = 200
 METHODS = ["asha", "bo", "random_search"]
-Band = Callable[[object], tuple[np.ndarray, np.ndarray, np.ndarray]]
+Band = Callable[[Collection], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
-def bands(ax: plt.Axes) -> list[PolyCollection]:
+def bands(ax: Axes) -> list[PolyCollection]:
     return [c for c in ax.collections if isinstance(c, PolyCollection)]
 
 
-def legend_texts(ax: plt.Axes) -> list[str]:
+def legend_texts(ax: Axes) -> list[str]:
     legend = ax.get_legend()
     assert legend is not None
     return [t.get_text() for t in legend.get_texts()]
@@ -46,7 +49,7 @@ def test_benchmark_curves_draws_a_line_and_band_per_method(curves: pd.DataFrame)
     assert ax.get_title() == "bench_b"
     assert ax.get_xscale() == ax.get_yscale() == "linear"
     x = curves.loc[curves["benchmark"] == "bench_b"].groupby("step")["x"].first().to_numpy()
-    np.testing.assert_allclose(ax.lines[0].get_xdata(), x)
+    np.testing.assert_allclose(xdata(ax.lines[0]), x)
 
 
 def test_benchmark_curves_band_equals_stats_iqm(curves: pd.DataFrame, band: Band) -> None:
@@ -60,7 +63,7 @@ def test_benchmark_curves_band_equals_stats_iqm(curves: pd.DataFrame, band: Band
             confidence=0.9,
             rng=np.random.default_rng(7),
         )
-        np.testing.assert_allclose(ax.lines[i].get_ydata(), expected.point)
+        np.testing.assert_allclose(ydata(ax.lines[i]), expected.point)
         finite = np.isfinite(expected.low)
         assert not finite[0]  # seed 0 has no result at the first grid point
         _, low, high = band(collection)
@@ -166,10 +169,10 @@ def test_aggregate_curves_band_equals_stratified_iqm(curves: pd.DataFrame, band:
     benchmarks = ["bench_a", "bench_b", "bench_c"]
     values, mask = curve_array(curves, column="regret", methods=METHODS, benchmarks=benchmarks)
     n_grid = values.shape[-1]
-    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.arange(1, n_grid + 1) / n_grid)
+    np.testing.assert_allclose(xdata(ax.lines[0]), np.arange(1, n_grid + 1) / n_grid)
     for i, collection in enumerate(bands(ax)):
         expected = iqm(values[i], run_mask=mask[i], n_resamples=N, rng=np.random.default_rng(3))
-        np.testing.assert_allclose(ax.lines[i].get_ydata(), expected.point)
+        np.testing.assert_allclose(ydata(ax.lines[i]), expected.point)
         _, low, high = band(collection)
         finite = np.isfinite(expected.low)
         np.testing.assert_allclose(low, expected.low[finite])
@@ -196,9 +199,9 @@ def test_rank_curves_plots_average_ranks(curves: pd.DataFrame) -> None:
     values, mask = curve_array(curves, column="regret", methods=METHODS, benchmarks=benchmarks)
     expected = average_ranks(values, mode="min", run_mask=mask)
     for i in range(3):
-        np.testing.assert_allclose(ax.lines[i].get_ydata(), expected[i])
+        np.testing.assert_allclose(ydata(ax.lines[i]), expected[i])
     # random_search is built best, asha worst (methods later in the list improve more)
-    assert ax.lines[2].get_ydata()[-1] < ax.lines[0].get_ydata()[-1]
+    assert ydata(ax.lines[2])[-1] < ydata(ax.lines[0])[-1]
 
 
 def test_rank_curves_ranks_maximised_values_in_their_direction(
@@ -208,7 +211,7 @@ def test_rank_curves_ranks_maximised_values_in_their_direction(
     by_value = rank_curves(mixed, column="value").lines
     by_regret = rank_curves(mixed, column="regret").lines
     for a, b in zip(by_value, by_regret, strict=True):
-        np.testing.assert_allclose(a.get_ydata(), b.get_ydata())
+        np.testing.assert_allclose(ydata(a), ydata(b))
 
 
 def test_hypervolume_curves_label(curves_factory: Callable[..., pd.DataFrame]) -> None:

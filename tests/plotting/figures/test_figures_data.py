@@ -13,7 +13,9 @@ from tunelab.plotting.figures import curve_array, final_array
 
 def frame(rows: list[tuple[str, str, int, int, float]], n_grid: int = 2) -> pd.DataFrame:
     """Rows of (benchmark, method, seed, step, value) on the grid x = 10 * (step + 1)."""
-    data = pd.DataFrame(rows, columns=["benchmark", "method", "seed", "step", "value"])
+    data: pd.DataFrame = pd.DataFrame(
+        rows, columns=["benchmark", "method", "seed", "step", "value"]
+    )
     data["x"] = 10.0 * (data["step"] + 1)
     data["fraction"] = (data["step"] + 1) / n_grid
     return data

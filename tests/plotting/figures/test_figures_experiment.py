@@ -5,13 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from tunelab.plotting.figures import learning_curves
 
+from .conftest import xdata
 
-def by_gid(ax: object, prefix: str) -> list[Line2D]:
-    return [line for line in ax.lines if (line.get_gid() or "").startswith(prefix)]  # type: ignore[attr-defined]
+
+def by_gid(ax: Axes, prefix: str) -> list[Line2D]:
+    return [line for line in ax.lines if (line.get_gid() or "").startswith(prefix)]
+
+
+def gid(line: Line2D) -> str:
+    """The gid of a line that has one (`by_gid` selects only such lines)."""
+    value = line.get_gid()
+    assert value is not None
+    return value
 
 
 def points(line: Line2D) -> set[tuple[float, float]]:
@@ -23,14 +33,14 @@ def points(line: Line2D) -> set[tuple[float, float]]:
 def test_one_line_per_trial_with_decisions_and_rungs(results: pd.DataFrame) -> None:
     ax = learning_curves(results, metric="loss", mode="min", resource_attr="epoch")
     trials = by_gid(ax, "trial-")
-    assert sorted(line.get_gid() for line in trials) == [f"trial-{i}" for i in range(6)]
+    assert sorted(gid(line) for line in trials) == [f"trial-{i}" for i in range(6)]
     trial_0 = next(line for line in trials if line.get_gid() == "trial-0")
     np.testing.assert_array_equal(trial_0.get_xdata(), np.arange(1, 10))
     (pause,) = by_gid(ax, "decision-pause")
     (stop,) = by_gid(ax, "decision-stop")
     loss = {(t, e): 1.0 + 0.1 * t + 1.0 / e for t in range(6) for e in range(1, 10)}
     assert points(pause) == {(1.0, loss[0, 1]), (3.0, loss[0, 3]), (1.0, loss[4, 1])}
-    assert len(pause.get_xdata()) == 3
+    assert len(xdata(pause)) == 3
     assert points(stop) == {
         (3.0, loss[1, 3]),
         (1.0, loss[2, 1]),
@@ -39,10 +49,12 @@ def test_one_line_per_trial_with_decisions_and_rungs(results: pd.DataFrame) -> N
     }
     assert pause.get_linestyle() == stop.get_linestyle() == "None"
     rungs = by_gid(ax, "rung")
-    assert sorted(line.get_xdata()[0] for line in rungs) == [1.0, 3.0]
+    assert sorted(xdata(line)[0] for line in rungs) == [1.0, 3.0]
     assert ax.get_xlabel() == "epoch"
     assert ax.get_ylabel() == "loss"
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = ax.get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
     assert labels == ["best trial (0)", "paused (promotable)", "stopped", "rung level"]
 
 
@@ -51,7 +63,9 @@ def test_best_trial_is_highlighted(results: pd.DataFrame) -> None:
     widths = {line.get_gid(): line.get_linewidth() for line in by_gid(ax, "trial-")}
     assert widths["trial-0"] > max(w for gid, w in widths.items() if gid != "trial-0")
     worst = learning_curves(results, metric="loss", mode="max", resource_attr="epoch")
-    labels = [t.get_text() for t in worst.get_legend().get_texts()]
+    worst_legend = worst.get_legend()
+    assert worst_legend is not None
+    labels = [t.get_text() for t in worst_legend.get_texts()]
     assert labels[0] == "best trial (5)"  # trial 5 has the largest loss (2.5 at epoch 1)
 
 
@@ -83,14 +97,14 @@ def test_given_rungs_and_max_trials(results: pd.DataFrame) -> None:
         rung_levels=[1, 2, 4],
         max_trials=2,
     )
-    assert sorted(line.get_gid() for line in by_gid(ax, "trial-")) == ["trial-0", "trial-1"]
+    assert sorted(gid(line) for line in by_gid(ax, "trial-")) == ["trial-0", "trial-1"]
     assert not by_gid(ax, "decision-")
-    assert sorted(line.get_xdata()[0] for line in by_gid(ax, "rung")) == [1.0, 2.0, 4.0]
+    assert sorted(xdata(line)[0] for line in by_gid(ax, "rung")) == [1.0, 2.0, 4.0]
     # the best trial is always drawn, even beyond max_trials
     best_last = learning_curves(
         results, metric="loss", mode="max", resource_attr="epoch", max_trials=1
     )
-    assert sorted(line.get_gid() for line in by_gid(best_last, "trial-")) == ["trial-0", "trial-5"]
+    assert sorted(gid(line) for line in by_gid(best_last, "trial-")) == ["trial-0", "trial-5"]
 
 
 def test_learning_curves_validate_input(results: pd.DataFrame) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import Collection, PolyCollection
 
 from tunelab.plotting.figures import (
     cd_diagram_skip_reason,
@@ -18,10 +18,12 @@ from tunelab.plotting.figures import (
 )
 from tunelab.plotting.stats import iqm, performance_profile
 
+from .conftest import xdata, ydata
+
 N = 200
 METHODS = ["asha", "bo", "random_search"]
 BENCHMARKS = ["bench_a", "bench_b", "bench_c"]
-Band = Callable[[object], tuple[np.ndarray, np.ndarray, np.ndarray]]
+Band = Callable[[Collection], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def test_final_intervals_one_row_per_method(curves: pd.DataFrame) -> None:
@@ -35,10 +37,10 @@ def test_final_intervals_one_row_per_method(curves: pd.DataFrame) -> None:
     for i in range(len(METHODS)):
         bar, point = ax.lines[2 * i], ax.lines[2 * i + 1]
         expected = iqm(values[i], run_mask=mask[i], n_resamples=N, rng=np.random.default_rng(5))
-        np.testing.assert_allclose(bar.get_xdata(), [expected.low, expected.high])
-        np.testing.assert_allclose(point.get_xdata(), [expected.point])
+        np.testing.assert_allclose(xdata(bar), [expected.low, expected.high])
+        np.testing.assert_allclose(xdata(point), [expected.point])
         row = len(METHODS) - 1 - i  # first method on top
-        assert list(bar.get_ydata()) == list(point.get_ydata())[:1] * 2 == [row, row]
+        assert list(ydata(bar)) == list(ydata(point))[:1] * 2 == [row, row]
 
 
 def test_final_intervals_at_half_budget_and_errors(curves: pd.DataFrame) -> None:
@@ -60,7 +62,9 @@ def test_performance_profiles_step_lines_and_bands(curves: pd.DataFrame, band: B
     assert all(line.get_drawstyle() == "steps-post" for line in ax.lines)
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(bands) == len(METHODS)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == METHODS
+    legend = ax.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == METHODS
     assert ax.get_ylabel() == "fraction of runs with score ≤ τ"
     values, mask = final_array(curves, column="regret", methods=METHODS, benchmarks=BENCHMARKS)
     for i, line in enumerate(ax.lines):
@@ -72,9 +76,9 @@ def test_performance_profiles_step_lines_and_bands(curves: pd.DataFrame, band: B
             n_resamples=N,
             rng=np.random.default_rng(2),
         )
-        np.testing.assert_allclose(line.get_xdata(), taus)
-        np.testing.assert_allclose(line.get_ydata(), expected.point)
-    assert ax.lines[2].get_ydata()[10] >= ax.lines[0].get_ydata()[10]
+        np.testing.assert_allclose(xdata(line), taus)
+        np.testing.assert_allclose(ydata(line), expected.point)
+    assert ydata(ax.lines[2])[10] >= ydata(ax.lines[0])[10]
 
 
 def test_performance_profiles_defaults_and_log_axis(
@@ -85,7 +89,7 @@ def test_performance_profiles_defaults_and_log_axis(
     assert len(ax.lines) == len(METHODS)
     assert not ax.collections
     assert ax.get_ylabel() == "fraction of runs with score ≥ τ"
-    assert len(ax.lines[0].get_xdata()) == 200
+    assert len(xdata(ax.lines[0])) == 200
     log_ax = performance_profiles(
         curves_factory(), column="value", n_resamples=0, log_x=True, benchmarks=["bench_b"]
     )

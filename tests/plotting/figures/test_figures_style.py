@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
+from matplotlib.figure import Figure
 
 from tunelab.plotting.figures import (
     LineStyle,
@@ -58,8 +60,10 @@ def test_groups_share_line_styles() -> None:
 
 
 @pytest.mark.parametrize("order", [sorted, list])
-def test_the_demo_methods_are_all_distinguishable(order: object) -> None:
-    methods = order(DEMO_METHODS)  # type: ignore[operator]
+def test_the_demo_methods_are_all_distinguishable(
+    order: Callable[[Iterable[str]], list[str]],
+) -> None:
+    methods = order(DEMO_METHODS)
     styles = method_styles(methods)
     assert_distinguishable(styles)
     # in sorted order asha and rea (0 and 8), bayesian_optimization and sync_hyperband
@@ -95,7 +99,9 @@ def test_a_method_keeps_its_style_in_figures_that_draw_subsets() -> None:
     for benchmark in ("b1", "b2"):
         ax = benchmark_curves(curves, benchmark=benchmark, n_resamples=0)
         colours[benchmark] = {line.get_label(): line.get_color() for line in ax.lines}
-        plt.close(ax.figure)
+        figure = ax.figure
+        assert isinstance(figure, Figure)
+        plt.close(figure)
     assert set(colours["b2"]) == {"bo", "rs"}
     assert all(colours["b1"][m] == colours["b2"][m] for m in ("bo", "rs"))
 
@@ -139,11 +145,15 @@ def test_a_long_legend_goes_beside_the_axes() -> None:
         ax.plot([0, 1], [i, i], label=f"m{i}")
     place_legend(ax)
     fig.canvas.draw()
-    assert ax.get_legend().get_window_extent().x1 <= ax.get_window_extent().x1  # inside
+    legend = ax.get_legend()
+    assert legend is not None
+    assert legend.get_window_extent().x1 <= ax.get_window_extent().x1  # inside
     for i in range(3, 9):
         ax.plot([0, 1], [i, i], label=f"m{i}")
     place_legend(ax)
     fig.canvas.draw()
-    legend_box = ax.get_legend().get_window_extent()
+    legend = ax.get_legend()
+    assert legend is not None
+    legend_box = legend.get_window_extent()
     assert legend_box.x0 >= ax.get_window_extent().x1  # right of the axes
     plt.close(fig)

@@ -113,7 +113,8 @@ def loop_profile(tasks: list[np.ndarray], taus: np.ndarray, mode: Mode) -> np.nd
     fractions = []
     for runs in tasks:
         fractions.append([(runs <= tau if mode == "min" else runs >= tau).mean() for tau in taus])
-    return np.mean(fractions, axis=0)
+    profile: np.ndarray = np.mean(fractions, axis=0)
+    return profile
 
 
 @pytest.mark.parametrize("mode", ["min", "max"])

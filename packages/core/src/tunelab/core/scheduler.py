@@ -5,6 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
+from tunelab.core.searcher import Searcher
+from tunelab.core.space import config_space_to_json
 from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
 
 
@@ -31,6 +33,42 @@ class Scheduler(ABC):
     """Name of the method this scheduler implements, recorded as `method` in an
     experiment's metadata. The presets of `tunelab.core.methods` (and of tunelab-gp)
     set their own name; None records the scheduler's and its searcher's class names."""
+    searcher: Searcher | None = None
+    """The searcher this scheduler composes, None for one that chooses by itself."""
+
+    @property
+    def config_space(self) -> dict[str, Any] | None:
+        """The space the scheduler draws from: its searcher's by default. The tuner
+        records it in metadata.json and refuses to resume when it changed."""
+        return None if self.searcher is None else self.searcher.config_space
+
+    @property
+    def rung_levels(self) -> list[float] | None:
+        """The resource levels a multi-fidelity scheduler compares trials at (for
+        plots); None for others."""
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """The method as an experiment's metadata.json records it: `method`,
+        `scheduler`, `searcher` (class names), `scheduler_seed`, `metric`, `mode`,
+        `resource_attr`, `rung_levels` and `config_space` (as JSON). Override it to add
+        entries; keep the values JSON-serialisable."""
+        searcher = self.searcher
+        name = type(self).__name__
+        space = self.config_space
+        levels = self.rung_levels
+        return {
+            "method": self.method_name
+            or (name if searcher is None else f"{name}({type(searcher).__name__})"),
+            "scheduler": name,
+            "searcher": None if searcher is None else type(searcher).__name__,
+            "scheduler_seed": None if searcher is None else searcher.seed,
+            "metric": self.metric_names(),
+            "mode": self.metric_mode(),
+            "resource_attr": self.resource_attr,
+            "rung_levels": None if levels is None else [float(level) for level in levels],
+            "config_space": None if space is None else config_space_to_json(space),
+        }
 
     @abstractmethod
     def suggest(self, trial_id: int) -> TrialSuggestion | None:

@@ -21,6 +21,13 @@ class Searcher(ABC):
     `tunelab.core.testing.SearcherContract` on every implementation.
     """
 
+    config_space: dict[str, Any] | None = None
+    """The space the searcher draws from (set it in `__init__`): schedulers read their
+    maximum resource from it, the tuner records it in metadata.json and refuses to
+    resume an experiment whose space changed."""
+    seed: int | None = None
+    """The integer seed the searcher was built with, None for a generator or none;
+    recorded as the experiment's `scheduler_seed`."""
     metric: str | None = None
     mode: Mode = "min"
     resource_attr: str | None = None

@@ -26,7 +26,7 @@ from tunelab.core.results.lock import ExperimentLock
 from tunelab.core.results.store import CONFIG_PREFIX, DECISION_TIME, ExperimentStore
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.status import TuningStatus
-from tunelab.core.stopping import StopCondition
+from tunelab.core.stopping import StopCondition, StoppingCriterion
 from tunelab.core.trial import (
     Config,
     Decision,
@@ -420,11 +420,13 @@ class Tuner:
     def _fill_workers(self) -> bool:
         """Start or resume trials on free workers; False when the scheduler had none."""
         busy = len(self.backend.busy_trial_ids())
-        allows_new_trials = getattr(self.stop_criterion, "allows_new_trials", None)
+        criterion = self.stop_criterion
         while busy < self.n_workers:
-            if self.stop_criterion(self.status):
+            if criterion(self.status):
                 return True
-            if allows_new_trials is not None and not allows_new_trials(self.status):
+            if isinstance(criterion, StoppingCriterion) and not criterion.allows_new_trials(
+                self.status
+            ):
                 return True
             suggestion = self._decide(self.scheduler.suggest, self._next_trial_id)
             if suggestion is None:

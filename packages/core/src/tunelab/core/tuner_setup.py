@@ -18,8 +18,7 @@ from tunelab.core._checkpoint_removal import CHECKPOINT_REMOVAL_MODES, Checkpoin
 from tunelab.core.backends.base import Backend
 from tunelab.core.results.store import METADATA_FILE
 from tunelab.core.scheduler import Scheduler
-from tunelab.core.space import config_space_to_json
-from tunelab.core.stopping import StopCondition
+from tunelab.core.stopping import StopCondition, StoppingCriterion
 
 RESULTS_ENV = "TUNELAB_RESULTS"
 DEFAULT_RESULTS_ROOT = "tunelab-results"
@@ -246,46 +245,20 @@ def _check_same_experiment(folder: Path, previous: dict, current: dict) -> None:
             )
 
 
-def _rung_levels(scheduler: Scheduler) -> list[float] | None:
-    """The levels a multi-fidelity scheduler compares trials at (for plots), else None."""
-    levels = getattr(scheduler, "rung_levels", None)
-    if levels is None or callable(levels):
-        return None
-    return [float(level) for level in levels]
-
-
-def _method_name(scheduler: Scheduler, searcher: Any) -> str:
-    """The preset's name, else the scheduler's class (with its searcher's, if any)."""
-    if scheduler.method_name:
-        return scheduler.method_name
-    name = type(scheduler).__name__
-    return name if searcher is None else f"{name}({type(searcher).__name__})"
-
-
 def _describe(
     backend: Backend, scheduler: Scheduler, stop_criterion: StopCondition, n_workers: int
 ) -> dict[str, Any]:
-    searcher = getattr(scheduler, "searcher", None)
-    space = getattr(scheduler, "config_space", None)
     budget = (
         stop_criterion.to_dict()
-        if hasattr(stop_criterion, "to_dict")
+        if isinstance(stop_criterion, StoppingCriterion)
         else {"callable": repr(stop_criterion)}
     )
     return {
-        "method": _method_name(scheduler, searcher),
-        "scheduler": type(scheduler).__name__,
-        "searcher": None if searcher is None else type(searcher).__name__,
-        "scheduler_seed": getattr(searcher, "seed", None),
+        **scheduler.describe(),
         "backend": type(backend).__name__,
         "backend_settings": _backend_settings(backend),
-        "metric": scheduler.metric_names(),
-        "mode": scheduler.metric_mode(),
-        "resource_attr": scheduler.resource_attr,
-        "rung_levels": _rung_levels(scheduler),
         "n_workers": n_workers,
         "budget": budget,
-        "config_space": None if space is None else config_space_to_json(space),
         "versions": dict(_versions()),
         "git_revision": _git_revision(),
     }

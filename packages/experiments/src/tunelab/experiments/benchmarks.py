@@ -10,7 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from tunelab.core.backends.base import Backend
 from tunelab.core.space import config_space_from_json
-from tunelab.core.trial import Config
+from tunelab.core.trial import Config, Mode
 
 if TYPE_CHECKING:
     from tunelab.blackbox import Blackbox
@@ -27,7 +27,7 @@ class Problem:
     backend: Backend
     config_space: dict[str, Any]
     metric: str
-    mode: str
+    mode: Mode
     resource_attr: str | None
     max_resource_attr: str | None
     restrict_to: list[Config] | None
@@ -107,7 +107,7 @@ def _simulated(benchmark: DictConfig, *, seed: int) -> Problem:
         backend=backend,
         config_space=space,
         metric=metric,
-        mode=str(benchmark.get("mode", "min")),
+        mode=_mode(benchmark),
         resource_attr=blackbox.fidelity_name,
         max_resource_attr=None if max_resource_attr is None else str(max_resource_attr),
         restrict_to=restrict_to,
@@ -143,7 +143,7 @@ def _local(benchmark: DictConfig) -> Problem:
         backend=LocalBackend(entry_point),
         config_space=space,
         metric=str(benchmark.metric),
-        mode=str(benchmark.get("mode", "min")),
+        mode=_mode(benchmark),
         resource_attr=benchmark.get("resource_attr"),
         max_resource_attr=benchmark.get("max_resource_attr"),
         restrict_to=None,
@@ -175,3 +175,11 @@ def _plain(node: Any) -> Any:
     if isinstance(node, DictConfig):
         return OmegaConf.to_container(node, resolve=True)
     return node
+
+
+def _mode(benchmark: DictConfig) -> Mode:
+    """The benchmark's `mode`, checked: "min" or "max"."""
+    mode = benchmark.get("mode", "min")
+    if mode == "min" or mode == "max":
+        return "min" if mode == "min" else "max"
+    raise ValueError(f"benchmark {benchmark.get('name')!r}: mode={mode!r}; expected 'min' or 'max'")

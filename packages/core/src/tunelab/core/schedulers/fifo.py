@@ -26,6 +26,8 @@ class FIFOScheduler(Scheduler):
             resumed experiment uses it to skip results a restarted trial reports twice.
     """
 
+    searcher: Searcher
+
     def __init__(
         self,
         searcher: Searcher,
@@ -44,11 +46,6 @@ class FIFOScheduler(Scheduler):
         searcher.configure(
             metric=self._metrics[0], mode=self._modes[0], resource_attr=resource_attr
         )
-
-    @property
-    def config_space(self) -> dict[str, Any] | None:
-        """The searcher's configuration space, when it has one."""
-        return getattr(self.searcher, "config_space", None)
 
     def metric_names(self) -> list[str]:
         return list(self._metrics)

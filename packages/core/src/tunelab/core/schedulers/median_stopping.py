@@ -44,6 +44,8 @@ class MedianStoppingRule(Scheduler):
         statistic: What is taken of the other trials' curves, see above.
     """
 
+    searcher: Searcher
+
     def __init__(
         self,
         searcher: Searcher,
@@ -87,11 +89,6 @@ class MedianStoppingRule(Scheduler):
         # trial -> [sum, count, best] of its values so far (smaller is better)
         self._curves: dict[int, list[float]] = {}
         searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
-
-    @property
-    def config_space(self) -> dict[str, Any] | None:
-        """The searcher's configuration space, when it has one."""
-        return getattr(self.searcher, "config_space", None)
 
     def metric_names(self) -> list[str]:
         return [self.metric]

@@ -132,6 +132,8 @@ class PopulationBasedTraining(Scheduler):
         seed: Seed or generator for every random choice (and the default searcher).
     """
 
+    searcher: Searcher
+
     def __init__(
         self,
         config_space: dict[str, Any],
@@ -158,11 +160,11 @@ class PopulationBasedTraining(Scheduler):
                 f"PopulationBasedTraining: resample_probability={resample_probability!r}; "
                 "expected a probability in [0, 1]"
             )
-        self.config_space = dict(config_space)
+        self._config_space = dict(config_space)
         self.resource_attr = self._resource = resource_attr
         self.max_resource_attr = max_resource_attr
         self.max_resource = _resolve_max_resource(
-            self.config_space, max_resource, max_resource_attr
+            self._config_space, max_resource, max_resource_attr
         )
         self.population_size = population_size
         self.perturbation_interval = float(perturbation_interval)
@@ -175,10 +177,10 @@ class PopulationBasedTraining(Scheduler):
             self._rng = np.random.default_rng(None if seed is None else [seed, 1])
             searcher_seed = seed
         self._candidates = (
-            None if restrict_to is None else CandidateSet(self.config_space, restrict_to)
+            None if restrict_to is None else CandidateSet(self._config_space, restrict_to)
         )
         self.searcher = searcher or RandomSearcher(
-            self.config_space, restrict_to=restrict_to, seed=searcher_seed
+            self._config_space, restrict_to=restrict_to, seed=searcher_seed
         )
         self.searcher.configure(metric=metric, mode=self._modes[0], resource_attr=resource_attr)
         self._members: dict[int, _Member] = {}
@@ -186,6 +188,11 @@ class PopulationBasedTraining(Scheduler):
         self._queue: list[tuple[int, Config, float, float | None]] = []
         self._starting: dict[int, tuple[float, float | None]] = {}  # suggested, not added
         self._num_from_searcher = 0
+
+    @property
+    def config_space(self) -> dict[str, Any]:
+        """The hyperparameters tuned and perturbed, with the constants."""
+        return self._config_space
 
     def metric_names(self) -> list[str]:
         return list(self._metrics)
@@ -252,7 +259,7 @@ class PopulationBasedTraining(Scheduler):
         source = top[int(self._rng.integers(len(top)))]
         config = perturb_config(
             self._members[source].config,
-            self.config_space,
+            self._config_space,
             rng=self._rng,
             resample_probability=self.resample_probability,
             frozen=() if self.max_resource_attr is None else (self.max_resource_attr,),
@@ -273,7 +280,7 @@ class PopulationBasedTraining(Scheduler):
             available[own] = False
         vector = self._candidates.encoder.encode(config)
         index = int(self._candidates.nearest(vector[None, :], available)[0])
-        return with_constants(self._candidates[index], config, self.config_space)
+        return with_constants(self._candidates[index], config, self._config_space)
 
     def on_trial_complete(self, trial: Trial, result: dict[str, Any]) -> None:
         member = self._members.pop(trial.trial_id, None)

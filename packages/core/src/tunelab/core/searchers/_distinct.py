@@ -54,6 +54,8 @@ class DistinctSearcher(Searcher):
         seed: Seed or generator for all randomness of the searcher.
     """
 
+    config_space: dict[str, Any]
+
     def __init__(
         self,
         config_space: dict[str, Any],

@@ -40,6 +40,8 @@ class ModelBasedSearcher(DistinctSearcher):
         seed: Seed or generator for all randomness of the searcher.
     """
 
+    config_space: dict[str, Any]
+
     def __init__(
         self,
         config_space: dict[str, Any],

@@ -63,6 +63,8 @@ class RegularizedEvolutionSearcher(DistinctSearcher):
         seed: Seed or generator for all randomness of the searcher.
     """
 
+    config_space: dict[str, Any]
+
     def __init__(
         self,
         config_space: dict[str, Any],

@@ -35,6 +35,8 @@ class GridSearcher(Searcher):
         seed: Seed or generator for the shuffled order.
     """
 
+    config_space: dict[str, Any]
+
     def __init__(
         self,
         config_space: dict[str, Any],

@@ -20,7 +20,7 @@ from tunelab.core.space import CandidateSet, sample_config, validate_config
 from tunelab.core.testing.scheduler_contract import METRIC, simulate
 from tunelab.core.testing.searcher_contract import _fake_loss
 from tunelab.core.testing.spaces import contract_config_space
-from tunelab.core.trial import Config
+from tunelab.core.trial import Config, Mode
 
 
 def candidate_configs(n: int, *, seed: int = 7) -> list[Config]:
@@ -59,7 +59,7 @@ class RestrictionContract:
         config_space: dict[str, Any],
         *,
         metric: str,
-        mode: str,
+        mode: Mode,
         seed: int,
         restrict_to: list[Config],
     ) -> Scheduler:

@@ -9,7 +9,7 @@ from typing import Any
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.space import config_key, validate_config
 from tunelab.core.testing.spaces import contract_config_space
-from tunelab.core.trial import Decision, Trial, TrialStatus
+from tunelab.core.trial import Decision, Mode, Trial, TrialStatus
 
 METRIC = "loss"
 RESOURCE = "epoch"
@@ -37,7 +37,7 @@ class SchedulerContract:
     n_workers = 3
 
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> Scheduler:
         raise AssertionError("subclasses of SchedulerContract implement make_scheduler")
 

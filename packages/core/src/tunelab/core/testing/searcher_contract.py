@@ -56,6 +56,15 @@ class SearcherContract:
                 searcher.remove_pending(trial_id)
         return configs
 
+    def test_it_declares_its_config_space(self) -> None:
+        space = contract_config_space()
+        searcher = self._configured(space, seed=0)
+        assert isinstance(searcher.config_space, dict), (
+            "set `self.config_space` in __init__: schedulers read the maximum resource "
+            "from it and the tuner records it"
+        )
+        assert set(searcher.config_space) == set(space)
+
     def test_suggestions_are_valid_configs(self) -> None:
         space = contract_config_space()
         searcher = self._configured(space, seed=0)

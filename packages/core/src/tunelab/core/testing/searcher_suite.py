@@ -11,7 +11,7 @@ from tunelab.core.searcher import Searcher
 from tunelab.core.testing.restriction_contract import RestrictedSearcherContract
 from tunelab.core.testing.scheduler_contract import SchedulerContract
 from tunelab.core.testing.searcher_contract import SearcherContract
-from tunelab.core.trial import Config
+from tunelab.core.trial import Config, Mode
 
 SCHEDULER_PRESETS = ("fifo", "asha", "hyperband", "sync_hyperband")
 """The scheduler presets every searcher must run under."""
@@ -56,7 +56,7 @@ def searcher_contracts(
     def under(preset: Callable[..., Scheduler]) -> type:
         class UnderScheduler(SchedulerContract):
             def make_scheduler(
-                self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+                self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
             ) -> Scheduler:
                 arguments: dict[str, Any] = {"metric": metric, "mode": mode, "seed": seed}
                 if preset is not methods.fifo:

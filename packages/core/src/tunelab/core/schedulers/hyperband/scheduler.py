@@ -78,6 +78,8 @@ class HyperbandScheduler(Scheduler):
             distribution of `RungSystem.bracket_probabilities`.
     """
 
+    searcher: Searcher
+
     def __init__(
         self,
         searcher: Searcher,
@@ -143,11 +145,6 @@ class HyperbandScheduler(Scheduler):
                 + ("" if attr is None else f" (config_space[{attr!r}] = {value!r})")
             )
         return value
-
-    @property
-    def config_space(self) -> dict[str, Any] | None:
-        """The searcher's configuration space, when it has one."""
-        return getattr(self.searcher, "config_space", None)
 
     @property
     def max_resource(self) -> float:

@@ -33,7 +33,7 @@ def resolve_max_resource(
         return as_level(max_resource)
     if max_resource_attr is None:
         return None
-    space = getattr(searcher, "config_space", None) or {}
+    space = searcher.config_space or {}
     value = space.get(max_resource_attr)
     if isinstance(value, (Domain, bool)) or not isinstance(value, (int, float)):
         raise ValueError(
@@ -51,6 +51,8 @@ class SynchronousBracketScheduler(Scheduler):
     (`_record`) and which trials the next rung gets (`_next_rung`). Values are kept
     as losses: the metric, negated when maximised.
     """
+
+    searcher: Searcher
 
     def __init__(
         self,
@@ -91,11 +93,6 @@ class SynchronousBracketScheduler(Scheduler):
         self._manager = BracketManager(self.brackets)
         self._removable: list[int] = []
         searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
-
-    @property
-    def config_space(self) -> dict[str, Any] | None:
-        """The searcher's configuration space, when it has one."""
-        return getattr(self.searcher, "config_space", None)
 
     @property
     def rung_levels(self) -> list[float]:

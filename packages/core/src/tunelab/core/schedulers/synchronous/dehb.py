@@ -109,7 +109,7 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        space = getattr(searcher, "config_space", None)
+        space = searcher.config_space
         if not isinstance(space, dict):
             raise ValueError(
                 f"DEHBScheduler encodes configurations of the searcher's config_space, but "
