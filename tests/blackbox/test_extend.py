@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pytest
@@ -34,7 +35,7 @@ def make_tuner(path: Path, budget: float, *, extend: bool = False) -> Tuner:
 
 
 def trials(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path / "trials.parquet").set_index("trial_id")
+    return cast(pd.DataFrame, pd.read_parquet(path / "trials.parquet").set_index("trial_id"))
 
 
 def test_a_larger_budget_continues_a_complete_experiment(tmp_path: Path) -> None:

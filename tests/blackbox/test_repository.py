@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 
 from tunelab.blackbox import list_blackboxes, load
 from tunelab.blackbox.repository import StoredRecipe, register_recipe, storage
+from tunelab.blackbox.tabular import TabularBlackbox
 
 from .conftest import make_table
 
@@ -39,9 +40,9 @@ def recipe() -> CountingRecipe:
 
 
 def test_build_once_then_load_from_the_folder(home: Path, recipe: CountingRecipe) -> None:
-    small = load("test-counting/small")
+    small = cast(TabularBlackbox, load("test-counting/small"))
     assert len(small) == 8 and recipe.builds == 1
-    large = load("test-counting/large")
+    large = cast(TabularBlackbox, load("test-counting/large"))
     assert len(large) == 20 and recipe.builds == 1
     reference = make_table(n_configs=20)
     np.testing.assert_array_equal(large.objectives, reference.objectives)
@@ -67,7 +68,7 @@ def test_a_corrupt_folder_is_detected_and_rebuilt(
     else:
         (folder / "manifest.json").unlink()
     assert storage.verify(folder) is not None
-    assert len(load("test-counting/small")) == 8
+    assert len(cast(TabularBlackbox, load("test-counting/small"))) == 8
     assert recipe.builds == 2
     assert storage.verify(folder) is None
 

@@ -6,7 +6,7 @@ import itertools
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -119,7 +119,7 @@ def test_trials_read_seeds_chosen_from_the_run_seed(tmp_path: Path, table: Tabul
     results = load_experiment(tuner.path).results
     used = set()
     for trial_id, rows in results.groupby("trial_id"):
-        config = tuner.trials[int(trial_id)].config
+        config = tuner.trials[int(cast(int, trial_id))].config
         curve = rows.sort_values("epoch")["error"].to_numpy()
         matching = [
             s

@@ -7,7 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,9 @@ def _write_table(path: Path) -> pd.DataFrame:
         ("a", 8, 0.0001, 1, 0.65, 41.0),
         ("a", 8, 0.0001, 2, 0.62, 42.0),
     ]
-    frame = pd.DataFrame(rows, columns=["act", "width", "lr", "seed", "error", "time"])
+    frame: pd.DataFrame = pd.DataFrame(
+        rows, columns=["act", "width", "lr", "seed", "error", "time"]
+    )
     frame.to_parquet(path)
     return frame
 
@@ -67,7 +69,7 @@ def _write_table(path: Path) -> pd.DataFrame:
 def _small(tmp_path: Path, **kwargs: object) -> TabularBlackbox:
     path = tmp_path / "small.parquet"
     _write_table(path)
-    options: dict = {"metrics": ["error"], "time_column": "time", **kwargs}
+    options: dict[str, Any] = {"metrics": ["error"], "time_column": "time", **kwargs}
     return load_final_table(path, hyperparameters=["act", "width", "lr"], **options)
 
 
@@ -207,7 +209,7 @@ def test_recipe_builds_then_loads_from_store(
     _write_table(source / "small.parquet")
     recipe = _SmallRecipe()
     assert recipe.tasks() == ["tiny"]
-    built = recipe.load("tiny", source=source)
+    built = cast(TabularBlackbox, recipe.load("tiny", source=source))
     folder = recipe.folder()
     assert storage.verify(folder) is None
     manifest = storage.read_manifest(folder)
@@ -216,7 +218,7 @@ def test_recipe_builds_then_loads_from_store(
     assert manifest["sources"]["tiny"]["sha256"] == digest
     assert storage.read_task_metadata(folder / "tiny")["source_sha256"] == digest
     (source / "small.parquet").unlink()  # a later load reads the store only
-    again = recipe.load()
+    again = cast(TabularBlackbox, recipe.load())
     np.testing.assert_array_equal(again.objectives, built.objectives)
     assert again.configuration_space == built.configuration_space
     assert again.seeds == [0, 1, 2]
@@ -306,14 +308,14 @@ def test_preset_build_and_reload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(storage.HOME_ENV, str(tmp_path))
     monkeypatch.setenv(TABLES_ENV, str(TABLES))
     recipe = HPOBenchFinalRecipe()
-    blackbox = recipe.load("kc1")
+    blackbox = cast(TabularBlackbox, recipe.load("kc1"))
     assert blackbox.objectives.shape == (30000, 5, 1, 4)
     manifest = storage.read_manifest(recipe.folder())
     assert set(manifest["sources"]) == {"australian", "credit_g", "kc1", "segment"}
     assert manifest["sources"]["kc1"]["file"] == "hpobench_kc1.parquet"
     assert len(manifest["sources"]["kc1"]["sha256"]) == 64
     monkeypatch.delenv(TABLES_ENV)
-    again = recipe.load("kc1")
+    again = cast(TabularBlackbox, recipe.load("kc1"))
     np.testing.assert_array_equal(again.objectives, blackbox.objectives)
     assert again.configuration_space == blackbox.configuration_space
     config = again.all_configurations()[123]

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -183,11 +183,12 @@ def test_recipe_loads_lcbench(monkeypatch: pytest.MonkeyPatch) -> None:
     blackbox = recipe.load("167190", source=YAHPO)
     assert isinstance(blackbox, YahpoBlackbox) and blackbox.instance == "167190"
     assert len(recipe.tasks(source=YAHPO)) == 34
-    assert recipe.load("167190", source=LCBENCH).instance == "167190"  # the folder itself
+    from_folder = cast(YahpoBlackbox, recipe.load("167190", source=LCBENCH))
+    assert from_folder.instance == "167190"  # the folder itself
     monkeypatch.setenv(YAHPO_DATA_ENV, str(YAHPO))
-    same = recipe.load("167190")
+    same = cast(YahpoBlackbox, recipe.load("167190"))
     assert same._model is blackbox._model  # one session per scenario folder
-    assert recipe.load("3945", threads=2).fidelity_values[-1] == 52
+    assert cast(YahpoBlackbox, recipe.load("3945", threads=2)).fidelity_values[-1] == 52
     short = recipe.load("3945", fidelity_values=[1, 2, 4, 8], monotone_time=False)
     assert short.evaluate_curve(_tuned(_reference()["records"][0]["config"]))["time"].shape == (4,)
     with pytest.raises(TypeError, match="unknown options"):
@@ -200,7 +201,7 @@ def test_recipe_loads_lcbench(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_yahpo_recipes_of_a_root() -> None:
     recipes = yahpo_recipes(YAHPO)
     assert [recipe.name for recipe in recipes] == ["yahpo-lcbench"]
-    assert recipes[0].load("3945").instance == "3945"  # bound to the root
+    assert cast(YahpoBlackbox, recipes[0].load("3945")).instance == "3945"  # bound to the root
 
 
 class TestLCBenchContract(BlackboxContract):

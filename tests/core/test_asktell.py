@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from tunelab.core import AskTell, Decision
@@ -18,7 +20,7 @@ def test_ask_tell_loop_finds_the_best_config() -> None:
     results = loop.results()
     assert len(results) == 30
     best = loop.best_config()
-    assert best["x"] == pytest.approx(results.loc[results["y"].idxmin(), "config_x"])
+    assert best["x"] == pytest.approx(results.loc[cast(int, results["y"].idxmin()), "config_x"])
     assert all(t.status.value == "completed" for t in loop.trials.values())
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+import pandas as pd
 import pytest
 
 from tunelab.core.asktell import AskedTrial, AskTell
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
+from tunelab.core.schedulers.hyperband.scheduler import Kind
 from tunelab.core.schedulers.pbt import PopulationBasedTraining
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import choice, uniform
@@ -21,18 +23,24 @@ def loss(config: dict[str, Any], epoch: int) -> float:
 
 
 def hyperband(
-    kind: str, *, brackets: int = 1, space: dict[str, Any] = SPACE, **options: Any
+    kind: Kind, *, brackets: int = 1, space: dict[str, Any] = SPACE, **options: Any
 ) -> HyperbandScheduler:
     return HyperbandScheduler(
         RandomSearcher(space, seed=0),
         metric="loss",
         resource_attr="epoch",
         max_resource=9,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         brackets=brackets,
         seed=0,
         **options,
     )
+
+
+def least_loss_trial(results: pd.DataFrame) -> int:
+    """The trial of the result row with the least loss."""
+    row = cast(int, results["loss"].idxmin())
+    return int(results["trial_id"].loc[row])
 
 
 def train(loop: AskTell, asked: AskedTrial) -> tuple[Decision, list[int]]:
@@ -67,7 +75,7 @@ def test_asha_stopping_stops_poor_trials_at_rungs() -> None:
     results = loop.results()
     assert set(results.loc[results["decision"] == "stop", "epoch"]) <= {1, 3}
     best = loop.best_trial()
-    assert best.trial_id == int(results.loc[results["loss"].idxmin(), "trial_id"])
+    assert best.trial_id == least_loss_trial(results)
     assert best.config == loop.best_config()
     assert best.status is TrialStatus.COMPLETED
 
@@ -98,7 +106,7 @@ def test_asha_promotion_pauses_and_resumes_from_the_rung() -> None:
         epochs = results.loc[results["trial_id"] == trial_id, "epoch"].tolist()
         assert epochs == list(range(1, 10))
     best = loop.best_trial()
-    assert best.trial_id == int(results.loc[results["loss"].idxmin(), "trial_id"])
+    assert best.trial_id == least_loss_trial(results)
     assert best.config["epochs"] == loop.trials[best.trial_id].config["epochs"]
 
 
@@ -125,7 +133,7 @@ def test_hyperband_brackets_with_concurrent_trials() -> None:
     results = loop.results()
     first_decisions = results[results["decision"] == "stop"].groupby("trial_id")["epoch"].max()
     assert set(first_decisions) <= {1, 3}
-    assert loop.best_trial().trial_id == int(results.loc[results["loss"].idxmin(), "trial_id"])
+    assert loop.best_trial().trial_id == least_loss_trial(results)
 
 
 def test_ask_may_have_nothing_now_and_something_later() -> None:

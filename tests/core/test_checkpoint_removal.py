@@ -27,7 +27,7 @@ from tunelab.core.reporter import report
 from tunelab.core.searchers import GridSearcher
 from tunelab.core.space import randint
 from tunelab.core.testing import InlineBackend
-from tunelab.core.trial import TrialSuggestion
+from tunelab.core.trial import TrialSuggestion, TrialUpdate
 
 SPACE = {"x": randint(0, 3), "epochs": 3}
 
@@ -291,7 +291,7 @@ def test_pausing_a_trial_that_just_ended_keeps_it_resumable(tmp_path: Path) -> N
     backend.set_path(tmp_path)
     backend.start_trial(Trial(0, {"x": 1, "epochs": 1}))
     deadline = time.monotonic() + 30
-    updates = []
+    updates: list[TrialUpdate] = []
     while not any(u.status is TrialStatus.COMPLETED for u in updates):
         assert time.monotonic() < deadline, "the trial did not end"
         updates += backend.fetch_new_results()

@@ -30,9 +30,9 @@ from tunelab.core.space import (
     validate_config,
 )
 from tunelab.core.testing import SchedulerContract, candidate_configs, contract_config_space
-from tunelab.core.trial import Decision, Trial
+from tunelab.core.trial import Decision, Mode, Trial
 
-SPACE = {
+SPACE: dict[str, Any] = {
     "lr": loguniform(1e-4, 1e-1),
     "momentum": uniform(0.0, 0.9),
     "layers": randint(1, 8),
@@ -44,12 +44,12 @@ SPACE = {
 
 class TestPBTContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> PopulationBasedTraining:
         return PopulationBasedTraining(
             config_space,
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource_attr="epochs",
             population_size=3,

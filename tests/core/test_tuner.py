@@ -36,7 +36,7 @@ def curve(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield {"epoch": epoch, "loss": (config["x"] - 0.3) ** 2 + 1.0 / epoch}
 
 
-def make_tuner(path: Path, fn: Any = curve, **kwargs: Any) -> Tuner:
+def make_tuner(path: Path | None, fn: Any = curve, **kwargs: Any) -> Tuner:
     defaults: dict[str, Any] = {
         "backend": InlineBackend(fn),
         "scheduler": random_search(SPACE, metric="loss", seed=0, resource_attr="epoch"),

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pytest
@@ -35,7 +36,7 @@ def saved(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path / "results.parquet")
     except (OSError, ValueError):
-        return pd.DataFrame({"trial_id": [], "epoch": []})
+        return cast(pd.DataFrame, pd.DataFrame({"trial_id": [], "epoch": []}))
 
 
 def wait_for(condition: Callable[[], bool], job: subprocess.Popen[bytes], what: str) -> None:

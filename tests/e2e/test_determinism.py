@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -96,7 +96,9 @@ def run(
     results = load_experiment(tuner.path).results
     assert len(tuner.trials) == n_trials
     assert (results["decision_time"] >= 0).all()
-    return results.drop(columns=[c for c in REAL_TIME_COLUMNS if c in results.columns])
+    return cast(
+        pd.DataFrame, results.drop(columns=[c for c in REAL_TIME_COLUMNS if c in results.columns])
+    )
 
 
 _reference: dict[str, pd.DataFrame] = {}

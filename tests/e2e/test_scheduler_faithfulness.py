@@ -9,7 +9,7 @@ draws brackets with the probabilities of its documented formula.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,7 @@ def table_searcher(blackbox: TabularBlackbox) -> RandomSearcher:
     )
 
 
-def rung_counts(results: pd.DataFrame, backend: SimulatorBackend, trials: range) -> dict:
+def rung_counts(results: pd.DataFrame, backend: SimulatorBackend, trials: range) -> dict[int, int]:
     """Per rung level: trials that reported there, having started or resumed towards it.
 
     A row with `epoch == config_epochs` is a trial reaching the level its configuration
@@ -108,7 +108,7 @@ def rung_counts(results: pd.DataFrame, backend: SimulatorBackend, trials: range)
     starts = starts[starts.isin(trials)].value_counts()
     for trial_id, group in reached.groupby("trial_id"):
         assert starts[trial_id] == len(group), f"trial {trial_id}: a start or resume per rung"
-    return reached.groupby("epoch")["trial_id"].nunique().to_dict()
+    return cast(dict[int, int], reached.groupby("epoch")["trial_id"].nunique().to_dict())
 
 
 def test_synchronous_successive_halving_runs_27_9_3_1(tmp_path: Path) -> None:

@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 import tunelab.experiments.conf as shipped_conf
 from tunelab.blackbox import load
+from tunelab.blackbox.tabular import TabularBlackbox
 
 STUDY = Path(shipped_conf.__file__).parent / "study" / "demo.yaml"
 TASKS = {"167161", "167184", "189906"}
@@ -21,7 +23,7 @@ TASKS = {"167161", "167184", "189906"}
 def _params() -> DictConfig:
     study = OmegaConf.load(STUDY)
     assert isinstance(study, DictConfig)
-    return study.hydra.sweeper.params
+    return cast(DictConfig, study.hydra.sweeper.params)
 
 
 def test_the_demo_compares_multi_fidelity_and_model_based_methods_with_random_search() -> None:
@@ -68,7 +70,7 @@ def test_one_seed_of_the_demo_runs_every_method_on_the_shipped_tables(tmp_path: 
         assert metadata["problem"]["num_candidates"] == 2048
         assert metadata["backend_settings"]["charge_decision_time"] is False
         assert metadata["budget"] == {"max_wallclock_time": 300.0}
-        table = load(f"yahpo-lcbench-tables/{task}")
+        table = cast(TabularBlackbox, load(f"yahpo-lcbench-tables/{task}"))
         names = list(table.configuration_space)
         members = {tuple(c[n] for n in names) for c in table.all_configurations()}
         results = pd.read_parquet(folder / "results.parquet")

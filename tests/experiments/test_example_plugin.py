@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -216,7 +216,9 @@ def _check_complete(folder: Path) -> None:
 
 def _table(folder: Path) -> pd.DataFrame:
     frame = pd.read_parquet(folder / "results.parquet")
-    return frame.drop(columns=[c for c in REAL_TIME_COLUMNS if c in frame.columns])
+    return cast(
+        pd.DataFrame, frame.drop(columns=[c for c in REAL_TIME_COLUMNS if c in frame.columns])
+    )
 
 
 @pytest.mark.slow

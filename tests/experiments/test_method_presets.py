@@ -8,7 +8,7 @@ import importlib
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hydra import compose, initialize_config_module
@@ -39,13 +39,14 @@ def hydra_context() -> Iterator[None]:
 
 
 def method_node(name: str, *overrides: str) -> DictConfig:
-    return compose("config", overrides=[f"method={name}", *overrides]).method
+    return cast(DictConfig, compose("config", overrides=[f"method={name}", *overrides]).method)
 
 
 def options(node: DictConfig) -> dict[str, Any]:
     container = OmegaConf.to_container(node, resolve=True)
     assert isinstance(container, dict)
-    return {k: v for k, v in container.items() if k not in ("_target_", "name", "searcher")}
+    entries = cast(dict[str, Any], container)
+    return {k: v for k, v in entries.items() if k not in ("_target_", "name", "searcher")}
 
 
 def defaults_of(factory: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pytest
@@ -75,7 +76,9 @@ def _sweep(root: Path, *extra: str) -> dict[str, Path]:
 
 def _table(folder: Path) -> pd.DataFrame:
     frame = pd.read_parquet(folder / "results.parquet")
-    return frame.drop(columns=[c for c in REAL_TIME_COLUMNS if c in frame.columns])
+    return cast(
+        pd.DataFrame, frame.drop(columns=[c for c in REAL_TIME_COLUMNS if c in frame.columns])
+    )
 
 
 def _busy_loops(n: int) -> list[subprocess.Popen[bytes]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import pickle
 import time
@@ -223,8 +224,8 @@ def test_callback_travels_to_jobs_without_its_thread_and_reports_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registered: list[object] = []
-    monkeypatch.setattr(sweep.atexit, "register", registered.append)
-    monkeypatch.setattr(sweep.atexit, "unregister", registered.remove)
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(atexit, "unregister", registered.remove)
     config = sweep_config(["seed=0,1"])
     config.hydra.sweep = {"dir": str(tmp_path)}
     callback = SweepSummary(progress_interval=0.01)
@@ -244,7 +245,7 @@ def test_callback_travels_to_jobs_without_its_thread_and_reports_once(
 def test_a_sweep_stopped_before_any_job_prints_no_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sweep.atexit, "register", lambda f: None)
+    monkeypatch.setattr(atexit, "register", lambda f: None)
     config = sweep_config(["seed=0,1"])
     config.hydra.sweep = {"dir": str(tmp_path)}
     callback = SweepSummary(progress_interval=60)
@@ -284,8 +285,8 @@ def test_unfinished_counts_what_did_not_complete(tmp_path: Path) -> None:
 def test_a_sweep_that_did_not_complete_ends_with_exit_code_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sweep.atexit, "register", lambda f: None)
-    monkeypatch.setattr(sweep.atexit, "unregister", lambda f: None)
+    monkeypatch.setattr(atexit, "register", lambda f: None)
+    monkeypatch.setattr(atexit, "unregister", lambda f: None)
     config = sweep_config(["seed=0,1,2"])
     config.hydra.sweep = {"dir": str(tmp_path)}
     callback = SweepSummary(progress_interval=None)

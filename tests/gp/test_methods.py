@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -51,7 +51,7 @@ def test_mobster_runs_on_the_simulator(tmp_path: Path, model: str) -> None:
         metric="y",
         resource_attr="epoch",
         max_resource_attr="epochs",
-        model=model,  # type: ignore[arg-type]
+        model=model,
         seed=0,
     )
     results = run(tmp_path, scheduler, 20)
@@ -101,9 +101,10 @@ def _gp_preset(name: str, config_space: dict[str, Any], **arguments: Any) -> Sch
     factory = getattr(methods, name)
     accepted = inspect.signature(factory).parameters
     standard = {"resource_attr": "epoch", "max_resource": 9}
-    return factory(
+    scheduler = factory(
         config_space, **arguments, **{k: v for k, v in standard.items() if k in accepted}
     )
+    return cast(Scheduler, scheduler)
 
 
 def _restriction_contract(name: str) -> type:

@@ -33,7 +33,7 @@ class TestLocalSearchRestriction(RestrictionContract):
         return local_search(
             config_space,
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             seed=seed,
             population_size=2,
             restrict_to=restrict_to,

@@ -84,7 +84,8 @@ def dehb(searcher: Searcher | None = None, **kwargs: Any) -> DEHBScheduler:
 
 def quality(trial: Trial) -> float:
     """A loss with structure for DE to find: small lr and few layers are good."""
-    return float(np.log10(trial.config["lr"]) + 4) / 3 + trial.config["layers"] / 8
+    value: float = float(np.log10(trial.config["lr"]) + 4) / 3 + trial.config["layers"] / 8
+    return value
 
 
 def test_brackets_inherit_the_rung_sizes_of_the_first() -> None:

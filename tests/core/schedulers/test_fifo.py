@@ -8,22 +8,22 @@ from tunelab.core.schedulers import FIFOScheduler
 from tunelab.core.searchers import GridSearcher, RandomSearcher
 from tunelab.core.space import uniform
 from tunelab.core.testing import SchedulerContract
-from tunelab.core.trial import Decision, Trial
+from tunelab.core.trial import Decision, Mode, Trial
 
 
 class TestFIFORandomContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> FIFOScheduler:
-        return FIFOScheduler(RandomSearcher(config_space, seed=seed), metric=metric, mode=mode)  # type: ignore[arg-type]
+        return FIFOScheduler(RandomSearcher(config_space, seed=seed), metric=metric, mode=mode)
 
 
 class TestFIFOGridContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> FIFOScheduler:
         searcher = GridSearcher(config_space, points_per_dim=2, shuffle=True, seed=seed)
-        return FIFOScheduler(searcher, metric=metric, mode=mode)  # type: ignore[arg-type]
+        return FIFOScheduler(searcher, metric=metric, mode=mode)
 
 
 SPACE = {"x": uniform(0.0, 1.0)}

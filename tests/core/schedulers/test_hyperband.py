@@ -12,29 +12,29 @@ from tunelab.core.searcher import Searcher
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import randint, uniform
 from tunelab.core.testing import SchedulerContract
-from tunelab.core.trial import Config, Decision, Trial
+from tunelab.core.trial import Config, Decision, Mode, Trial
 
 SPACE = {"x": uniform(0.0, 1.0), "epochs": 9}
 
 
 class TestASHAStoppingContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> HyperbandScheduler:
         searcher = RandomSearcher(config_space, seed=seed)
         return HyperbandScheduler(
             searcher, metric=metric, mode=mode, resource_attr="epoch", max_resource_attr="epochs"
-        )  # type: ignore[arg-type]
+        )
 
 
 class TestHyperbandStoppingContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> HyperbandScheduler:
         return HyperbandScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource_attr="epochs",
             brackets=3,
@@ -44,12 +44,12 @@ class TestHyperbandStoppingContract(SchedulerContract):
 
 class TestExplicitRungLevelsContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> HyperbandScheduler:
         return HyperbandScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource=9,
             rung_levels=[2, 4, 6],

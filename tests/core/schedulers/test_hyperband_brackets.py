@@ -12,6 +12,7 @@ from tunelab.core.schedulers.hyperband import (
     bracket_probabilities,
     bracket_sizes,
 )
+from tunelab.core.schedulers.hyperband.scheduler import Kind
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import uniform
 from tunelab.core.trial import Decision, Trial
@@ -36,7 +37,7 @@ def test_fewer_brackets_renormalize_the_first_ones() -> None:
         bracket_sizes(5, 3, 7)
 
 
-def hyperband(brackets: int, seed: int = 0, kind: str = "promotion") -> HyperbandScheduler:
+def hyperband(brackets: int, seed: int = 0, kind: Kind = "promotion") -> HyperbandScheduler:
     searcher = RandomSearcher({"x": uniform(0.0, 1.0), "epochs": 27}, seed=seed)
     return HyperbandScheduler(
         searcher,
@@ -44,9 +45,17 @@ def hyperband(brackets: int, seed: int = 0, kind: str = "promotion") -> Hyperban
         resource_attr="epoch",
         max_resource_attr="epochs",
         brackets=brackets,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         seed=seed,
     )
+
+
+def first_level(scheduler: HyperbandScheduler, trial_id: int) -> int:
+    """The resource level the scheduler suggests a new trial to run to first."""
+    suggestion = scheduler.suggest(trial_id)
+    assert suggestion is not None and suggestion.config is not None
+    level: int = suggestion.config["epochs"]
+    return level
 
 
 def test_bracket_draws_follow_the_distribution() -> None:
@@ -68,13 +77,15 @@ def test_one_bracket_never_draws_and_is_seed_independent() -> None:
     a, b = hyperband(brackets=1, seed=0), hyperband(brackets=1, seed=0)
     b._rng = np.random.default_rng(123)
     assert [a.suggest(t) for t in range(20)] == [b.suggest(t) for t in range(20)]
-    assert all(s.config["epochs"] == 1 for s in (a.suggest(t) for t in range(20, 30)))  # type: ignore[union-attr]
+    assert all(first_level(a, t) == 1 for t in range(20, 30))
 
 
 def test_a_trial_competes_only_from_its_bracket_rung_on() -> None:
     scheduler = hyperband(brackets=3, seed=0, kind="stopping")
     observed = []
-    scheduler.searcher.observe = lambda t, c, r: observed.append(r["epoch"])  # type: ignore[method-assign]
+    scheduler.searcher.observe = (  # type: ignore[method-assign]
+        lambda trial_id, config, result: observed.append(result["epoch"])
+    )
     scheduler._draw_bracket = lambda: 2  # type: ignore[method-assign]
     late = scheduler.suggest(0)
     assert late is not None and late.config is not None
@@ -110,7 +121,7 @@ def test_a_bracket_distribution_hook_replaces_the_default() -> None:
         return [0.0, 0.0, 2.0, 0.0]  # need not be normalised
 
     scheduler = _with_distribution(only_the_third)
-    firsts = [scheduler.suggest(t).config["epochs"] for t in range(50)]  # type: ignore[union-attr]
+    firsts = [first_level(scheduler, t) for t in range(50)]
     assert set(firsts) == {9}
     assert calls[0][0] == [1, 3, 9, 27]
     assert calls[0][1] == pytest.approx(np.array([27, 12, 6, 4]) / 49)

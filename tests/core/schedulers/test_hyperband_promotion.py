@@ -11,19 +11,19 @@ from tunelab.core.schedulers.hyperband import HyperbandScheduler
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import config_key
 from tunelab.core.testing import SchedulerContract, finite_config_space
-from tunelab.core.trial import Decision, Trial, TrialSuggestion
+from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
 
 from .test_hyperband import Recorder, asha, start
 
 
 class TestASHAPromotionContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> HyperbandScheduler:
         return HyperbandScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource=9,
             kind="promotion",
@@ -32,12 +32,12 @@ class TestASHAPromotionContract(SchedulerContract):
 
 class TestHyperbandPromotionContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> HyperbandScheduler:
         return HyperbandScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource=9,
             brackets=3,
@@ -48,12 +48,12 @@ class TestHyperbandPromotionContract(SchedulerContract):
 
 class TestExplicitLevelsPromotionContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> HyperbandScheduler:
         return HyperbandScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource=9,
             rung_levels=[1, 2, 4],

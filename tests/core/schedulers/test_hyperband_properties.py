@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
+from tunelab.core.schedulers.hyperband.scheduler import Kind
 from tunelab.core.trial import Decision, Trial
 
 from .test_hyperband import Recorder
@@ -16,13 +17,13 @@ from .test_hyperband import Recorder
 LEVELS = (1, 3, 9, 27)
 
 
-def scheduler(kind: str) -> HyperbandScheduler:
+def scheduler(kind: Kind) -> HyperbandScheduler:
     return HyperbandScheduler(
         Recorder(),
         metric="loss",
         resource_attr="epoch",
         max_resource=27,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
     )
 
 

@@ -18,6 +18,7 @@ from tunelab.core import (
 )
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
+from tunelab.core.schedulers.hyperband.scheduler import Kind
 
 N_TRIALS = 60
 
@@ -48,13 +49,13 @@ def run(tmp_path: Path, blackbox: Any, scheduler: Scheduler, name: str) -> tuple
     return tuner, load_experiment(tuner.path).results
 
 
-def asha(blackbox: Any, kind: str) -> HyperbandScheduler:
+def asha(blackbox: Any, kind: Kind) -> HyperbandScheduler:
     return HyperbandScheduler(
         searcher(blackbox),
         metric="val_error",
         resource_attr="epoch",
         max_resource_attr="epochs",
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
     )
 
 

@@ -11,19 +11,19 @@ from tunelab.core.schedulers.median_stopping import MedianStoppingRule
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import uniform
 from tunelab.core.testing import SchedulerContract
-from tunelab.core.trial import Decision, Trial
+from tunelab.core.trial import Decision, Mode, Trial
 
 from .test_hyperband import Recorder
 
 
 class TestMedianStoppingContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> MedianStoppingRule:
         return MedianStoppingRule(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
         )
 

@@ -20,7 +20,7 @@ from tunelab.core.schedulers.hyperband.ranking import (
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import uniform
 from tunelab.core.testing import SchedulerContract
-from tunelab.core.trial import Decision, Trial
+from tunelab.core.trial import Decision, Mode, Trial
 
 from .test_hyperband import Recorder, start
 from .test_hyperband_simulated import asha, run, searcher
@@ -28,12 +28,12 @@ from .test_hyperband_simulated import asha, run, searcher
 
 class TestPASHAContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> PASHAScheduler:
         return PASHAScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource=9,
         )
@@ -52,7 +52,9 @@ def report(scheduler: PASHAScheduler, trial: Trial, curve: dict[int, float]) -> 
     return decisions[-1]
 
 
-def two_in_top_rung(scheduler: PASHAScheduler, top: tuple[dict, dict]) -> dict[int, Trial]:
+def two_in_top_rung(
+    scheduler: PASHAScheduler, top: tuple[dict[int, float], dict[int, float]]
+) -> dict[int, Trial]:
     """Six trials at rung 1 (losses 1.0, 1.1, 2, 3, 4, 5); trials 0 and 1 promoted to 3."""
     trials = {t: start(scheduler, t) for t in range(6)}
     for trial_id, loss in enumerate([1.0, 1.1, 2.0, 3.0, 4.0, 5.0]):
@@ -162,7 +164,10 @@ def test_latest_crossing_gaps() -> None:
 
 def test_noise_is_a_percentile_of_the_pair_gaps() -> None:
     noise = CrissCrossNoise()
-    curves = {0: {1: 0.0, 2: 0.0}} | {k: {1: -float(k), 2: 1.0} for k in range(1, 11)}
+    curves: dict[int, dict[float, float]] = {
+        0: {1: 0.0, 2: 0.0},
+        **{k: {1: -float(k), 2: 1.0} for k in range(1, 11)},
+    }
     noise.add_trial(0, list(range(11)), curves, up_to=2)
     assert noise.epsilon == pytest.approx(np.percentile(np.arange(1, 11), 90))
     curves[3] = {1: -3.0, 2: 1.0, 3: -1.0}  # re-measured on a longer curve: gap 1
@@ -237,7 +242,9 @@ class LoopPASHA(PASHAScheduler):
             self._top += 1
 
 
-def _noisy_run(kind: type[PASHAScheduler], seed: int, restore_at: int | None = None) -> list:
+def _noisy_run(
+    kind: type[PASHAScheduler], seed: int, restore_at: int | None = None
+) -> list[object]:
     """Every suggestion, decision, epsilon and maximum of a run on noisy curves."""
     space = {"x": uniform(0.0, 1.0), "epochs": 27}
 
@@ -245,7 +252,8 @@ def _noisy_run(kind: type[PASHAScheduler], seed: int, restore_at: int | None = N
         searcher = RandomSearcher(space, seed=seed)
         return kind(searcher, metric="loss", resource_attr="epoch", max_resource_attr="epochs")
 
-    scheduler, log = build(), []
+    scheduler = build()
+    log: list[object] = []
     trials: dict[int, Trial] = {}
     epochs: dict[int, int] = {}
     running: list[Trial] = []

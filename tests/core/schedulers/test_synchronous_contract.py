@@ -12,18 +12,19 @@ from tunelab.core.schedulers.synchronous import (
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.testing import SchedulerContract
 from tunelab.core.testing.scheduler_contract import MAX_RESOURCE, RESOURCE
+from tunelab.core.trial import Mode
 
 
 class TestSynchronousSuccessiveHalvingContract(SchedulerContract):
     n_trials = 24
 
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> SynchronousSuccessiveHalving:
         return SynchronousSuccessiveHalving(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr=RESOURCE,
             max_resource=MAX_RESOURCE,
         )
@@ -33,12 +34,12 @@ class TestSynchronousHyperbandContract(SchedulerContract):
     n_trials = 30
 
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> SynchronousHyperbandScheduler:
         return SynchronousHyperbandScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr=RESOURCE,
             max_resource=MAX_RESOURCE,
             reduction_factor=2,
@@ -47,12 +48,12 @@ class TestSynchronousHyperbandContract(SchedulerContract):
 
 class TestExplicitBracketsContract(SchedulerContract):
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> SynchronousHyperbandScheduler:
         return SynchronousHyperbandScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr=RESOURCE,
             brackets=[[(6, 2), (2, 5), (1, 9)], [(3, 4), (1, 9)]],
         )
@@ -62,12 +63,12 @@ class TestDEHBContract(SchedulerContract):
     n_trials = 40
 
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> DEHBScheduler:
         return DEHBScheduler(
             RandomSearcher(config_space, seed=seed),
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr=RESOURCE,
             max_resource=MAX_RESOURCE,
             seed=seed,

@@ -11,6 +11,7 @@ from tunelab.core.searchers import RandomSearcher
 from tunelab.core.searchers._sklearn import REFIT_GROWTH
 from tunelab.core.searchers.bore import BORESearcher
 from tunelab.core.testing import SearcherContract
+from tunelab.core.trial import Mode
 
 from .conftest import SPACE, best_found, objective
 
@@ -23,7 +24,7 @@ class TestBOREContract(SearcherContract):
 
 
 @pytest.mark.parametrize("mode", ["min", "max"])
-def test_beats_random_search_on_a_simple_function(mode: str) -> None:
+def test_beats_random_search_on_a_simple_function(mode: Mode) -> None:
     seeds = range(4)
     random = np.mean([best_found(RandomSearcher(SPACE, seed=s), 30, mode) for s in seeds])
     bore = np.mean([best_found(BORESearcher(SPACE, seed=s), 30, mode) for s in seeds])

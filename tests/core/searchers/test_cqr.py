@@ -10,6 +10,7 @@ import pytest
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.searchers.cqr import CQRSearcher, conformal_correction
 from tunelab.core.testing import SearcherContract
+from tunelab.core.trial import Mode
 
 from .conftest import SPACE, best_found
 
@@ -29,7 +30,7 @@ class TestCQRLowerQuantileContract(SearcherContract):
 
 
 @pytest.mark.parametrize("mode", ["min", "max"])
-def test_beats_random_search_on_a_simple_function(mode: str) -> None:
+def test_beats_random_search_on_a_simple_function(mode: Mode) -> None:
     seeds = range(4)
     random = np.mean([best_found(RandomSearcher(SPACE, seed=s), 30, mode) for s in seeds])
     cqr = np.mean([best_found(CQRSearcher(SPACE, seed=s), 30, mode) for s in seeds])

@@ -24,7 +24,7 @@ class TestShuffledGridSearcherContract(SearcherContract):
 
 
 def _all(searcher: GridSearcher) -> list[dict[str, Any]]:
-    configs = []
+    configs: list[dict[str, Any]] = []
     while (config := searcher.suggest(len(configs))) is not None:
         configs.append(config)
     return configs

@@ -10,6 +10,7 @@ import pytest
 from tunelab.core.searchers.kde import KDESearcher, ProductKDE
 from tunelab.core.space import SpaceEncoder, choice, config_key, randint, uniform
 from tunelab.core.testing import SearcherContract, contract_config_space
+from tunelab.core.trial import Mode
 
 
 class TestKDEContract(SearcherContract):
@@ -39,11 +40,11 @@ def _run_1d(searcher: KDESearcher, n: int, *, sign: float = 1.0) -> list[float]:
 
 
 @pytest.mark.parametrize("mode", ["min", "max"])
-def test_prefers_the_region_of_good_points_on_a_quadratic(mode: str) -> None:
+def test_prefers_the_region_of_good_points_on_a_quadratic(mode: Mode) -> None:
     distances: dict[float, list[float]] = {0.0: [], 1.0: []}
     for random_fraction, seed in itertools.product(distances, range(4)):
         searcher = KDESearcher({"x": uniform(0.0, 1.0)}, random_fraction=random_fraction, seed=seed)
-        searcher.configure(metric="loss", mode=mode)  # type: ignore[arg-type]
+        searcher.configure(metric="loss", mode=mode)
         xs = _run_1d(searcher, 40, sign=1.0 if mode == "min" else -1.0)
         distances[random_fraction].append(float(np.median(np.abs(np.array(xs[20:]) - 0.3))))
     # Model-based suggestions stay near the optimum 0.3 (mean ~0.06), random ones do

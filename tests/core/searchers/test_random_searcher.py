@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -8,6 +8,7 @@ import pytest
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import choice, config_key, loguniform, randint, sample_config, uniform
 from tunelab.core.testing import SearcherContract
+from tunelab.core.trial import Config
 
 
 class TestRandomSearcherContract(SearcherContract):
@@ -64,7 +65,7 @@ def test_restricted_search_draws_each_listed_config_once() -> None:
     searcher = RandomSearcher(space, restrict_to=pool, points_to_evaluate=[pool[3]], seed=0)
     configs = [searcher.suggest(i) for i in range(10)]
     assert configs[0] == pool[3]
-    assert sorted(configs, key=lambda c: c["x"]) == pool  # type: ignore[arg-type, return-value]
+    assert sorted(cast(list[Config], configs), key=lambda c: c["x"]) == pool
     assert searcher.suggest(10) is None
     state = searcher.state_dict()
     assert set(state) == {"rng", "seen", "pending_initial", "order_seed", "position"}
@@ -75,7 +76,7 @@ def test_restored_searcher_continues_identically_in_a_nearly_exhausted_space() -
 
     space = {"a": choice(list(range(1000))), "b": choice(["x", "y"])}
     original = RandomSearcher(space, seed=0)
-    suggested = []
+    suggested: list[Config | None] = []
     # suggest until rejection sampling gives up and the enumeration of what is left
     # takes over (the private attribute tells when)
     while original._unused is None:
@@ -86,4 +87,4 @@ def test_restored_searcher_continues_identically_in_a_nearly_exhausted_space() -
     rest = [original.suggest(n + i) for i in range(left + 1)]
     assert [restored.suggest(n + i) for i in range(left + 1)] == rest
     assert rest[-1] is None  # exhausted, without a duplicate
-    assert len({config_key(c) for c in suggested + rest[:-1]}) == 2000
+    assert len({config_key(c) for c in cast(list[Config], suggested + rest[:-1])}) == 2000

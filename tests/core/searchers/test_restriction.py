@@ -59,7 +59,8 @@ def test_model_based_searchers_rank_members_by_their_model() -> None:
     searcher.configure(metric="loss", mode="min")
 
     def loss(config: dict[str, Any]) -> float:
-        return abs(np.log10(config["lr"]) + 2.5) + (config["act"] == "b")
+        value: float = abs(np.log10(config["lr"]) + 2.5) + (config["act"] == "b")
+        return value
 
     for trial_id in range(60):
         config = searcher.suggest(trial_id)

@@ -124,7 +124,8 @@ def _same_member(domain: Domain, a: Any, b: Any) -> bool:
 
 def _in_bounds(domain: Domain, value: Any) -> bool:
     if isinstance(domain, (Float, Integer)):
-        return domain.lower <= value <= domain.upper
+        inside: bool = domain.lower <= value <= domain.upper
+        return inside
     return value in (domain.values() or [])
 
 

@@ -6,7 +6,7 @@ from tunelab.experiments.sagemaker.grouping import PlannedExperiment, group_expe
 
 
 def sweep(methods: list[str], benchmarks: list[str], seeds: int) -> list[PlannedExperiment]:
-    experiments = []
+    experiments: list[PlannedExperiment] = []
     for method in methods:
         for benchmark in benchmarks:
             for seed in range(seeds):

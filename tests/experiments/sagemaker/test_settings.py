@@ -25,6 +25,7 @@ def test_the_hydra_schema_has_the_settings_fields_and_defaults() -> None:
     schema, settings = defaults(SageMakerLauncherConf), defaults(LaunchSettings)
     assert schema.keys() == settings.keys()
     retry_schema = {f.name: f.type for f in dataclasses.fields(SageMakerLauncherConf)}["retry"]
+    assert isinstance(retry_schema, type)
     assert defaults(retry_schema) == defaults(RetryPolicy)
     for name, value in schema.items():
         if name != "retry":

@@ -18,7 +18,7 @@ BUCKET = "tunelab-test"
 
 
 def experiments() -> list[PlannedExperiment]:
-    found = []
+    found: list[PlannedExperiment] = []
     for method in ("a", "b"):
         for seed in (0, 1):
             config = {

@@ -13,7 +13,7 @@ from tunelab.core import StoppingCriterion, Tuner, TunerOptions, load_experiment
 from tunelab.core.searchers import RandomSearcher
 from tunelab.core.space import uniform
 from tunelab.core.testing import SchedulerContract, SearcherContract
-from tunelab.core.trial import Decision, Trial
+from tunelab.core.trial import Decision, Mode, Trial
 from tunelab.gp import methods
 from tunelab.gp.learning_curves import DyHPOScheduler, DyHPOSearcher, PausedTrial
 from tunelab.gp.learning_curves.dyhpo_scheduler import linear_rung_levels
@@ -36,7 +36,7 @@ class TestDyHPOSchedulerContract(SchedulerContract):
     n_trials = 10
 
     def make_scheduler(
-        self, config_space: dict[str, Any], *, metric: str, mode: str, seed: int
+        self, config_space: dict[str, Any], *, metric: str, mode: Mode, seed: int
     ) -> DyHPOScheduler:
         searcher = DyHPOSearcher(
             config_space, max_resource=9, num_init_random=3, settings=FAST, seed=seed
@@ -44,7 +44,7 @@ class TestDyHPOSchedulerContract(SchedulerContract):
         return DyHPOScheduler(
             searcher,
             metric=metric,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             resource_attr="epoch",
             max_resource=9,
             rung_increment=2,

@@ -19,6 +19,7 @@ from tunelab.gp.learning_curves.rung_weights import (
     pairwise_ranking_loss,
     rung_weights,
 )
+from tunelab.gp.learning_curves.searcher import LearningCurveModel
 from tunelab.gp.optimize import OptimizerSettings
 from tunelab.gp.settings import GPSettings
 
@@ -93,11 +94,11 @@ def _feed(searcher: HyperTuneSearcher, n: int, *, consistent: bool) -> None:
             searcher.observe(trial_id, config, {"loss": loss, "epoch": level})
 
 
-def _searcher(seed: int = 0, model: str = "independent") -> HyperTuneSearcher:
+def _searcher(seed: int = 0, model: LearningCurveModel = "independent") -> HyperTuneSearcher:
     space = {"x": uniform(0, 1), "y": uniform(0, 1)}
     return HyperTuneSearcher(
         space,
-        model=model,  # type: ignore[arg-type]
+        model=model,
         max_resource=9,
         num_init_random=0,
         settings=FAST,
@@ -132,7 +133,9 @@ def test_the_bracket_distribution_adapts_to_the_ranking_agreement() -> None:
 
 
 @pytest.mark.parametrize("model", ["independent", "joint"])
-def test_suggestions_use_the_ensemble_and_find_the_good_region(model: str) -> None:
+def test_suggestions_use_the_ensemble_and_find_the_good_region(
+    model: LearningCurveModel,
+) -> None:
     searcher = _searcher(model=model)
     _feed(searcher, 20, consistent=True)
     configs = [searcher.suggest(trial_id) for trial_id in range(20, 26)]
@@ -177,7 +180,7 @@ def test_hyper_tune_preset_runs_on_the_simulator(tmp_path: Path, model: str) -> 
         metric="y",
         resource_attr="epoch",
         max_resource_attr="epochs",
-        model=model,  # type: ignore[arg-type]
+        model=model,
         seed=0,
     )
     assert scheduler.rung_system.num_brackets == 4

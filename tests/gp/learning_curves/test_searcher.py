@@ -8,7 +8,8 @@ import pytest
 from tunelab.core.space import uniform
 from tunelab.core.testing import SearcherContract
 from tunelab.gp.learning_curves import MOBSTERSearcher
-from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS
+from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS, ResourceKernel
+from tunelab.gp.learning_curves.searcher import LearningCurveModel
 from tunelab.gp.optimize import OptimizerSettings
 from tunelab.gp.settings import GPSettings
 
@@ -58,9 +59,9 @@ def _drive(searcher: MOBSTERSearcher, n: int) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("model", ["joint", "independent"])
-def test_mobster_finds_the_good_region(model: str) -> None:
+def test_mobster_finds_the_good_region(model: LearningCurveModel) -> None:
     space = {"x": uniform(0, 1), "y": uniform(0, 1)}
-    searcher = MOBSTERSearcher(space, model=model, max_resource=9, settings=FAST, seed=0)  # type: ignore[arg-type]
+    searcher = MOBSTERSearcher(space, model=model, max_resource=9, settings=FAST, seed=0)
     configs = _drive(searcher, 30)
     late = configs[-10:]
     distance = np.mean([(c["x"] - 0.7) ** 2 + (c["y"] - 0.2) ** 2 for c in late])
@@ -73,11 +74,11 @@ def test_mobster_finds_the_good_region(model: str) -> None:
 
 
 @pytest.mark.parametrize("kernel", list(RESOURCE_KERNELS))
-def test_joint_model_predicts_the_decay_between_levels(kernel: str) -> None:
+def test_joint_model_predicts_the_decay_between_levels(kernel: ResourceKernel) -> None:
     space = {"x": uniform(0, 1), "y": uniform(0, 1)}
     searcher = MOBSTERSearcher(
         space,
-        resource_kernel=kernel,  # type: ignore[arg-type]
+        resource_kernel=kernel,
         max_resource=9,
         settings=FAST,
         seed=1,

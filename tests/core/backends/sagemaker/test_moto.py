@@ -8,7 +8,7 @@ import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -33,7 +33,8 @@ def make_backend(settings: SageMakerSettings, tmp_path: Path) -> SageMakerBacken
 
 
 def describe(name: str) -> dict[str, Any]:
-    return boto3.client("sagemaker", region_name=REGION).describe_training_job(TrainingJobName=name)
+    client = boto3.client("sagemaker", region_name=REGION)
+    return cast(dict[str, Any], client.describe_training_job(TrainingJobName=name))
 
 
 def put_lines(job: str, lines: list[str], *, stream: str = "algo-1-1700000000") -> None:

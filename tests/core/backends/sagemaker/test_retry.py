@@ -5,7 +5,7 @@ run out of quota or leave a job in progress)."""
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -184,7 +184,8 @@ def test_what_is_retried() -> None:
     botocore = pytest.importorskip("botocore.exceptions")
 
     def answer(code: str) -> Exception:
-        return botocore.ClientError({"Error": {"Code": code, "Message": "m"}}, "CreateTrainingJob")
+        error = botocore.ClientError({"Error": {"Code": code, "Message": "m"}}, "CreateTrainingJob")
+        return cast(Exception, error)
 
     retried = ["ResourceLimitExceeded", "ThrottlingException", "SlowDown", "InternalFailure"]
     assert all(is_retryable(answer(code)) for code in retried)
