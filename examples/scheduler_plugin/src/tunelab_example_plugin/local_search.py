@@ -58,6 +58,8 @@ class LocalSearcher(Searcher):
         seed: Seed or generator for all randomness of this searcher.
     """
 
+    config_space: dict[str, Any]
+
     def __init__(
         self,
         config_space: dict[str, Any],

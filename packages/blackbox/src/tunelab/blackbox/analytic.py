@@ -107,7 +107,8 @@ class AnalyticBlackbox(Blackbox):
     def _unit(self, x: np.ndarray) -> np.ndarray:
         lows = np.array([self._space[n].lower for n in self._names], dtype=float)
         highs = np.array([self._space[n].upper for n in self._names], dtype=float)
-        return (x - lows) / (highs - lows)
+        unit: np.ndarray = (x - lows) / (highs - lows)
+        return unit
 
     def __repr__(self) -> str:
         return f"AnalyticBlackbox({self.name!r}, {len(self._names)} dimensions)"

@@ -155,7 +155,8 @@ class TabularBlackbox(Blackbox):
     @property
     def hyperparameters(self) -> pd.DataFrame:
         """The table of configurations, one row each (read-only by convention)."""
-        return self._hyperparameters
+        table: pd.DataFrame = self._hyperparameters
+        return table
 
     @property
     def objectives(self) -> np.ndarray:

@@ -142,7 +142,8 @@ class AskTell:
 
     def results(self) -> pd.DataFrame:
         """Every told result, one row each, with `config_<name>` columns."""
-        return pd.DataFrame(self._rows)
+        table: pd.DataFrame = pd.DataFrame(self._rows)
+        return table
 
     def best_trial(self, metric: str | int = 0) -> Trial:
         """The trial that told the best result for `metric` (name or index)."""

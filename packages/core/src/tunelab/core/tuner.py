@@ -496,7 +496,10 @@ class Tuner:
             trial.config = dict(config)
         self._set_status(trial, TrialStatus.RUNNING)
         self._replay(trial)  # results logged before a kill, after the trial's pause
-        if trial.status is TrialStatus.RUNNING:
+        # Read again, declared wide: the scheduler may have paused or stopped the trial on
+        # a replayed result (mypy still narrows `trial.status` to the PAUSED checked above).
+        status: TrialStatus = trial.status
+        if status is TrialStatus.RUNNING:
             self._launch_again(trial)
         return trial
 

@@ -197,7 +197,7 @@ def prepare_experiment(
 
 def _choose_folder(
     path: str | Path | None, backend: Backend, *, extend: bool
-) -> tuple[Path, dict | None]:
+) -> tuple[Path, dict[str, Any] | None]:
     """The folder to use, and the metadata of the experiment in it to continue: an
     unfinished one, or with `extend` a complete one (None when there is none)."""
     explicit = path is not None
@@ -233,7 +233,7 @@ def _read_metadata(folder: Path) -> dict[str, Any] | None:
         raise ValueError(f"cannot read {file} ({error}); move the folder away") from error
 
 
-def _check_same_experiment(folder: Path, previous: dict, current: dict) -> None:
+def _check_same_experiment(folder: Path, previous: dict[str, Any], current: dict[str, Any]) -> None:
     for key in ("metric", "mode", "scheduler", "config_space", "backend_settings"):
         if key == "backend_settings" and key not in previous:
             continue  # written by a version that did not record them

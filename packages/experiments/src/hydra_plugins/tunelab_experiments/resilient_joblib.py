@@ -42,8 +42,9 @@ WATCH_INTERVAL = 0.5
 """Seconds between two looks of a worker at its parent, the sweep's process."""
 
 
+# hydra-joblib-launcher ships no type information (no py.typed): its classes are `Any`.
 @dataclass
-class TunelabJoblibLauncherConf(JobLibLauncherConf):
+class TunelabJoblibLauncherConf(JobLibLauncherConf):  # type: ignore[misc]  # untyped base
     _target_: str = "hydra_plugins.tunelab_experiments.resilient_joblib.TunelabJoblibLauncher"
 
 
@@ -55,7 +56,7 @@ ConfigStore.instance().store(
 )
 
 
-class TunelabJoblibLauncher(JoblibLauncher):
+class TunelabJoblibLauncher(JoblibLauncher):  # type: ignore[misc]  # untyped base (no py.typed)
     """Joblib's launcher (same options) that finishes a batch when a worker process dies.
 
     When the pool breaks, each job of the round either left an outcome (it is done),
@@ -158,7 +159,8 @@ def _execute_watched_job(sweep_pid: int, *args: Any) -> JobReturn:
     from hydra_plugins.hydra_joblib_launcher._core import execute_job
 
     _watch_sweep(sweep_pid)
-    return execute_job(*args)
+    result: JobReturn = execute_job(*args)
+    return result
 
 
 _watched: set[int] = set()

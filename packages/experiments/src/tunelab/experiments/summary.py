@@ -40,7 +40,8 @@ def final_values(study_folder: Path) -> pd.DataFrame:
                 "best": float(values.min() if mode == "min" else values.max()),
             }
         )
-    return pd.DataFrame(rows)
+    summary: pd.DataFrame = pd.DataFrame(rows)
+    return summary
 
 
 def summary_table(study_folder: Path) -> pd.DataFrame:

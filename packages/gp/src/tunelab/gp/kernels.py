@@ -67,10 +67,15 @@ def matern52(distance: Any) -> Any:
 def _squared_distances(log_scales: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     inv = np.exp(-np.asarray(log_scales, dtype=float))
     a, b = x1 * inv, x2 * inv
-    return np.sum(a**2, axis=1)[:, None] + np.sum(b**2, axis=1)[None, :] - 2.0 * (a @ b.T)
+    squared: np.ndarray = (
+        np.sum(a**2, axis=1)[:, None] + np.sum(b**2, axis=1)[None, :] - 2.0 * (a @ b.T)
+    )
+    return squared
 
 
-@primitive
+# autograd ships no type information; traced, a primitive takes and returns Boxes, so
+# the decorated function is left untyped (`Any`) rather than given a false signature.
+@primitive  # type: ignore[untyped-decorator]
 def matern52_correlation(log_scales: Any, x1: Any, x2: Any) -> Any:
     """`matern52(scaled_distances(x1, x2, exp(-log_scales)))` as one autograd primitive.
 
@@ -107,7 +112,8 @@ def _vjp_log_scales(ans: Any, log_scales: Any, x1: Any, x2: Any) -> Any:
             - 2.0 * np.sum(x1 * (h @ x2), axis=0)
         )
         grad = -2.0 * inv2 * spread
-        return grad if np.size(log_scales) > 1 else np.sum(grad, keepdims=True)
+        result: np.ndarray = grad if np.size(log_scales) > 1 else np.sum(grad, keepdims=True)
+        return result
 
     return vjp
 
@@ -116,7 +122,8 @@ def _vjp_x1(ans: Any, log_scales: Any, x1: Any, x2: Any) -> Any:
     def vjp(g: np.ndarray) -> np.ndarray:
         h = _gradient_in_squared_distance(g, log_scales, x1, x2)
         inv2 = np.exp(-2.0 * np.asarray(log_scales, dtype=float))
-        return 2.0 * inv2 * (x1 * h.sum(axis=1)[:, None] - h @ x2)
+        grad: np.ndarray = 2.0 * inv2 * (x1 * h.sum(axis=1)[:, None] - h @ x2)
+        return grad
 
     return vjp
 
@@ -125,7 +132,8 @@ def _vjp_x2(ans: Any, log_scales: Any, x1: Any, x2: Any) -> Any:
     def vjp(g: np.ndarray) -> np.ndarray:
         h = _gradient_in_squared_distance(g, log_scales, x1, x2)
         inv2 = np.exp(-2.0 * np.asarray(log_scales, dtype=float))
-        return 2.0 * inv2 * (x2 * h.sum(axis=0)[:, None] - h.T @ x1)
+        grad: np.ndarray = 2.0 * inv2 * (x2 * h.sum(axis=0)[:, None] - h.T @ x1)
+        return grad
 
     return vjp
 

@@ -54,7 +54,9 @@ def stable_cholesky(matrix: Any) -> Any:
 _last_factor: list[Any] = []
 
 
-@primitive
+# autograd ships no type information; traced, a primitive takes and returns Boxes, so
+# the decorated function is left untyped (`Any`) rather than given a false signature.
+@primitive  # type: ignore[untyped-decorator]
 def gaussian_neg_log_density(matrix: np.ndarray, residual: np.ndarray) -> float:
     """`-log N(residual; 0, matrix)` for a covariance `matrix` of shape `(n, n)`.
 

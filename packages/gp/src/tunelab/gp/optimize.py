@@ -111,7 +111,7 @@ def rank_members(
     settings = settings or OptimizerSettings()
     if len(members) > settings.max_members:
         members = np.sort(rng.choice(members, size=settings.max_members, replace=False))
-    candidates = vectors[members]
+    candidates: np.ndarray = vectors[members]
     if not len(candidates):
         return candidates
     values = np.concatenate(
@@ -120,7 +120,8 @@ def rank_members(
             for start in range(0, len(candidates), settings.chunk_size)
         ]
     )
-    return candidates[np.argsort(values, kind="stable")]
+    ranked: np.ndarray = candidates[np.argsort(values, kind="stable")]
+    return ranked
 
 
 def _draw(

@@ -165,7 +165,7 @@ def _rows(
     """The rows of one run's curve in the `curves` schema; `columns` are its value,
     regret and decision seconds at each grid point."""
     value, regret, decision = columns
-    return pd.DataFrame(
+    rows: pd.DataFrame = pd.DataFrame(
         {
             "benchmark": benchmark,
             "method": method,
@@ -180,6 +180,7 @@ def _rows(
             "decision_seconds": decision,
         }
     )
+    return rows
 
 
 def _decision_seconds(

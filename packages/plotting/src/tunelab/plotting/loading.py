@@ -170,8 +170,10 @@ def load_study(
     def read_results(folder: str) -> pd.DataFrame:
         path = _join(base, folder, RESULTS_FILE)
         if fs.get_file_info(path).type == pafs.FileType.NotFound:
-            return pd.DataFrame()
-        return pq.read_table(path, filesystem=fs).to_pandas()
+            empty: pd.DataFrame = pd.DataFrame()
+            return empty
+        table: pd.DataFrame = pq.read_table(path, filesystem=fs).to_pandas()
+        return table
 
     results = dict(
         zip(selected, _parallel(read_results, selected, jobs, show, "results"), strict=True)
@@ -216,9 +218,12 @@ def runs_frame(metadata: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
             status=str(meta.get("status", "unknown")),
         )
         rows.append(row)
-    runs = pd.DataFrame(rows)
+    runs: pd.DataFrame = pd.DataFrame(rows)
     if runs.empty:
-        return pd.DataFrame(columns=["experiment", "benchmark", "method", "seed", "status"])
+        empty: pd.DataFrame = pd.DataFrame(
+            columns=["experiment", "benchmark", "method", "seed", "status"]
+        )
+        return empty
     if "start_time" in runs:
         runs["start_time"] = pd.to_datetime(runs["start_time"], utc=True, errors="coerce")
     return runs
@@ -245,7 +250,8 @@ def _filter(
             raise KeyError("the experiments have no start_time: --since/--until cannot apply")
         when = _timestamp(bound)
         keep &= runs["start_time"] >= when if keep_if == "after" else runs["start_time"] <= when
-    return runs[keep].reset_index(drop=True)
+    kept: pd.DataFrame = runs[keep].reset_index(drop=True)
+    return kept
 
 
 def _timestamp(text: str) -> pd.Timestamp:
@@ -253,7 +259,10 @@ def _timestamp(text: str) -> pd.Timestamp:
         stamp = pd.Timestamp(text)
     except ValueError as error:
         raise ValueError(f"time {text!r} is not an ISO 8601 date or time") from error
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    utc: pd.Timestamp = (
+        stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    )
+    return utc
 
 
 def _text(value: Any) -> str:

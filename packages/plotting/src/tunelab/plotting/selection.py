@@ -156,8 +156,10 @@ def common_seeds(study: Study) -> Study:
 
 def _subset(frame: pd.DataFrame, benchmark: str) -> pd.DataFrame:
     if frame.empty or "benchmark" not in frame:
-        return frame.iloc[:0]
-    return frame[frame["benchmark"] == benchmark]
+        empty: pd.DataFrame = frame.iloc[:0]
+        return empty
+    subset: pd.DataFrame = frame[frame["benchmark"] == benchmark]
+    return subset
 
 
 def _column(frame: pd.DataFrame, name: str) -> set[str]:

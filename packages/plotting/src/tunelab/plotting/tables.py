@@ -102,7 +102,10 @@ def final_table(
         records.extend(_mark_best(cells, mode=mode))
     if "regret" in curves.columns:
         records.extend(_aggregate_rows(curves, at=at, summary=summary))
-    return pd.DataFrame.from_records(records, columns=[*TABLE_COLUMNS, *DECISION_COLUMNS])
+    table: pd.DataFrame = pd.DataFrame.from_records(
+        records, columns=[*TABLE_COLUMNS, *DECISION_COLUMNS]
+    )
+    return table
 
 
 def _with_decision_time(

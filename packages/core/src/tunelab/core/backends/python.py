@@ -143,7 +143,8 @@ def _pickle_function(fn: Callable[..., Any]) -> bytes:
 
 def _dumps(fn: Callable[..., Any]) -> bytes:
     try:
-        return cloudpickle.dumps(fn)
+        pickled: bytes = cloudpickle.dumps(fn)
+        return pickled
     except Exception as err:
         raise TypeError(
             f"cannot pickle {function_name(fn)} for the worker processes: {err}"

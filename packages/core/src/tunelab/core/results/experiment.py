@@ -42,7 +42,7 @@ def trials_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """The trials table of `rows`, one dict per trial with the `TRIAL_COLUMNS` keys and
     `config_<name>` keys; typed columns also when there are no rows."""
     frame = pd.DataFrame(list(rows), columns=None if rows else list(TRIAL_COLUMNS))
-    return frame.astype(
+    table: pd.DataFrame = frame.astype(
         {
             "trial_id": "int64",
             "start_tuner_time": "float64",
@@ -50,6 +50,7 @@ def trials_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
             "num_results": "int64",
         }
     )
+    return table
 
 
 def metric_position(names: list[str], metric: str | int) -> int:
@@ -143,7 +144,10 @@ class Experiment:
         ordered = self.results.sort_values("tuner_time", kind="stable")
         values = pd.to_numeric(ordered[name], errors="coerce")
         best = values.cummin() if mode == "min" else values.cummax()
-        return pd.DataFrame({"tuner_time": ordered["tuner_time"].to_numpy(), "best": best})
+        incumbent: pd.DataFrame = pd.DataFrame(
+            {"tuner_time": ordered["tuner_time"].to_numpy(), "best": best}
+        )
+        return incumbent
 
     def plot(self, metric: str | int = 0, *, ax: Axes | None = None) -> Axes:
         """Plot the best-so-far curve of `metric` against tuner time (needs matplotlib)."""

@@ -104,7 +104,8 @@ class ExperimentStore:
             self._frames.append(pd.DataFrame(self._new_rows))
             self._new_rows = []
         if not self._frames:
-            return pd.DataFrame({"trial_id": pd.Series([], dtype="int64")})
+            empty: pd.DataFrame = pd.DataFrame({"trial_id": pd.Series([], dtype="int64")})
+            return empty
         if len(self._frames) > 1:
             non_empty = [frame for frame in self._frames if len(frame)] or self._frames[:1]
             self._frames = [pd.concat(non_empty, ignore_index=True)]

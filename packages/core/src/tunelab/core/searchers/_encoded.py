@@ -75,4 +75,5 @@ class EncodedLayout:
 
     def categories(self, x: np.ndarray, group: CategoricalGroup) -> np.ndarray:
         """The category index of each row of `x` (shape `(n, dim)`) in `group`."""
-        return np.argmax(x[:, group.start : group.start + group.size], axis=1)
+        indices: np.ndarray = np.argmax(x[:, group.start : group.start + group.size], axis=1)
+        return indices

@@ -91,7 +91,8 @@ class ModelBasedSearcher(DistinctSearcher):
         candidate set up to `n` unused members drawn at random."""
         if self._pool is None:
             return self._layout.uniform(self._rng, n)
-        return self._pool.candidates.vectors[self._pool.sample_unused(self._rng, n)]
+        members: np.ndarray = self._pool.candidates.vectors[self._pool.sample_unused(self._rng, n)]
+        return members
 
     def _project(self, x: np.ndarray) -> np.ndarray:
         """Without a candidate set `x` (shape `(m, dim)`) itself; with one, the distinct
@@ -100,7 +101,8 @@ class ModelBasedSearcher(DistinctSearcher):
             return x
         nearest = self._pool.nearest_unused(x)
         _, first = np.unique(nearest, return_index=True)
-        return self._pool.candidates.vectors[nearest[np.sort(first)]]
+        projected: np.ndarray = self._pool.candidates.vectors[nearest[np.sort(first)]]
+        return projected
 
     @abstractmethod
     def _ranked_candidates(self) -> np.ndarray | None:

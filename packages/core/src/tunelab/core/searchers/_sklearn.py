@@ -35,7 +35,8 @@ def require_sklearn(where: str) -> ModuleType:
             f"{where} needs scikit-learn, an optional dependency of tunelab-core; "
             f"install it with: {INSTALL_HINT}"
         ) from error
-    return sklearn
+    module: ModuleType = sklearn
+    return module
 
 
 def single_threaded() -> AbstractContextManager[Any]:

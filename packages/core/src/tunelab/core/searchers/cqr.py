@@ -45,7 +45,8 @@ class QuantileModel:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Corrected quantiles of rows `x` (m, dim), shape `(m, num_levels)`."""
         raw = np.column_stack([regressor.predict(x) for regressor in self.regressors])
-        return raw + self.corrections
+        corrected: np.ndarray = raw + self.corrections
+        return corrected
 
 
 class CQRSearcher(SklearnSearcher):

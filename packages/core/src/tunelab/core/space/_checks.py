@@ -59,7 +59,8 @@ def parse_number(value: Any) -> int | float | None:
     """Interpret `value` as a number, numeric strings included; None if it is none."""
     v = as_python(value)
     if is_number(v):
-        return v
+        number: int | float = v
+        return number
     if isinstance(v, str):
         text = v.strip()
         for convert in (int, float):

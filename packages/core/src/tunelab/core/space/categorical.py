@@ -129,7 +129,8 @@ def _resolve_kind(kind: Any, members: tuple[Value, ...], *, where: str) -> Ordin
         )
     if kind == "nn-log" and members[0] <= 0:  # type: ignore[operator]
         raise ValueError(f"{where}: kind='nn-log' needs positive values, got {list(members)!r}")
-    return kind
+    checked: OrdinalKind = kind  # one of get_args(OrdinalKind), checked above
+    return checked
 
 
 class Ordinal(Domain):

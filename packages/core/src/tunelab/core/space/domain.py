@@ -136,7 +136,8 @@ class Domain(ABC):
             )
         if np.isnan(point).any():
             raise ValueError(f"{self!r}.decode: x must not contain NaN, got {point}")
-        return np.clip(point, 0.0, 1.0)
+        clipped: np.ndarray = np.clip(point, 0.0, 1.0)
+        return clipped
 
     def _invalid(self, value: Any, expected: str) -> ValueError:
         """The error `cast` raises, naming the value, the domain and what was expected."""

@@ -76,7 +76,9 @@ class RestrictionContract:
         assert isinstance(scheduler, Scheduler), "make_scheduler must return a Scheduler"
         return scheduler
 
-    def _run(self, scheduler: Scheduler, state: dict | None = None, n: int | None = None) -> dict:
+    def _run(
+        self, scheduler: Scheduler, state: dict[str, Any] | None = None, n: int | None = None
+    ) -> dict[str, Any]:
         n_trials = self.n_trials if n is None else n
         return simulate(scheduler, n_trials=n_trials, n_workers=self.n_workers, state=state)
 

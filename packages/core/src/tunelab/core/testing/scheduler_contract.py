@@ -48,7 +48,9 @@ class SchedulerContract:
         assert isinstance(scheduler, Scheduler), "make_scheduler must return a Scheduler"
         return scheduler
 
-    def _simulate(self, scheduler: Scheduler, n_trials: int, state: dict | None = None) -> dict:
+    def _simulate(
+        self, scheduler: Scheduler, n_trials: int, state: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         return simulate(scheduler, n_trials=n_trials, n_workers=self.n_workers, state=state)
 
     def test_metric_names_and_modes(self) -> None:
@@ -79,8 +81,8 @@ class SchedulerContract:
 
 
 def simulate(
-    scheduler: Scheduler, *, n_trials: int, n_workers: int, state: dict | None = None
-) -> dict:
+    scheduler: Scheduler, *, n_trials: int, n_workers: int, state: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Run `scheduler` over the contract's learning curves: round-robin over running
     trials, one epoch each, until `n_trials` were started and none runs (or the
     scheduler has nothing to do). Returns the full history (continue it by passing it
@@ -117,7 +119,7 @@ def simulate(
             _step(scheduler, trial, sim)
 
 
-def _step(scheduler: Scheduler, trial: Trial, sim: dict) -> None:
+def _step(scheduler: Scheduler, trial: Trial, sim: dict[str, Any]) -> None:
     sim["epoch"][trial.trial_id] += 1
     epoch = sim["epoch"][trial.trial_id]
     if trial.trial_id % 7 == 6 and epoch == 2:

@@ -29,7 +29,8 @@ def pairwise_ranking_loss(samples: np.ndarray, targets: np.ndarray) -> np.ndarra
     upper = np.triu(np.ones((len(targets), len(targets)), dtype=bool), k=1)
     by_sample = samples[:, :, None] < samples[:, None, :]
     by_target = targets[:, None] < targets[None, :]
-    return np.sum((by_sample != by_target) & upper, axis=(1, 2))
+    discordant: np.ndarray = np.sum((by_sample != by_target) & upper, axis=(1, 2))
+    return discordant
 
 
 def rung_weights(losses: np.ndarray) -> np.ndarray:
@@ -43,7 +44,8 @@ def rung_weights(losses: np.ndarray) -> np.ndarray:
         Shape `(L,)`, non-negative, summing to 1.
     """
     wins = (losses == losses.min(axis=0, keepdims=True)).sum(axis=1).astype(float)
-    return wins / wins.sum()
+    weights: np.ndarray = wins / wins.sum()
+    return weights
 
 
 def adapted_bracket_distribution(
@@ -66,7 +68,7 @@ def adapted_bracket_distribution(
     raw = np.where(supported, np.asarray(weights, dtype=float) / levels, 0.0)
     if not raw.sum() > 0:
         return default
-    adapted = default.copy()
+    adapted: np.ndarray = default.copy()
     adapted[supported] = default[supported].sum() * raw[supported] / raw.sum()
     return adapted
 
@@ -82,7 +84,8 @@ def joint_samples(
     mean = gp.model.mean(mean_p, x) + gp.weights @ cross
     cov = gp.model.kernel(kernel_p, x, x) - v.T @ v
     factor = stable_cholesky(0.5 * (cov + cov.T) + 1e-9 * np.eye(len(x)))
-    return mean[None, :] + rng.standard_normal((num_samples, len(x))) @ factor.T
+    samples: np.ndarray = mean[None, :] + rng.standard_normal((num_samples, len(x))) @ factor.T
+    return samples
 
 
 def leave_one_out_samples(
@@ -97,4 +100,7 @@ def leave_one_out_samples(
     precision = np.sum(solve_triangular(gp.chol, unit, lower=True) ** 2, axis=0)
     mean = gp.y[rows] - gp.weights[rows] / precision
     std = 1.0 / np.sqrt(precision)
-    return mean[None, :] + std[None, :] * rng.standard_normal((num_samples, len(rows)))
+    samples: np.ndarray = mean[None, :] + std[None, :] * rng.standard_normal(
+        (num_samples, len(rows))
+    )
+    return samples

@@ -232,7 +232,8 @@ def _pooled_iqm(data: np.ndarray) -> np.ndarray:
 
 
 def _pooled_mean(data: np.ndarray) -> np.ndarray:
-    return data.mean(axis=-1)
+    mean: np.ndarray = data.mean(axis=-1)
+    return mean
 
 
 def _resampled_mean(data: np.ndarray, indices: np.ndarray) -> np.ndarray:
@@ -242,7 +243,8 @@ def _resampled_mean(data: np.ndarray, indices: np.ndarray) -> np.ndarray:
     step = max(1, _BLOCK_ELEMENTS // n_total)
     for r0 in range(0, indices.shape[0], step):
         out[:, r0 : r0 + step] = data @ resample_counts(indices[r0 : r0 + step], n_total).T
-    return out / n_total
+    means: np.ndarray = out / n_total
+    return means
 
 
 def _resampled_iqm(data: np.ndarray, indices: np.ndarray) -> np.ndarray:

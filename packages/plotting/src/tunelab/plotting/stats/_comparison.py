@@ -66,7 +66,8 @@ def average_ranks(
         paired = np.asarray(mask.all(axis=0))
     if not paired.any():
         raise ValueError("no (run, task) pair is present for all methods; nothing to rank")
-    return rank_methods(values[:, paired], mode=mode).mean(axis=1)
+    mean_ranks: np.ndarray = rank_methods(values[:, paired], mode=mode).mean(axis=1)
+    return mean_ranks
 
 
 def rank_methods(values: np.ndarray, *, mode: Mode) -> np.ndarray:

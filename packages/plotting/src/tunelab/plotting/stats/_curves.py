@@ -85,7 +85,8 @@ def best_so_far(values: np.ndarray, *, mode: Mode) -> np.ndarray:
     if values.ndim != 1:
         raise ValueError(f"values must be 1-D, got shape {values.shape}")
     if values.size == 0:
-        return values.copy()
+        empty: np.ndarray = values.copy()
+        return empty
     # fmin/fmax return the non-NaN operand, so NaNs never replace a finite best
     ufunc = np.fmin if mode == "min" else np.fmax
     return np.asarray(ufunc.accumulate(values))

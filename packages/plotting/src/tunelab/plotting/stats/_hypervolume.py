@@ -122,7 +122,8 @@ def _as_costs(points: np.ndarray, modes: Sequence[Mode]) -> np.ndarray:
     values = np.asarray(points, dtype=float)
     if values.ndim != 2 or values.shape[1] == 0:
         raise ValueError(f"points must be (n, m) with m >= 1, got shape {values.shape}")
-    return values * _signs(modes, values.shape[1])
+    costs: np.ndarray = values * _signs(modes, values.shape[1])
+    return costs
 
 
 def _reference_costs(reference_point: np.ndarray, modes: Sequence[Mode]) -> np.ndarray:
@@ -132,7 +133,8 @@ def _reference_costs(reference_point: np.ndarray, modes: Sequence[Mode]) -> np.n
             f"reference_point must be {len(modes)} finite numbers (one per objective), "
             f"got {reference_point!r}"
         )
-    return reference * _signs(modes, len(modes))
+    costs: np.ndarray = reference * _signs(modes, len(modes))
+    return costs
 
 
 def _signs(modes: Sequence[Mode], n_objectives: int) -> np.ndarray:

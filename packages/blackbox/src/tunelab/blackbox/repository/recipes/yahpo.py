@@ -127,7 +127,8 @@ class YahpoBlackbox(Blackbox):
 
     @property
     def fidelity_values(self) -> np.ndarray:
-        return self._fidelities.copy()
+        values: np.ndarray = self._fidelities.copy()
+        return values
 
     @property
     def fidelity_name(self) -> str:

@@ -11,13 +11,14 @@ Importing this package does not import boto3; creating a client does.
 """
 
 from tunelab.core.backends.sagemaker._jobs import JobRecord
-from tunelab.core.backends.sagemaker.backend import COST_KEY, SageMakerBackend
+from tunelab.core.backends.sagemaker.backend import SageMakerBackend
 from tunelab.core.backends.sagemaker.retry import RetryPolicy
 from tunelab.core.backends.sagemaker.settings import (
     SageMakerSettings,
     SettingsError,
     TrainingJobSettings,
 )
+from tunelab.core.status import COST_KEY
 
 __all__ = [
     "COST_KEY",

@@ -139,7 +139,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        ceiling = min(self.max_delay_seconds, self.base_delay_seconds * 2 ** (attempt - 1))
+        ceiling: float = min(self.max_delay_seconds, self.base_delay_seconds * 2 ** (attempt - 1))
         return ceiling * rng.uniform(1.0 - self.jitter, 1.0)
 
 

@@ -46,4 +46,5 @@ def bracket_probabilities(num_rungs: int, reduction_factor: float, brackets: int
     9/415, 6/415 for rung levels 1, 3, 9, 27, 81 and maximum 200).
     """
     sizes = np.asarray(bracket_sizes(num_rungs, reduction_factor, brackets), dtype=float)
-    return sizes / sizes.sum()
+    probabilities: np.ndarray = sizes / sizes.sum()
+    return probabilities

@@ -99,7 +99,7 @@ class RungSystem:
         if not _is_number(value) or not value > 0:  # type: ignore[operator]
             raise ValueError(f"RungSystem: {name} must be a number > 0, got {value!r}")
 
-    def _explicit_levels(self, rung_levels: Sequence[float]) -> list:
+    def _explicit_levels(self, rung_levels: Sequence[float]) -> list[float]:
         if isinstance(rung_levels, (str, bytes)) or not isinstance(rung_levels, Sequence):
             raise ValueError(
                 f"RungSystem: rung_levels must be a list of numbers, got {rung_levels!r}"

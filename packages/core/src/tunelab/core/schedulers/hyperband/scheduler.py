@@ -144,7 +144,8 @@ class HyperbandScheduler(Scheduler):
                 f"max_resource_attr={attr!r}"
                 + ("" if attr is None else f" (config_space[{attr!r}] = {value!r})")
             )
-        return value
+        resource: float = value
+        return resource
 
     @property
     def max_resource(self) -> float:
@@ -206,7 +207,8 @@ class HyperbandScheduler(Scheduler):
                 f"bracket_distribution must return {num} non-negative probabilities with a "
                 f"positive sum, got {probs.tolist()!r}"
             )
-        return np.cumsum(probs / probs.sum()).tolist()
+        cdf: list[float] = np.cumsum(probs / probs.sum()).tolist()
+        return cdf
 
     def _find_promotable(self) -> tuple[int, int] | None:
         """(trial id, rung index) of the trial to promote, scanning rungs top down."""

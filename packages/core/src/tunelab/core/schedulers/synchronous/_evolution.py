@@ -21,7 +21,7 @@ def mutate_rand1(pool: np.ndarray, factor: float, rng: np.random.Generator) -> n
         Array of shape `(dim,)`.
     """
     first, second, third = _three_distinct(len(pool), rng)
-    mutant = pool[first] + factor * (pool[second] - pool[third])
+    mutant: np.ndarray = pool[first] + factor * (pool[second] - pool[third])
     outside = (mutant < 0.0) | (mutant > 1.0)
     mutant[outside] = rng.random(int(outside.sum()))
     return mutant
@@ -46,7 +46,8 @@ def crossover_binomial(
     entry (at a random position) always comes from `mutant`. Shapes `(dim,)`."""
     dim = len(mutant)
     if dim == 0:
-        return mutant.copy()
+        empty: np.ndarray = mutant.copy()
+        return empty
     take = rng.random(dim) < probability
     take[rng.integers(dim)] = True
     return np.where(take, mutant, target)
@@ -99,7 +100,8 @@ class Subpopulation:
 
     def evaluated(self) -> np.ndarray:
         """Vectors of the members with a finite loss, shape `(n, dim)`."""
-        return self.vectors[np.isfinite(self.losses)]
+        finite: np.ndarray = self.vectors[np.isfinite(self.losses)]
+        return finite
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -72,7 +72,8 @@ class ProductKDE:
         log_kernel = self._log_norm - 0.5 * np.maximum(distances, 0.0)
         if len(self._cat_columns):
             log_kernel += x[:, self._cat_columns] @ self._cat_points.T + self._log_other
-        return logsumexp(log_kernel, axis=1) - math.log(len(self.points))
+        density: np.ndarray = logsumexp(log_kernel, axis=1) - math.log(len(self.points))
+        return density
 
     def sample(self, rng: np.random.Generator, n: int, bandwidth_factor: float) -> np.ndarray:
         """Draw `n` vectors, shape `(n, dim)`, around randomly chosen points.

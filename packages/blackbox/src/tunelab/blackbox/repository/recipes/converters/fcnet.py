@@ -181,7 +181,8 @@ def _hyperparameters(keys: list[str], *, where: str) -> pd.DataFrame:
                 columns[name].append(domain.cast(config[name]))
             except ValueError as error:
                 raise ValueError(f"{where}: group {key!r}: {error}") from None
-    return pd.DataFrame(columns)
+    table: pd.DataFrame = pd.DataFrame(columns)
+    return table
 
 
 def _import_h5py() -> Any:
