@@ -45,30 +45,6 @@ from tunelab.core.methods._hyperband import (
 )
 from tunelab.core.methods._synchronous import dehb, pbt, sync_bohb, sync_hyperband, sync_sh
 
-PRESETS = (
-    "asha",
-    "asha_bore",
-    "asha_cqr",
-    "asha_prom",
-    "bohb",
-    "bore",
-    "cqr",
-    "dehb",
-    "fifo",
-    "grid_search",
-    "hyperband",
-    "kde",
-    "median_stopping",
-    "pasha",
-    "pbt",
-    "random_search",
-    "rea",
-    "sync_bohb",
-    "sync_hyperband",
-    "sync_sh",
-)
-"""The names of the method presets above (each returns a `Scheduler`)."""
-
 __all__ = [
     "PRESETS",
     "AdaptsBrackets",
@@ -98,3 +74,7 @@ __all__ = [
     "sync_sh",
     "top_resource",
 ]
+
+_PARTS = ("AdaptsBrackets", "SearcherFactory", "SearcherSpec", "build_searcher", "compose")
+PRESETS = tuple(name for name in __all__ if name not in (*_PARTS, "PRESETS", "top_resource"))
+"""The names of the method presets above (each returns a `Scheduler`)."""
