@@ -144,3 +144,17 @@ def test_rung_levels_are_recorded_for_plots() -> None:
     assert levels(methods.asha(SPACE, **kwargs)) == [1, 3, 9, 27]
     assert levels(methods.sync_sh(SPACE, **kwargs)) == [1, 3, 9, 27]
     assert levels(methods.random_search(SPACE, metric="loss")) is None
+
+
+def test_a_composition_with_its_own_searcher_refuses_another() -> None:
+    from tunelab.core.searchers import RandomSearcher
+
+    with pytest.raises(TypeError, match="bohb always uses KDESearcher; for another searcher"):
+        methods.bohb(SPACE, metric="loss", resource_attr="epoch", searcher=RandomSearcher)
+    assert "searcher" not in inspect.signature(methods.bohb).parameters
+    # a composition that fixes no searcher keeps the argument
+    assert "searcher" in inspect.signature(methods.asha_prom).parameters
+    scheduler = methods.asha_prom(
+        SPACE, metric="loss", resource_attr="epoch", max_resource=27, searcher=RandomSearcher
+    )
+    assert scheduler.method_name == "asha_prom"

@@ -129,7 +129,7 @@ def compose(
     parameters = [
         p.replace(default=defaults[n]) if n in defaults else p
         for n, p in base_parameters.items()
-        if n != "searcher"
+        if n != "searcher" or searcher is None  # a fixed searcher is not an argument
     ]
     parameters += own.values()
 
@@ -138,6 +138,11 @@ def compose(
         options = {n: kwargs.pop(n) for n in list(kwargs) if n in own}
         arguments = {**defaults, **kwargs}
         if searcher is not None:
+            if "searcher" in kwargs:
+                raise TypeError(
+                    f"{name} always uses {_name(searcher)}; for another searcher use "
+                    f"{base.__name__}(..., searcher=...)"
+                )
             arguments["searcher"] = functools.partial(searcher, **options) if options else searcher
         scheduler = base(config_space, **arguments)
         scheduler.method_name = name
