@@ -337,7 +337,7 @@ def test_state_round_trip_mid_bracket_continues_identically() -> None:
         ({"reduction_factor": 1}, ValueError, "reduction_factor must be a number >= 2"),
         ({"grace_period": 0}, ValueError, "grace_period must be a number > 0"),
         ({"mode": "minimize"}, ValueError, "mode must be 'min' or 'max'"),
-        ({"metric": ["a", "b"]}, ValueError, "one metric name"),
+        ({"metric": ["a", "b"]}, ValueError, "optimises one metric"),
         ({"resource_attr": ""}, ValueError, "resource_attr must be a non-empty string"),
     ],
 )

@@ -14,23 +14,12 @@ Each function returns a ready `Scheduler` and adds no behaviour of its own;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
-
-from tunelab.core.methods import compose, fifo, hyperband, sync_hyperband, top_resource
-from tunelab.core.methods._preset import preset
-from tunelab.core.methods._seeds import spawn_seeds
-from tunelab.core.trial import Config, Mode
+from tunelab.core.methods import compose, fifo, hyperband, scheduler_preset, sync_hyperband
 from tunelab.gp.learning_curves.dyhpo import DyHPOSearcher
 from tunelab.gp.learning_curves.dyhpo_scheduler import DyHPOScheduler
 from tunelab.gp.learning_curves.hyper_tune import HyperTuneSearcher
-from tunelab.gp.learning_curves.joint import ResourceKernel
 from tunelab.gp.learning_curves.searcher import MOBSTERSearcher
 from tunelab.gp.searchers import GPSearcher
-
-Seed = int | np.random.Generator | None
 
 __all__ = ["bayesian_optimization", "dyhpo", "hyper_tune", "mobster", "sync_mobster"]
 
@@ -72,44 +61,11 @@ hyper_tune = compose(
 )
 
 
-@preset
-def dyhpo(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    resource_attr: str,
-    max_resource: float | None = None,
-    max_resource_attr: str | None = None,
-    grace_period: float = 1,
-    rung_increment: float | None = None,
-    probability_sh: float = 0.5,
-    resource_kernel: ResourceKernel = "exp-decay-sum",
-    seed: Seed = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-) -> DyHPOScheduler:
-    """DyHPO (Wistuba et al., 2022) with the joint GP of MOBSTER: paused trials and new
-    configurations compete for each slice of `rung_increment` resource; with
-    probability `probability_sh`, ASHA's promotion rule is tried first."""
-    searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
-    searcher = DyHPOSearcher(
-        config_space,
-        max_resource=top_resource(config_space, max_resource, max_resource_attr),
-        resource_kernel=resource_kernel,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        seed=searcher_seed,
-    )
-    return DyHPOScheduler(
-        searcher,
-        metric=metric,
-        mode=mode,
-        resource_attr=resource_attr,
-        max_resource=max_resource,
-        max_resource_attr=max_resource_attr,
-        grace_period=grace_period,
-        rung_increment=rung_increment,
-        probability_sh=probability_sh,
-        seed=scheduler_seed,
-    )
+dyhpo = scheduler_preset(
+    DyHPOScheduler,
+    name="dyhpo",
+    searcher=DyHPOSearcher,
+    doc="DyHPO (Wistuba et al., 2022) with the joint GP of MOBSTER: paused trials and new "
+    "configurations compete for each slice of `rung_increment` resource; with "
+    "probability `probability_sh`, ASHA's promotion rule is tried first.",
+)

@@ -10,8 +10,9 @@ learning-curve models); any searcher runs under any of them:
   `hyperband` (brackets), `pasha`; `median_stopping`;
 - synchronous: `sync_sh`, `sync_hyperband`.
 
-Published methods are compositions of those (`compose`), with the same arguments
-plus the searcher's own options:
+Each scheduler preset is made from its scheduler class (`scheduler_preset`): it takes
+the class's arguments. Published methods are compositions of those (`compose`), with
+the same arguments plus the searcher's own options:
 
 - `random_search`, `grid_search`, `rea`, `kde`, `bore`, `cqr` (FIFO);
 - `asha_prom`, `asha_bore`, `asha_cqr` (ASHA), `bohb` (one-bracket Hyperband + KDE);
@@ -29,6 +30,7 @@ from tunelab.core.methods._compose import (
     SearcherSpec,
     build_searcher,
     compose,
+    scheduler_preset,
     top_resource,
 )
 from tunelab.core.methods._fifo import bore, cqr, fifo, grid_search, kde, random_search, rea
@@ -69,12 +71,20 @@ __all__ = [
     "pbt",
     "random_search",
     "rea",
+    "scheduler_preset",
     "sync_bohb",
     "sync_hyperband",
     "sync_sh",
     "top_resource",
 ]
 
-_PARTS = ("AdaptsBrackets", "SearcherFactory", "SearcherSpec", "build_searcher", "compose")
+_PARTS = (
+    "AdaptsBrackets",
+    "SearcherFactory",
+    "SearcherSpec",
+    "build_searcher",
+    "compose",
+    "scheduler_preset",
+)
 PRESETS = tuple(name for name in __all__ if name not in (*_PARTS, "PRESETS", "top_resource"))
 """The names of the method presets above (each returns a `Scheduler`)."""

@@ -9,6 +9,10 @@ preset with a searcher and other defaults as a method of its own (`bohb`,
 `asha_bore`, `mobster`, ...): nothing is written twice, and the composition's
 signature shows the searcher's own options, so that `bohb(space, ...,
 top_fraction=0.2)` and `method.scheduler.top_fraction=0.2` work.
+
+`scheduler_preset` makes the scheduler presets themselves from the scheduler
+classes: a preset's arguments are its class's (one parameter list per scheduler,
+the class's) plus the searcher and the shared arguments it builds the searcher with.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from tunelab.core.searcher import Searcher
 from tunelab.core.trial import Config
 
 S = TypeVar("S", bound=Scheduler)
+Seed = int | np.random.Generator | None
 
 SearcherFactory = Callable[..., Searcher]
 """A `Searcher` subclass, or a `functools.partial` of one with options set."""
@@ -100,6 +105,112 @@ def top_resource(
     return float(value) if isinstance(value, int | float) else None
 
 
+def scheduler_preset(
+    scheduler: Callable[..., S],
+    *,
+    name: str,
+    doc: str,
+    searcher: SearcherFactory | None = None,
+    fixed: dict[str, Any] | None = None,
+    from_searcher: dict[str, Callable[[Searcher], Any]] | None = None,
+    seed_scheduler: bool = True,
+    **defaults: Any,
+) -> Callable[..., S]:
+    """The preset `name`: `scheduler(searcher, **arguments)` with a searcher it builds.
+
+    The preset takes `config_space` and the keyword arguments of the scheduler class
+    (with `defaults` as their defaults), less those `fixed` (always passed as given)
+    and those `from_searcher` computes from the built searcher; and `searcher`
+    (default `RandomSearcher`; a given `searcher` is always used, and its own options
+    are arguments instead), `seed`, `points_to_evaluate` and `restrict_to`, with
+    which it builds the searcher (`build_searcher`; `max_resource` for learning-curve
+    models is the class's `max_resource`, or the constant of `max_resource_attr`).
+    A class that takes a `seed` of its own gets an independent stream of `seed`
+    (`seed_scheduler=False`: none, the searcher gets `seed` itself); one that takes
+    `restrict_to` gets it too. A class that takes `config_space` itself (PBT) is
+    called with it and its own arguments, with its default searcher.
+    """
+    from tunelab.core.methods._seeds import spawn_seeds
+    from tunelab.core.searchers.random import RandomSearcher
+
+    fixed = dict(fixed or {})
+    from_searcher = dict(from_searcher or {})
+    own = inspect.signature(scheduler).parameters
+    builds_searcher = "config_space" not in own
+    hidden = {"self", "config_space", "searcher", *fixed, *from_searcher}
+    if builds_searcher:
+        hidden |= {"seed", "restrict_to"}
+    unknown = sorted((set(fixed) | set(from_searcher) | set(defaults)) - set(own))
+    if unknown:
+        raise TypeError(f"{_name(scheduler)} takes no argument {unknown}")
+    keyword = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY, default=defaults.get(n, p.default))
+        for n, p in own.items()
+        if n not in hidden and p.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+    searcher_options = _own_options(searcher, {p.name for p in keyword})
+    if builds_searcher:
+        shared: list[tuple[str, Any, Any]] = [
+            ("seed", None, Seed),
+            ("points_to_evaluate", None, Sequence[Config] | None),
+            ("restrict_to", None, Sequence[Config] | None),
+        ]
+        if searcher is None:
+            shared.insert(0, ("searcher", RandomSearcher, SearcherSpec))
+        keyword += [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
+            for n, d, a in shared
+        ]
+        keyword += searcher_options.values()
+    space = inspect.Parameter(
+        "config_space", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=dict[str, Any]
+    )
+    signature = inspect.Signature([space, *keyword], return_annotation=scheduler)
+
+    def build(*args: Any, **kwargs: Any) -> S:
+        arguments = signature.bind(*args, **kwargs)
+        arguments.apply_defaults()
+        given = dict(arguments.arguments)
+        config_space = given.pop("config_space")
+        if not builds_searcher:
+            made = scheduler(config_space, **given, **fixed)
+        else:
+            options = {n: given.pop(n) for n in searcher_options}
+            spec = given.pop("searcher") if searcher is None else _with(searcher, options)
+            seed = given.pop("seed")
+            points, restrict_to = given.pop("points_to_evaluate"), given.pop("restrict_to")
+            searcher_seed = seed
+            if "seed" in own and seed_scheduler:
+                searcher_seed, given["seed"] = spawn_seeds(seed, 2)
+            if "restrict_to" in own:
+                given["restrict_to"] = restrict_to
+            top = None
+            if "max_resource" in own:
+                top = top_resource(
+                    config_space, given.get("max_resource"), given.get("max_resource_attr")
+                )
+            built = build_searcher(
+                spec,
+                config_space,
+                seed=searcher_seed,
+                points_to_evaluate=points,
+                restrict_to=restrict_to,
+                max_resource=top,
+            )
+            given.update({n: compute(built) for n, compute in from_searcher.items()})
+            made = scheduler(built, **given, **fixed)
+        made.method_name = name
+        return made
+
+    build.__name__ = build.__qualname__ = name
+    build.__doc__ = doc
+    build.__signature__ = signature  # type: ignore[attr-defined]
+    build.scheduler = scheduler  # type: ignore[attr-defined]
+    build.searcher = searcher  # type: ignore[attr-defined]
+    build.defaults = dict(defaults)  # type: ignore[attr-defined]
+    return build
+
+
 def compose(
     base: Callable[..., S],
     *,
@@ -119,43 +230,56 @@ def compose(
     unknown = sorted(set(defaults) - set(base_parameters))
     if unknown:
         raise TypeError(f"{base.__name__} takes no argument {unknown}")
-    own: dict[str, inspect.Parameter] = {}
-    if searcher is not None:
-        own = {
-            n: p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-            for n, p in searcher_parameters(searcher).items()
-            if n not in SHARED_ARGUMENTS and n not in base_parameters
-        }
+    own = _own_options(searcher, set(base_parameters))
     parameters = [
         p.replace(default=defaults[n]) if n in defaults else p
         for n, p in base_parameters.items()
         if n != "searcher" or searcher is None  # a fixed searcher is not an argument
     ]
     parameters += own.values()
+    signature = inspect.signature(base).replace(parameters=parameters)
 
     @functools.wraps(base)
-    def build(config_space: dict[str, Any], /, **kwargs: Any) -> S:
+    def build(*args: Any, **given: Any) -> S:
+        if searcher is not None and "searcher" in given:
+            raise TypeError(
+                f"{name} always uses {_name(searcher)}; for another searcher use "
+                f"{base.__name__}(..., searcher=...)"
+            )
+        kwargs = dict(signature.bind(*args, **given).arguments)
+        config_space = kwargs.pop("config_space")
         options = {n: kwargs.pop(n) for n in list(kwargs) if n in own}
         arguments = {**defaults, **kwargs}
         if searcher is not None:
-            if "searcher" in kwargs:
-                raise TypeError(
-                    f"{name} always uses {_name(searcher)}; for another searcher use "
-                    f"{base.__name__}(..., searcher=...)"
-                )
-            arguments["searcher"] = functools.partial(searcher, **options) if options else searcher
+            arguments["searcher"] = _with(searcher, options)
         scheduler = base(config_space, **arguments)
         scheduler.method_name = name
         return scheduler
 
     build.__name__ = build.__qualname__ = name
     build.__doc__ = doc
-    build.__signature__ = inspect.signature(base).replace(parameters=parameters)  # type: ignore[attr-defined]
+    build.__signature__ = signature  # type: ignore[attr-defined]
     del build.__wrapped__  # inspect must see the new signature, not the base's
     build.family = base  # type: ignore[attr-defined]
     build.searcher = searcher  # type: ignore[attr-defined]
     build.defaults = dict(defaults)  # type: ignore[attr-defined]
     return build
+
+
+def _own_options(searcher: SearcherFactory | None, taken: set[str]) -> dict[str, inspect.Parameter]:
+    """The options of `searcher` a method with it fixed takes as its own arguments: all
+    but the shared ones and those of the same name as the scheduler's."""
+    if searcher is None:
+        return {}
+    return {
+        n: p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for n, p in searcher_parameters(searcher).items()
+        if n not in SHARED_ARGUMENTS and n not in taken
+    }
+
+
+def _with(searcher: SearcherFactory, options: dict[str, Any]) -> SearcherFactory:
+    return functools.partial(searcher, **options) if options else searcher
 
 
 def _name(factory: Any) -> str:

@@ -11,23 +11,21 @@ learning curves gets that maximum as its `max_resource`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from tunelab.core.methods._compose import SearcherSpec, build_searcher, compose, top_resource
-from tunelab.core.methods._preset import preset
-from tunelab.core.methods._seeds import spawn_seeds
-from tunelab.core.schedulers.hyperband import HyperbandScheduler, PASHAScheduler
+from tunelab.core.methods._compose import compose, scheduler_preset
+from tunelab.core.schedulers.hyperband import (
+    BracketDistribution,
+    HyperbandScheduler,
+    PASHAScheduler,
+)
 from tunelab.core.schedulers.median_stopping import MedianStoppingRule
+from tunelab.core.searcher import Searcher
 from tunelab.core.searchers.bore import BORESearcher
 from tunelab.core.searchers.cqr import CQRSearcher
 from tunelab.core.searchers.kde import KDESearcher
-from tunelab.core.searchers.random import RandomSearcher
-from tunelab.core.trial import Config, Mode
-
-Seed = int | np.random.Generator | None
-Kind = Literal["stopping", "promotion"]
 
 
 @runtime_checkable
@@ -39,170 +37,44 @@ class AdaptsBrackets(Protocol):
         ...
 
 
-@preset
-def asha(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    resource_attr: str,
-    max_resource: float | None = None,
-    max_resource_attr: str | None = None,
-    grace_period: float = 1,
-    reduction_factor: float = 3,
-    kind: Kind = "stopping",
-    searcher: SearcherSpec = RandomSearcher,
-    seed: Seed = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-) -> HyperbandScheduler:
-    """ASHA (Li et al., 2020): one bracket of asynchronous successive halving. With
-    `kind="stopping"` a trial stops at a rung unless it is in the top
-    1/`reduction_factor` there; with "promotion" trials pause at each rung and the
-    best resume. The scheduler draws nothing at random: the seed goes to `searcher`."""
-    built = build_searcher(
-        searcher,
-        config_space,
-        seed=seed,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        max_resource=top_resource(config_space, max_resource, max_resource_attr),
-    )
-    return HyperbandScheduler(
-        built,
-        metric=metric,
-        mode=mode,
-        resource_attr=resource_attr,
-        max_resource=max_resource,
-        max_resource_attr=max_resource_attr,
-        grace_period=grace_period,
-        reduction_factor=reduction_factor,
-        brackets=1,
-        kind=kind,
-    )
+def _adapted_brackets(searcher: Searcher) -> BracketDistribution | None:
+    return searcher.bracket_distribution if isinstance(searcher, AdaptsBrackets) else None
 
 
-@preset
-def hyperband(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    resource_attr: str,
-    max_resource: float | None = None,
-    max_resource_attr: str | None = None,
-    grace_period: float = 1,
-    reduction_factor: float = 3,
-    brackets: int | None = None,
-    kind: Kind = "stopping",
-    searcher: SearcherSpec = RandomSearcher,
-    seed: Seed = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-) -> HyperbandScheduler:
-    """Asynchronous Hyperband: ASHA with `brackets` brackets of growing grace periods
-    (None: one per rung level), each new trial's bracket drawn from the asynchronous
-    Hyperband distribution, or from the searcher's when it adapts it
-    (`AdaptsBrackets`, e.g. Hyper-Tune). `seed` is split between the searcher and
-    the bracket draws."""
-    searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
-    built = build_searcher(
-        searcher,
-        config_space,
-        seed=searcher_seed,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        max_resource=top_resource(config_space, max_resource, max_resource_attr),
-    )
-    return HyperbandScheduler(
-        built,
-        metric=metric,
-        mode=mode,
-        resource_attr=resource_attr,
-        max_resource=max_resource,
-        max_resource_attr=max_resource_attr,
-        grace_period=grace_period,
-        reduction_factor=reduction_factor,
-        brackets=brackets,
-        kind=kind,
-        seed=scheduler_seed,
-        bracket_distribution=(
-            built.bracket_distribution if isinstance(built, AdaptsBrackets) else None
-        ),
-    )
-
-
-@preset
-def pasha(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    resource_attr: str,
-    max_resource: float | None = None,
-    max_resource_attr: str | None = None,
-    grace_period: float = 1,
-    reduction_factor: float = 3,
-    searcher: SearcherSpec = RandomSearcher,
-    seed: Seed = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-) -> PASHAScheduler:
-    """PASHA (Bohdal et al., 2022): promotion-type ASHA whose maximum resource grows
-    only while the ranking of the best configurations keeps changing."""
-    searcher_seed, scheduler_seed = spawn_seeds(seed, 2)
-    built = build_searcher(
-        searcher,
-        config_space,
-        seed=searcher_seed,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-        max_resource=top_resource(config_space, max_resource, max_resource_attr),
-    )
-    return PASHAScheduler(
-        built,
-        metric=metric,
-        mode=mode,
-        resource_attr=resource_attr,
-        max_resource=max_resource,
-        max_resource_attr=max_resource_attr,
-        grace_period=grace_period,
-        reduction_factor=reduction_factor,
-        seed=scheduler_seed,
-    )
-
-
-@preset
-def median_stopping(
-    config_space: dict[str, Any],
-    *,
-    metric: str,
-    mode: Mode = "min",
-    resource_attr: str,
-    grace_resource: float = 1,
-    min_samples_required: int = 3,
-    searcher: SearcherSpec = RandomSearcher,
-    seed: Seed = None,
-    points_to_evaluate: Sequence[Config] | None = None,
-    restrict_to: Sequence[Config] | None = None,
-) -> MedianStoppingRule:
-    """Median stopping rule (Golovin et al., 2017): a trial stops when its result is
-    worse than the median of the others' at the same resource."""
-    built = build_searcher(
-        searcher,
-        config_space,
-        seed=seed,
-        points_to_evaluate=points_to_evaluate,
-        restrict_to=restrict_to,
-    )
-    return MedianStoppingRule(
-        built,
-        metric=metric,
-        mode=mode,
-        resource_attr=resource_attr,
-        grace_resource=grace_resource,
-        min_samples_required=min_samples_required,
-    )
+asha = scheduler_preset(
+    HyperbandScheduler,
+    name="asha",
+    fixed={"brackets": 1, "bracket_distribution": None},
+    seed_scheduler=False,
+    doc="ASHA (Li et al., 2020): one bracket of asynchronous successive halving "
+    '(`HyperbandScheduler`). With `kind="stopping"` a trial stops at a rung unless it '
+    'is in the top 1/`reduction_factor` there; with "promotion" trials pause at each '
+    "rung and the best resume. The scheduler draws nothing at random: the seed goes to "
+    "`searcher`.",
+)
+hyperband = scheduler_preset(
+    HyperbandScheduler,
+    name="hyperband",
+    from_searcher={"bracket_distribution": _adapted_brackets},
+    brackets=None,
+    doc="Asynchronous Hyperband: ASHA with `brackets` brackets of growing grace periods "
+    "(None: one per rung level), each new trial's bracket drawn from the asynchronous "
+    "Hyperband distribution, or from the searcher's when it adapts it "
+    "(`AdaptsBrackets`, e.g. Hyper-Tune). `seed` is split between the searcher and the "
+    "bracket draws.",
+)
+pasha = scheduler_preset(
+    PASHAScheduler,
+    name="pasha",
+    doc="PASHA (Bohdal et al., 2022): promotion-type ASHA whose maximum resource grows "
+    "only while the ranking of the best configurations keeps changing.",
+)
+median_stopping = scheduler_preset(
+    MedianStoppingRule,
+    name="median_stopping",
+    doc="Median stopping rule (Golovin et al., 2017): a trial stops when its result is "
+    "worse than the median of the others' at the same resource.",
+)
 
 
 asha_prom = compose(

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tunelab.core.scheduler import Scheduler
-from tunelab.core.schedulers._metrics import normalize_metrics
+from tunelab.core.schedulers._searcher import SearcherScheduler
 from tunelab.core.searcher import Searcher
-from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
+from tunelab.core.trial import Decision, Mode, Trial
 
 
-class FIFOScheduler(Scheduler):
+class FIFOScheduler(SearcherScheduler):
     """Starts configurations from a searcher and lets each trial run to its end.
 
     The searcher learns from the final result of each completed trial. With a
@@ -26,7 +25,8 @@ class FIFOScheduler(Scheduler):
             resumed experiment uses it to skip results a restarted trial reports twice.
     """
 
-    searcher: Searcher
+    one_metric = False
+    needs_resource = False
 
     def __init__(
         self,
@@ -36,29 +36,7 @@ class FIFOScheduler(Scheduler):
         mode: Mode | Sequence[Mode] = "min",
         resource_attr: str | None = None,
     ) -> None:
-        if not isinstance(searcher, Searcher):
-            raise TypeError(
-                f"searcher must be a tunelab.core.Searcher, got {type(searcher).__name__}"
-            )
-        self.searcher = searcher
-        self._metrics, self._modes = normalize_metrics(metric, mode)
-        self.resource_attr = resource_attr
-        searcher.configure(
-            metric=self._metrics[0], mode=self._modes[0], resource_attr=resource_attr
-        )
-
-    def metric_names(self) -> list[str]:
-        return list(self._metrics)
-
-    def metric_mode(self) -> list[Mode]:
-        return list(self._modes)
-
-    def suggest(self, trial_id: int) -> TrialSuggestion | None:
-        config = self.searcher.suggest(trial_id)
-        return None if config is None else TrialSuggestion.start(config)
-
-    def on_trial_add(self, trial: Trial) -> None:
-        self.searcher.register_pending(trial.trial_id, trial.config)
+        super().__init__(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
 
     def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> Decision:
         self._check_metrics(trial, result)

@@ -6,17 +6,16 @@ import bisect
 import math
 from typing import Any, Literal
 
-from tunelab.core.scheduler import Scheduler
-from tunelab.core.schedulers._metrics import normalize_metrics
+from tunelab.core.schedulers._searcher import SearcherScheduler
 from tunelab.core.schedulers.hyperband.results import read_result
 from tunelab.core.searcher import Searcher
-from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
+from tunelab.core.trial import Decision, Mode, Trial
 
 Statistic = Literal["running_average", "best"]
 _STATISTICS = ("running_average", "best")
 
 
-class MedianStoppingRule(Scheduler):
+class MedianStoppingRule(SearcherScheduler):
     """Stops a trial whose best value so far is worse than the median of the others.
 
     Golovin et al. (2017), "Google Vizier: A Service for Black-Box Optimization",
@@ -44,8 +43,6 @@ class MedianStoppingRule(Scheduler):
         statistic: What is taken of the other trials' curves, see above.
     """
 
-    searcher: Searcher
-
     def __init__(
         self,
         searcher: Searcher,
@@ -57,14 +54,6 @@ class MedianStoppingRule(Scheduler):
         min_samples_required: int = 3,
         statistic: Statistic = "running_average",
     ) -> None:
-        if not isinstance(searcher, Searcher):
-            raise TypeError(
-                f"searcher must be a tunelab.core.Searcher, got {type(searcher).__name__}"
-            )
-        if not isinstance(metric, str):
-            raise ValueError(f"MedianStoppingRule optimises one metric (a str), got {metric!r}")
-        if not isinstance(resource_attr, str) or not resource_attr:
-            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
         if isinstance(grace_resource, bool) or not isinstance(grace_resource, (int, float)):
             raise ValueError(f"grace_resource must be a number, got {grace_resource!r}")
         if (
@@ -77,10 +66,8 @@ class MedianStoppingRule(Scheduler):
             )
         if statistic not in _STATISTICS:
             raise ValueError(f"statistic must be one of {_STATISTICS}, got {statistic!r}")
-        metrics, modes = normalize_metrics(metric, mode)
-        self.searcher = searcher
-        self.metric, self.mode = metrics[0], modes[0]
-        self.resource_attr = self._resource_attr = resource_attr
+        super().__init__(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
+        self._resource_attr = resource_attr
         self.grace_resource = grace_resource
         self.min_samples_required = min_samples_required
         self.statistic: Statistic = statistic
@@ -88,20 +75,6 @@ class MedianStoppingRule(Scheduler):
         self._at_resource: dict[float, list[float]] = {}
         # trial -> [sum, count, best] of its values so far (smaller is better)
         self._curves: dict[int, list[float]] = {}
-        searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
-
-    def metric_names(self) -> list[str]:
-        return [self.metric]
-
-    def metric_mode(self) -> list[Mode]:
-        return [self.mode]
-
-    def suggest(self, trial_id: int) -> TrialSuggestion | None:
-        config = self.searcher.suggest(trial_id)
-        return None if config is None else TrialSuggestion.start(config)
-
-    def on_trial_add(self, trial: Trial) -> None:
-        self.searcher.register_pending(trial.trial_id, trial.config)
 
     def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> Decision:
         value, resource = self._read(trial, result)

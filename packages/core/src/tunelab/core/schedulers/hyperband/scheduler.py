@@ -8,8 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from tunelab.core.scheduler import Scheduler
-from tunelab.core.schedulers._metrics import normalize_metrics
+from tunelab.core.schedulers._searcher import SearcherScheduler
 from tunelab.core.schedulers.hyperband.checkpoints import removal_order
 from tunelab.core.schedulers.hyperband.levels import RungSystem
 from tunelab.core.schedulers.hyperband.results import read_result
@@ -28,7 +27,7 @@ from. `levels[b]` is the first rung level of bracket `b` and `default` the fixed
 distribution (`RungSystem.bracket_probabilities`), both of length `brackets`."""
 
 
-class HyperbandScheduler(Scheduler):
+class HyperbandScheduler(SearcherScheduler):
     """Asynchronous successive halving (Li et al., 2020) and asynchronous Hyperband.
 
     Trials are compared at the rung levels of `rung_system` (see `RungSystem`). A
@@ -78,8 +77,6 @@ class HyperbandScheduler(Scheduler):
             distribution of `RungSystem.bracket_probabilities`.
     """
 
-    searcher: Searcher
-
     def __init__(
         self,
         searcher: Searcher,
@@ -97,20 +94,10 @@ class HyperbandScheduler(Scheduler):
         seed: int | np.random.Generator | None = None,
         bracket_distribution: BracketDistribution | None = None,
     ) -> None:
-        if not isinstance(searcher, Searcher):
-            raise TypeError(
-                f"searcher must be a tunelab.core.Searcher, got {type(searcher).__name__}"
-            )
-        if not isinstance(metric, str):
-            raise ValueError(f"{type(self).__name__} optimises one metric (a str), got {metric!r}")
         if kind not in _KINDS:
             raise ValueError(f"kind must be 'stopping' or 'promotion', got {kind!r}")
-        if not isinstance(resource_attr, str) or not resource_attr:
-            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
-        metrics, modes = normalize_metrics(metric, mode)
-        self.searcher = searcher
-        self.metric, self.mode = metrics[0], modes[0]
-        self.resource_attr = self._resource_attr = resource_attr
+        super().__init__(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
+        self._resource_attr = resource_attr
         self.max_resource_attr = max_resource_attr
         self.kind: Kind = kind
         self.rung_system = RungSystem(
@@ -130,7 +117,6 @@ class HyperbandScheduler(Scheduler):
         self._rng = np.random.default_rng(seed)
         self._trials: dict[int, TrialState] = {}
         self._exhausted = False
-        searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
 
     def _resolve_max_resource(self, max_resource: float | None, attr: str | None) -> float:
         if max_resource is not None:
@@ -159,12 +145,6 @@ class HyperbandScheduler(Scheduler):
     def bracket_of(self, trial_id: int) -> int:
         """Bracket drawn for a trial this scheduler started."""
         return self._trials[trial_id].bracket
-
-    def metric_names(self) -> list[str]:
-        return [self.metric]
-
-    def metric_mode(self) -> list[Mode]:
-        return [self.mode]
 
     # -- suggestions ---------------------------------------------------------------------
 

@@ -7,9 +7,8 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
-from tunelab.core.scheduler import Scheduler
 from tunelab.core.schedulers._levels import as_level
-from tunelab.core.schedulers._metrics import normalize_metrics
+from tunelab.core.schedulers._searcher import SearcherScheduler
 from tunelab.core.schedulers.synchronous._manager import BracketManager
 from tunelab.core.schedulers.synchronous._state import BracketState
 from tunelab.core.schedulers.synchronous.brackets import Bracket
@@ -44,15 +43,13 @@ def resolve_max_resource(
     return as_level(value)
 
 
-class SynchronousBracketScheduler(Scheduler):
+class SynchronousBracketScheduler(SearcherScheduler):
     """Base of schedulers whose brackets promote only once a rung is full.
 
     Subclasses decide what fills a slot (`_propose`), what an occupied slot holds
     (`_record`) and which trials the next rung gets (`_next_rung`). Values are kept
     as losses: the metric, negated when maximised.
     """
-
-    searcher: Searcher
 
     def __init__(
         self,
@@ -65,15 +62,6 @@ class SynchronousBracketScheduler(Scheduler):
         max_resource_attr: str | None,
         brackets: Sequence[Bracket],
     ) -> None:
-        if not isinstance(searcher, Searcher):
-            raise TypeError(
-                f"searcher must be a tunelab.core.Searcher, got {type(searcher).__name__}"
-            )
-        if not isinstance(metric, str):
-            raise ValueError(f"metric must be one metric name (a string), got {metric!r}")
-        metrics, modes = normalize_metrics(metric, mode)
-        if not isinstance(resource_attr, str) or not resource_attr:
-            raise ValueError(f"resource_attr must be a non-empty string, got {resource_attr!r}")
         if max_resource_attr is not None and (
             not isinstance(max_resource_attr, str) or not max_resource_attr
         ):
@@ -83,27 +71,18 @@ class SynchronousBracketScheduler(Scheduler):
         top = max(bracket.levels[-1] for bracket in brackets)
         if top > max_resource:
             raise ValueError(f"rung level {top} exceeds max_resource={max_resource}")
-        self.searcher = searcher
-        self.metric, self.mode = metrics[0], modes[0]
-        self.resource_attr = resource_attr
+        super().__init__(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
         self._resource_key = resource_attr
         self.max_resource = max_resource
         self.max_resource_attr = max_resource_attr
         self.brackets = list(brackets)
         self._manager = BracketManager(self.brackets)
         self._removable: list[int] = []
-        searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
 
     @property
     def rung_levels(self) -> list[float]:
         """Every rung level of every bracket, increasing."""
         return sorted({level for bracket in self.brackets for level in bracket.levels})
-
-    def metric_names(self) -> list[str]:
-        return [self.metric]
-
-    def metric_mode(self) -> list[Mode]:
-        return [self.mode]
 
     # -- what subclasses decide ---------------------------------------------------------
 
