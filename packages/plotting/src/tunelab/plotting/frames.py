@@ -81,22 +81,12 @@ def curves_frame(
         }
         grid = _grid(study, runs, series, x=x, n_points=n_points, log_x=log_x)
         best, worst = _reference(study, runs, series, name=name, mode=mode)
-        for experiment, method, seed in _identities(runs):
-            xs, values = series[experiment]
+        on_grid = {}
+        for experiment, (xs, values) in series.items():
             curve = step_values(xs, values, grid, mode=mode)
             regret = normalized_regret(curve, best=best, worst=worst, mode=mode)
-            decision = _decision_seconds(study, experiment, xs, grid)
-            frames.append(
-                _rows(
-                    str(benchmark),
-                    method,
-                    seed,
-                    grid,
-                    (curve, regret, decision),
-                    metric=name,
-                    mode=mode,
-                )
-            )
+            on_grid[experiment] = (xs, curve, regret)
+        frames += _benchmark_rows(study, runs, grid, on_grid, metric=name, mode=mode)
     return _finish(frames, x)
 
 
@@ -134,22 +124,41 @@ def hypervolume_frame(
             for k, (xs, values) in normalised.items()
         }
         top = max(float(np.nanmax(c)) for c in curves.values()) if curves else 0.0
-        for experiment, method, seed in _identities(runs):
-            curve = curves[experiment]
+        on_grid = {}
+        for experiment, curve in curves.items():
             regret = (top - curve) / top if top > 0 else np.full(len(grid), np.nan)
-            decision = _decision_seconds(study, experiment, normalised[experiment][0], grid)
-            frames.append(
-                _rows(
-                    str(benchmark),
-                    method,
-                    seed,
-                    grid,
-                    (curve, regret, decision),
-                    metric="hypervolume",
-                    mode="max",
-                )
-            )
+            on_grid[experiment] = (normalised[experiment][0], curve, regret)
+        frames += _benchmark_rows(study, runs, grid, on_grid, metric="hypervolume", mode="max")
     return _finish(frames, x)
+
+
+def _benchmark_rows(
+    study: Study,
+    runs: pd.DataFrame,
+    grid: np.ndarray,
+    on_grid: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    *,
+    metric: str,
+    mode: Mode,
+) -> list[pd.DataFrame]:
+    """The `curves` rows of every run of one benchmark, a frame per run.
+
+    Args:
+        study: The study (for the runs' decision time).
+        runs: The benchmark's runs.
+        grid: The benchmark's grid, shape (n_grid,).
+        on_grid: Experiment -> (x value of each of its results, shape (n,); its value
+            and its regret on `grid`, shape (n_grid,) each).
+        metric: What `value` is.
+        mode: Direction of `value`.
+    """
+    benchmark = str(runs["benchmark"].iloc[0])
+    frames = []
+    for experiment, method, seed in _identities(runs):
+        xs, value, regret = on_grid[experiment]
+        columns = (value, regret, _decision_seconds(study, experiment, xs, grid))
+        frames.append(_rows(benchmark, method, seed, grid, columns, metric=metric, mode=mode))
+    return frames
 
 
 def _rows(

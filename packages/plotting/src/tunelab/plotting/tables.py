@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -256,25 +257,16 @@ def to_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
     Returns:
         The table text, one line per row, ending with a newline.
     """
-    methods, benchmarks, cells = _pivot(table, digits=digits)
-    decision = _decision_cells(table)
-    extra = [] if decision is None else [DECISION_HEADER]
 
     def escape(text: str) -> str:
         return text.replace("|", r"\|")
 
+    header, *rows = _grid(table, digits=digits, missing="-", bold="**{}**".format, escape=escape)
     lines = [
-        "| " + " | ".join(["method", *map(escape, benchmarks), *extra]) + " |",
-        "| " + " | ".join([":---"] + ["---:"] * (len(benchmarks) + len(extra))) + " |",
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join([":---"] + ["---:"] * (len(header) - 1)) + " |",
     ]
-    for method in methods:
-        row = [escape(method)]
-        for benchmark in benchmarks:
-            text, best = cells.get((method, benchmark), ("-", False))
-            row.append(f"**{text}**" if best else text)
-        if decision is not None:
-            row.append(decision.get(method, ""))
-        lines.append("| " + " | ".join(row) + " |")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -299,24 +291,18 @@ def to_latex(
     Returns:
         The LaTeX source, ending with a newline.
     """
-    methods, benchmarks, cells = _pivot(table, digits=digits)
-    decision = _decision_cells(table)
-    extra = [] if decision is None else [DECISION_HEADER]
+    header, *rows = _grid(
+        table, digits=digits, missing="--", bold=r"\textbf{{{}}}".format, escape=_latex_escape
+    )
     body = [
-        r"\begin{tabular}{l" + "r" * (len(benchmarks) + len(extra)) + "}",
+        r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}",
         r"\toprule",
-        " & ".join(["method", *map(_latex_escape, [*benchmarks, *extra])]) + r" \\",
+        " & ".join(header) + r" \\",
         r"\midrule",
+        *(" & ".join(row) + r" \\" for row in rows),
+        r"\bottomrule",
+        r"\end{tabular}",
     ]
-    for method in methods:
-        row = [_latex_escape(method)]
-        for benchmark in benchmarks:
-            text, best = cells.get((method, benchmark), ("--", False))
-            row.append(rf"\textbf{{{text}}}" if best else text)
-        if decision is not None:
-            row.append(_latex_escape(decision.get(method, "")))
-        body.append(" & ".join(row) + r" \\")
-    body += [r"\bottomrule", r"\end{tabular}"]
     if caption is None and label is None:
         return "\n".join(body) + "\n"
     head = [r"\begin{table}[t]", r"\centering"]
@@ -337,13 +323,43 @@ def to_csv(table: pd.DataFrame, *, digits: int = 3) -> str:
     Returns:
         The CSV text (cells with commas are quoted), ending with a newline.
     """
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(_grid(table, digits=digits, missing=""))
+    return buffer.getvalue()
+
+
+def _grid(
+    table: pd.DataFrame,
+    *,
+    digits: int,
+    missing: str,
+    bold: Callable[[str], str] = str,
+    escape: Callable[[str], str] = str,
+) -> list[list[str]]:
+    """The pivot as rows of cell texts, the header first, for every output format.
+
+    A row per method: its name, a cell per benchmark (`missing` where it has none), and
+    its decision seconds when any run recorded them (`_decision_cells`).
+
+    Args:
+        table: Output of `final_table`.
+        digits: Decimals of every number.
+        missing: Text of a cell without an estimate.
+        bold: Marks a best cell; by default it stays as it is.
+        escape: Applied to names and decision seconds (not to numbers or `bold`'s markup).
+    """
     methods, benchmarks, cells = _pivot(table, digits=digits)
     decision = _decision_cells(table)
-    extra = [] if decision is None else [DECISION_HEADER]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["method", *benchmarks, *extra])
+    header = ["method", *map(escape, benchmarks)]
+    if decision is not None:
+        header.append(escape(DECISION_HEADER))
+    rows = [header]
     for method in methods:
-        row = [method, *(cells.get((method, b), ("", False))[0] for b in benchmarks)]
-        writer.writerow(row if decision is None else [*row, decision.get(method, "")])
-    return buffer.getvalue()
+        row = [escape(method)]
+        for benchmark in benchmarks:
+            text, best = cells.get((method, benchmark), (missing, False))
+            row.append(bold(text) if best else text)
+        if decision is not None:
+            row.append(escape(decision.get(method, "")))
+        rows.append(row)
+    return rows

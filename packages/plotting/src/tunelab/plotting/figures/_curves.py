@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from tunelab.plotting.figures._data import (
@@ -24,8 +26,10 @@ from tunelab.plotting.figures._data import (
     require_complete,
 )
 from tunelab.plotting.figures._style import (
+    AxesOptions,
     LineStyle,
     draw_estimate,
+    draw_line,
     finish_axes,
     new_axes,
     paper_style,
@@ -87,8 +91,35 @@ def benchmark_curves(
     Raises:
         ValueError: A column is missing or `benchmark` is not in the frame.
     """
-    where = "benchmark_curves"
     summary = Summary(statistic, n_resamples, confidence, seed)
+    options = AxesOptions(title=title, log_x=log_x, log_y=log_y, xlim=xlim, ylim=ylim)
+    return draw_benchmark_curves(
+        curves,
+        benchmark=benchmark,
+        ax=ax,
+        column=column,
+        styles=styles,
+        summary=summary,
+        options=options,
+    )
+
+
+def draw_benchmark_curves(
+    curves: pd.DataFrame,
+    *,
+    benchmark: str,
+    ax: Axes | None,
+    column: str,
+    styles: Mapping[str, LineStyle] | None,
+    summary: Summary,
+    options: AxesOptions,
+) -> Axes:
+    """`benchmark_curves` with its statistic and its axes options each in one value.
+
+    The figures built on it (`benchmark_grid`, `hypervolume_curves`) pass them on whole;
+    a title of None stands for the benchmark name.
+    """
+    where = "benchmark_curves"
     check_curves(curves, column=column, where=where)
     check_known([benchmark], curves["benchmark"], kind="benchmark", where=where)
     styles = resolve_styles(list(curves["method"].unique()), styles, where=where)
@@ -96,22 +127,47 @@ def benchmark_curves(
     methods = sorted(rows["method"].unique())
     values, mask = curve_array(rows, column=column, methods=methods, benchmarks=[benchmark])
     x = grid_of(rows, benchmark=benchmark)
+    if options.title is None:
+        options = replace(options, title=benchmark)
+    return _draw_summaries(
+        ax,
+        x,
+        values,
+        mask,
+        methods=methods,
+        styles=styles,
+        summary=summary,
+        xlabel=str(curves.attrs.get("x_label", "x")),
+        quantity=quantity_label(rows, column=column, benchmarks=[benchmark]),
+        options=options,
+    )
+
+
+def _draw_summaries(
+    ax: Axes | None,
+    x: np.ndarray,
+    values: np.ndarray,
+    mask: np.ndarray,
+    *,
+    methods: Sequence[str],
+    styles: Mapping[str, LineStyle],
+    summary: Summary,
+    xlabel: str,
+    quantity: str,
+    options: AxesOptions,
+) -> Axes:
+    """Every method's `summary` of `values` against `x`, with its band, on finished axes.
+
+    `values` (n_methods, n_runs, n_benchmarks, n_grid) and `mask` (n_methods, n_runs,
+    n_benchmarks) are as from `curve_array`, in the order of `methods`; `x` has shape
+    (n_grid,). The y label is the statistic of `quantity`.
+    """
     with style_for(ax):
         ax = new_axes(ax)
         for i, method in enumerate(methods):
             estimate = summary.estimate(values[i], mask[i])
             draw_estimate(ax, x, estimate, style=styles[method], label=method)
-        quantity = quantity_label(rows, column=column, benchmarks=[benchmark])
-        finish_axes(
-            ax,
-            xlabel=str(curves.attrs.get("x_label", "x")),
-            ylabel=f"{summary.label} of {quantity}",
-            title=benchmark if title is None else title,
-            log_x=log_x,
-            log_y=log_y,
-            xlim=xlim,
-            ylim=ylim,
-        )
+        finish_axes(ax, xlabel=xlabel, ylabel=f"{summary.label} of {quantity}", options=options)
     return ax
 
 
@@ -141,14 +197,8 @@ def benchmark_grid(
         titles: Optional benchmark -> subplot title (others keep the benchmark name).
         xlims: Optional benchmark -> x limits.
         ylims: Optional benchmark -> y limits.
-        column: As in `benchmark_curves`.
-        statistic: As in `benchmark_curves`.
-        styles: As in `benchmark_curves`.
-        log_x: As in `benchmark_curves`.
-        log_y: As in `benchmark_curves`.
-        n_resamples: As in `benchmark_curves`.
-        confidence: As in `benchmark_curves`.
-        seed: As in `benchmark_curves`.
+
+    The other arguments are those of `benchmark_curves`, the same for every subplot.
 
     Returns:
         The new figure.
@@ -162,7 +212,7 @@ def benchmark_grid(
     check_curves(curves, column=column, where=where)
     names = choose(curves, "benchmark", benchmarks, where=where)
     styles = resolve_styles(list(curves["method"].unique()), styles, where=where)
-    Summary(statistic, n_resamples, confidence, seed)  # fail before creating a figure
+    summary = Summary(statistic, n_resamples, confidence, seed)  # fail before creating a figure
     ncols = min(ncols, len(names))
     nrows = math.ceil(len(names) / ncols)
     with paper_style():
@@ -170,21 +220,21 @@ def benchmark_grid(
             nrows, ncols, figsize=(2.4 * ncols, 1.9 * nrows + 0.4), squeeze=False
         )
         for ax, name in zip(axes.flat, names, strict=False):
-            benchmark_curves(
+            options = AxesOptions(
+                title=(titles or {}).get(name, name),
+                log_x=log_x,
+                log_y=log_y,
+                xlim=(xlims or {}).get(name),
+                ylim=(ylims or {}).get(name),
+            )
+            draw_benchmark_curves(
                 curves,
                 benchmark=name,
                 ax=ax,
                 column=column,
-                statistic=statistic,
                 styles=styles,
-                log_x=log_x,
-                log_y=log_y,
-                n_resamples=n_resamples,
-                confidence=confidence,
-                seed=seed,
-                xlim=(xlims or {}).get(name),
-                ylim=(ylims or {}).get(name),
-                title=(titles or {}).get(name, name),
+                summary=summary,
+                options=options,
             )
             legend = ax.get_legend()
             if legend is not None:
@@ -248,24 +298,18 @@ def aggregate_curves(
     styles = resolve_styles(methods, styles, where=where)
     values, mask = curve_array(curves, column=column, methods=methods, benchmarks=names)
     require_complete(mask, methods=methods, benchmarks=names, where=where)
-    x = fraction_grid(curves, benchmarks=names)
-    with style_for(ax):
-        ax = new_axes(ax)
-        for i, method in enumerate(methods):
-            estimate = summary.estimate(values[i], mask[i])
-            draw_estimate(ax, x, estimate, style=styles[method], label=method)
-        quantity = quantity_label(curves, column=column, benchmarks=names)
-        finish_axes(
-            ax,
-            xlabel=FRACTION_LABEL,
-            ylabel=f"{summary.label} of {quantity}",
-            title=title,
-            log_x=log_x,
-            log_y=log_y,
-            xlim=xlim,
-            ylim=ylim,
-        )
-    return ax
+    return _draw_summaries(
+        ax,
+        fraction_grid(curves, benchmarks=names),
+        values,
+        mask,
+        methods=methods,
+        styles=styles,
+        summary=summary,
+        xlabel=FRACTION_LABEL,
+        quantity=quantity_label(curves, column=column, benchmarks=names),
+        options=AxesOptions(title=title, log_x=log_x, log_y=log_y, xlim=xlim, ylim=ylim),
+    )
 
 
 def rank_curves(
@@ -315,23 +359,11 @@ def rank_curves(
     with style_for(ax):
         ax = new_axes(ax)
         for i, method in enumerate(methods):
-            style = styles[method]
-            ax.plot(
-                x,
-                ranks[i],
-                label=method,
-                marker=style.marker,
-                markevery=max(1, len(x) // 6),
-                color=style.color,
-                linestyle=style.linestyle,
-            )
+            draw_line(ax, x, ranks[i], style=styles[method], label=method)
         finish_axes(
             ax,
             xlabel=FRACTION_LABEL,
             ylabel=f"average rank ({quantity_label(curves, column=column, benchmarks=names)})",
-            title=title,
-            log_x=log_x,
-            xlim=xlim,
-            ylim=ylim,
+            options=AxesOptions(title=title, log_x=log_x, xlim=xlim, ylim=ylim),
         )
     return ax

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from tunelab.plotting.figures._curves import Limits, benchmark_curves
+from tunelab.plotting.figures._curves import Limits, draw_benchmark_curves
 from tunelab.plotting.figures._data import Statistic, Summary, check_columns
-from tunelab.plotting.figures._style import PALETTE, LineStyle, new_axes, style_for
+from tunelab.plotting.figures._style import PALETTE, AxesOptions, LineStyle, new_axes, style_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -164,35 +164,21 @@ def hypervolume_curves(
         curves: Tidy curves frame with `value` = hypervolume.
         benchmark: Benchmark to draw.
         ax: Axes to draw on; a new paper-style figure when None.
-        statistic: As in `benchmark_curves`.
-        styles: As in `benchmark_curves`.
-        log_x: As in `benchmark_curves`.
-        log_y: As in `benchmark_curves`.
-        n_resamples: As in `benchmark_curves`.
-        confidence: As in `benchmark_curves`.
-        seed: As in `benchmark_curves`.
-        xlim: As in `benchmark_curves`.
-        ylim: As in `benchmark_curves`.
-        title: As in `benchmark_curves`.
+
+    The other arguments are those of `benchmark_curves`.
 
     Returns:
         The axes drawn on.
     """
-    ax = benchmark_curves(
+    summary = Summary(statistic, n_resamples, confidence, seed)
+    ax = draw_benchmark_curves(
         curves,
         benchmark=benchmark,
         ax=ax,
         column="value",
-        statistic=statistic,
         styles=styles,
-        log_x=log_x,
-        log_y=log_y,
-        n_resamples=n_resamples,
-        confidence=confidence,
-        seed=seed,
-        xlim=xlim,
-        ylim=ylim,
-        title=title,
+        summary=summary,
+        options=AxesOptions(title=title, log_x=log_x, log_y=log_y, xlim=xlim, ylim=ylim),
     )
-    ax.set_ylabel(f"{Summary(statistic).label} of hypervolume")
+    ax.set_ylabel(f"{summary.label} of hypervolume")
     return ax

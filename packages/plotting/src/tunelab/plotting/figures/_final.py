@@ -21,6 +21,7 @@ from tunelab.plotting.figures._data import (
     require_complete,
 )
 from tunelab.plotting.figures._style import (
+    AxesOptions,
     LineStyle,
     draw_estimate,
     finish_axes,
@@ -124,8 +125,7 @@ def final_intervals(
             ax,
             xlabel=f"{summary.label} of {quantity} {_budget_text(at)}",
             ylabel="",
-            title=title,
-            xlim=xlim,
+            options=AxesOptions(title=title, xlim=xlim),
             legend=False,
         )
     return ax
@@ -202,9 +202,7 @@ def performance_profiles(
             ax,
             xlabel=f"{quantity} threshold τ ({_budget_text(at)})",
             ylabel=f"fraction of runs with score {relation} τ",
-            title=title,
-            log_x=log_x,
-            xlim=xlim,
+            options=AxesOptions(title=title, log_x=log_x, xlim=xlim),
         )
     return ax
 

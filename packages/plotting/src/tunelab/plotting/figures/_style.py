@@ -226,6 +226,31 @@ def shared_legend(fig: Figure, axes: Sequence[Axes], *, order: Sequence[str]) ->
     )
 
 
+def draw_line(
+    ax: Axes, x: np.ndarray, y: np.ndarray, *, style: LineStyle, label: str, steps: bool = False
+) -> None:
+    """Draw one method's line in its style, with about six markers along it.
+
+    Args:
+        ax: Target axes.
+        x: Shape (n,).
+        y: Shape (n,).
+        style: The method's style.
+        label: Legend label of the line.
+        steps: Draw a post-step function (performance profiles) instead of a polyline.
+    """
+    ax.plot(
+        x,
+        y,
+        label=label,
+        marker=style.marker,
+        markevery=max(1, len(x) // 6),
+        drawstyle="steps-post" if steps else "default",
+        color=style.color,
+        linestyle=style.linestyle,
+    )
+
+
 def draw_estimate(
     ax: Axes,
     x: np.ndarray,
@@ -237,25 +262,11 @@ def draw_estimate(
 ) -> None:
     """Draw a point-estimate line and, when finite, its interval as a translucent band.
 
-    Args:
-        ax: Target axes.
-        x: Shape (n,).
-        estimate: Point, low and high of shape (n,) each.
-        style: The method's style.
-        label: Legend label of the line.
-        steps: Draw a post-step function (performance profiles) instead of a polyline.
+    `estimate` holds the point, low and high of shape (n,) each; the other arguments are
+    those of `draw_line`.
     """
     point = np.asarray(estimate.point, dtype=float)
-    ax.plot(
-        x,
-        point,
-        label=label,
-        marker=style.marker,
-        markevery=max(1, len(x) // 6),
-        drawstyle="steps-post" if steps else "default",
-        color=style.color,
-        linestyle=style.linestyle,
-    )
+    draw_line(ax, x, point, style=style, label=label, steps=steps)
     low = np.asarray(estimate.low, dtype=float)
     high = np.asarray(estimate.high, dtype=float)
     if np.isfinite(low).any() and np.isfinite(high).any():
@@ -264,31 +275,48 @@ def draw_estimate(
         )
 
 
+@dataclass(frozen=True)
+class AxesOptions:
+    """Title, log scales and limits of one axes as the figure's caller chose them.
+
+    Figures pass them on whole to `finish_axes`.
+
+    Attributes:
+        title: Axes title; none when None or empty.
+        log_x: Logarithmic x axis.
+        log_y: Logarithmic y axis.
+        xlim: Optional x limits.
+        ylim: Optional y limits.
+    """
+
+    title: str | None = None
+    log_x: bool = False
+    log_y: bool = False
+    xlim: tuple[float, float] | None = None
+    ylim: tuple[float, float] | None = None
+
+
 def finish_axes(
     ax: Axes,
     *,
     xlabel: str,
     ylabel: str,
-    title: str | None = None,
-    log_x: bool = False,
-    log_y: bool = False,
-    xlim: tuple[float, float] | None = None,
-    ylim: tuple[float, float] | None = None,
+    options: AxesOptions,
     legend: bool = True,
 ) -> None:
     """Labels, title, log scales, limits and legend, applied in one place for every figure."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    if log_x:
+    if options.title:
+        ax.set_title(options.title)
+    if options.log_x:
         ax.set_xscale("log")
-    if log_y:
+    if options.log_y:
         ax.set_yscale("log")
-    if xlim is not None:
-        ax.set_xlim(*xlim)
-    if ylim is not None:
-        ax.set_ylim(*ylim)
+    if options.xlim is not None:
+        ax.set_xlim(*options.xlim)
+    if options.ylim is not None:
+        ax.set_ylim(*options.ylim)
     if legend and ax.get_legend_handles_labels()[0]:
         place_legend(ax)
 
