@@ -120,6 +120,31 @@ def _iaml(learner: str, cont: tuple[str, ...], cat: tuple[str, ...]) -> YahpoSce
     )
 
 
+def _unregistered(
+    name: str,
+    y_names: tuple[str, ...],
+    cont: tuple[str, ...],
+    cat: tuple[str, ...],
+    *,
+    instance_param: str,
+    runtime_name: str | None,
+    note: str,
+) -> YahpoScenario:
+    # fcnet and taskset ship in yahpo-gym 1.0.2's sources but are not registered there;
+    # both have fidelity epoch and a replication input, and the instance as first x_cat.
+    return YahpoScenario(
+        name=name,
+        y_names=y_names,
+        cont_names=("epoch", "replication", *cont),
+        cat_names=(instance_param, *cat),
+        instance_param=instance_param,
+        fidelity="epoch",
+        fixed_fidelities=("replication",),
+        runtime_name=runtime_name,
+        note=note,
+    )
+
+
 _RANGER_RBV2 = ("num.trees", "sample.fraction", "mtry.power", "min.node.size", "num.random.splits")
 _RANGER_IAML = ("num.trees", "sample.fraction", "mtry.ratio", "min.node.size", "num.random.splits")
 
@@ -162,33 +187,19 @@ _SCENARIO_LIST = (
         runtime_name="runtime",
         note=_CHECKED,
     ),
-    # fcnet and taskset ship in yahpo-gym 1.0.2's sources but are not registered there.
-    YahpoScenario(
-        name="fcnet",
-        y_names=("valid_loss", "valid_mse", "runtime", "n_params"),
-        cont_names=(
-            "epoch",
-            "replication",
-            "batch_size",
-            "dropout_1",
-            "dropout_2",
-            "init_lr",
-            "n_units_1",
-            "n_units_2",
-        ),
-        cat_names=("task", "activation_fn_1", "activation_fn_2", "lr_schedule"),
+    _unregistered(
+        "fcnet",
+        ("valid_loss", "valid_mse", "runtime", "n_params"),
+        ("batch_size", "dropout_1", "dropout_2", "init_lr", "n_units_1", "n_units_2"),
+        ("activation_fn_1", "activation_fn_2", "lr_schedule"),
         instance_param="task",
-        fidelity="epoch",
-        fixed_fidelities=("replication",),
         runtime_name="runtime",
         note="yahpo-gym 1.0.2 sources (not registered there); unchecked",
     ),
-    YahpoScenario(
-        name="taskset",
-        y_names=("train", "valid1", "valid2", "test"),
-        cont_names=(
-            "epoch",
-            "replication",
+    _unregistered(
+        "taskset",
+        ("train", "valid1", "valid2", "test"),
+        (
             "learning_rate",
             "beta1",
             "beta2",
@@ -198,10 +209,8 @@ _SCENARIO_LIST = (
             "linear_decay",
             "exponential_decay",
         ),
-        cat_names=("task_name", "optimizer"),
+        ("optimizer",),
         instance_param="task_name",
-        fidelity="epoch",
-        fixed_fidelities=("replication",),
         runtime_name=None,
         note="yahpo-gym 1.0.2 sources (not registered there, no data published); unchecked",
     ),

@@ -4,38 +4,58 @@ from __future__ import annotations
 
 import hashlib
 import os
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tqdm import tqdm
 
-from tunelab.blackbox.repository.recipe import source_path
+from tunelab.blackbox.repository.recipe import StoredRecipe, source_path
 from tunelab.blackbox.repository.storage import file_sha256
 
 T = TypeVar("T")
 
 
-def user_source(
-    source: str | os.PathLike[str] | None,
-    options: dict[str, Any],
-    *,
-    env: str,
-    what: str,
-    recipe: str,
-) -> Path:
-    """`source` (else `$env`) as an existing path; `options` must be empty.
+class ConverterRecipe(StoredRecipe):
+    """A stored recipe converting raw files the user provides, found at `source=<path>`.
 
-    Raises:
-        TypeError: Some option other than `source` was given.
-        FileNotFoundError: Neither `source` nor `$env` is set, or the path is missing.
+    `build` accepts the single option `source` (default: `$source_env`) and hands the
+    existing path to `convert`.
+
+    Attributes:
+        source_env: The environment variable naming the files' location.
+        source_what: What the location must hold, for error messages.
     """
-    if options:
-        raise TypeError(
-            f"blackbox {recipe!r} got unknown options {sorted(options)}; "
-            "it accepts only source=<path>"
-        )
-    return source_path(source, env=env, what=what, recipe=recipe)
+
+    source_env: str
+    source_what: str
+
+    def build(
+        self, folder: Path, *, source: str | os.PathLike[str] | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Convert the files at `source` (else `$source_env`) into tasks under `folder`.
+
+        Raises:
+            TypeError: Some option other than `source` was given.
+            FileNotFoundError: Neither `source` nor `$source_env` is set, or the path
+                is missing.
+        """
+        if options:
+            raise TypeError(
+                f"blackbox {self.name!r} got unknown options {sorted(options)}; "
+                "it accepts only source=<path>"
+            )
+        path = source_path(source, env=self.source_env, what=self.source_what, recipe=self.name)
+        return self.convert(path, folder)
+
+    @abstractmethod
+    def convert(self, source: Path, folder: Path) -> dict[str, Any]:
+        """Write every task converted from the existing path `source` into `folder`.
+
+        Returns:
+            The build information, as `StoredRecipe.build`.
+        """
 
 
 def file_record(path: Path) -> dict[str, Any]:

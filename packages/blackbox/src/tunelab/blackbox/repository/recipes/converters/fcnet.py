@@ -14,18 +14,16 @@ Raw layout of one file: a group per configuration of the full grid (62,208), nam
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tunelab.blackbox.repository.recipe import StoredRecipe
 from tunelab.blackbox.repository.recipes.converters._sources import (
+    ConverterRecipe,
     file_record,
     progress,
-    user_source,
 )
 from tunelab.blackbox.repository.storage import save_tabular
 from tunelab.blackbox.tabular import TabularBlackbox
@@ -55,7 +53,7 @@ PER_SEED = ("final_test_error", "n_params", "runtime")
 _WHAT = "the folder holding the fcnet_<dataset>_data.hdf5 files (fcnet_tabular_benchmarks)"
 
 
-class FCNetRecipe(StoredRecipe):
+class FCNetRecipe(ConverterRecipe):
     """FCNet: 2-layer MLPs on 4 regression datasets, 62,208 configs x 4 seeds x 100 epochs.
 
     Tasks are the datasets whose file is in the source folder. Objectives per epoch:
@@ -66,16 +64,13 @@ class FCNetRecipe(StoredRecipe):
     times were not recorded.
     """
 
-    source_env = SOURCE_ENV
-
     name = "fcnet"
     description = "FCNet tabular benchmarks (Klein & Hutter 2019), from the published HDF5 files"
+    source_env = SOURCE_ENV
+    source_what = _WHAT
 
-    def build(
-        self, folder: Path, *, source: str | os.PathLike[str] | None = None, **options: Any
-    ) -> dict[str, Any]:
-        root = user_source(source, options, env=SOURCE_ENV, what=_WHAT, recipe=self.name)
-        files = fcnet_files(root)
+    def convert(self, source: Path, folder: Path) -> dict[str, Any]:
+        files = fcnet_files(source)
         h5py = _import_h5py()
         sources = []
         for dataset, path in files.items():

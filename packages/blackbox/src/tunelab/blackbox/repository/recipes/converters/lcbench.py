@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -26,11 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tunelab.blackbox.repository.recipe import StoredRecipe
 from tunelab.blackbox.repository.recipes.converters._sources import (
+    ConverterRecipe,
     file_record,
     progress,
-    user_source,
 )
 from tunelab.blackbox.repository.storage import save_tabular
 from tunelab.blackbox.tabular import TabularBlackbox
@@ -60,7 +58,7 @@ DATASET_FACTS = ("OpenML_task_id", "instances", "classes", "features")
 _WHAT = f"LCBench's data file ({' or '.join(FILE_NAMES)}) or its folder"
 
 
-class LCBenchRecipe(StoredRecipe):
+class LCBenchRecipe(ConverterRecipe):
     """LCBench: 2,000 MLP configurations x 35 OpenML datasets x 50 epochs, one seed.
 
     Tasks are the datasets. Fidelity `epoch` 1..50 is the curves' entries 1..50; the
@@ -72,16 +70,13 @@ class LCBenchRecipe(StoredRecipe):
     network shape, ...) are kept as constants of its configuration space.
     """
 
-    source_env = SOURCE_ENV
-
     name = "lcbench"
     description = "LCBench learning curves (Zimmer et al. 2021), from data_2k(_lw).json"
+    source_env = SOURCE_ENV
+    source_what = _WHAT
 
-    def build(
-        self, folder: Path, *, source: str | os.PathLike[str] | None = None, **options: Any
-    ) -> dict[str, Any]:
-        given = user_source(source, options, env=SOURCE_ENV, what=_WHAT, recipe=self.name)
-        path = lcbench_file(given)
+    def convert(self, source: Path, folder: Path) -> dict[str, Any]:
+        path = lcbench_file(source)
         record = file_record(path)
         data = _read_json(path)
         if not isinstance(data, dict) or not data:

@@ -14,7 +14,6 @@ Splits follow NATS-Bench's own protocol for search (its `simulate_train_eval`): 
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tunelab.blackbox.repository.recipe import StoredRecipe
 from tunelab.blackbox.repository.recipes.converters._nats import WHAT, NatsTopology, cell_operations
 from tunelab.blackbox.repository.recipes.converters._sources import (
+    ConverterRecipe,
     file_record,
     files_record,
     progress,
-    user_source,
 )
 from tunelab.blackbox.repository.storage import save_tabular
 from tunelab.blackbox.tabular import TabularBlackbox
@@ -75,7 +73,7 @@ class _Run:
     eval_time_missing: bool
 
 
-class NASBench201Recipe(StoredRecipe):
+class NASBench201Recipe(ConverterRecipe):
     """NAS-Bench-201: 15,625 cells x 3 image datasets x up to 3 seeds x 200 epochs.
 
     A cell has 6 edges `Op0`..`Op5` (from-node -> to-node: 0->1, 0->2, 1->2, 0->3,
@@ -88,16 +86,13 @@ class NASBench201Recipe(StoredRecipe):
     j mod n_available); the build information counts these.
     """
 
-    source_env = SOURCE_ENV
-
     name = "nasbench201"
     description = "NAS-Bench-201 / NATS-Bench topology space, 200-epoch curves, from its files"
+    source_env = SOURCE_ENV
+    source_what = WHAT
 
-    def build(
-        self, folder: Path, *, source: str | os.PathLike[str] | None = None, **options: Any
-    ) -> dict[str, Any]:
-        given = user_source(source, options, env=SOURCE_ENV, what=WHAT, recipe=self.name)
-        topology = NatsTopology(given)
+    def convert(self, source: Path, folder: Path) -> dict[str, Any]:
+        topology = NatsTopology(source)
         files = topology.files()
         record = file_record(files[0]) if len(files) == 1 else files_record(topology.path, files)
         operations, runs = _collect(topology)
