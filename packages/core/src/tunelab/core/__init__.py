@@ -12,9 +12,9 @@ They are imported on first use, so that a training script importing only
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tunelab.core._exports import distribution_version, lazy_exports
 
 if TYPE_CHECKING:
     from tunelab.core.asktell import AskedTrial, AskTell
@@ -45,17 +45,17 @@ if TYPE_CHECKING:
     from tunelab.core.tuner import TooManyFailuresError, Tuner, TunerOptions
 
 _EXPORTS = {
-    "tunelab.core.asktell": ["AskTell", "AskedTrial"],
-    "tunelab.core.backends": ["Backend", "LocalBackend", "PythonBackend"],
-    "tunelab.core.callbacks": ["ProgressPrinter", "TunerCallback"],
-    "tunelab.core.clock": ["Clock", "RealClock"],
-    "tunelab.core.reporter": ["Reporter", "report"],
-    "tunelab.core.results": ["Experiment", "load_experiment"],
-    "tunelab.core.scheduler": ["Scheduler"],
-    "tunelab.core.schedulers": ["FIFOScheduler"],
-    "tunelab.core.searcher": ["Searcher"],
-    "tunelab.core.searchers": ["GridSearcher", "RandomSearcher"],
-    "tunelab.core.space": [
+    "asktell": ["AskTell", "AskedTrial"],
+    "backends": ["Backend", "LocalBackend", "PythonBackend"],
+    "callbacks": ["ProgressPrinter", "TunerCallback"],
+    "clock": ["Clock", "RealClock"],
+    "reporter": ["Reporter", "report"],
+    "results": ["Experiment", "load_experiment"],
+    "scheduler": ["Scheduler"],
+    "schedulers": ["FIFOScheduler"],
+    "searcher": ["Searcher"],
+    "searchers": ["GridSearcher", "RandomSearcher"],
+    "space": [
         "Domain",
         "choice",
         "finrange",
@@ -67,17 +67,14 @@ _EXPORTS = {
         "randint",
         "uniform",
     ],
-    "tunelab.core.status": ["TuningStatus"],
-    "tunelab.core.stopping": ["StoppingCriterion"],
-    "tunelab.core.trial": ["Decision", "Trial", "TrialResult", "TrialStatus", "TrialSuggestion"],
-    "tunelab.core.tuner": ["TooManyFailuresError", "Tuner", "TunerOptions"],
+    "status": ["TuningStatus"],
+    "stopping": ["StoppingCriterion"],
+    "trial": ["Decision", "Trial", "TrialResult", "TrialStatus", "TrialSuggestion"],
+    "tuner": ["TooManyFailuresError", "Tuner", "TunerOptions"],
 }
-_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
-try:
-    __version__ = version("tunelab-core")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+__version__ = distribution_version("tunelab-core")
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 __all__ = [
     "AskTell",
@@ -120,16 +117,3 @@ __all__ = [
     "report",
     "uniform",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tunelab.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_MODULE_OF))

@@ -19,24 +19,20 @@ Searchers that plug into tunelab-core's schedulers, and presets (`tunelab.gp.met
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-try:
-    __version__ = version("tunelab-gp")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+from tunelab.core._exports import distribution_version, lazy_exports
+
+__version__ = distribution_version("tunelab-gp")
 
 _EXPORTS = {
-    "GPSearcher": "searchers",
-    "GPSettings": "settings",
-    "OptimizerSettings": "optimize",
-    "MOBSTERSearcher": "learning_curves",
-    "GPModel": "model",
-    "Matern52": "kernels",
-    "bayesian_optimization": "methods",
-    "mobster": "methods",
+    "kernels": ["Matern52"],
+    "learning_curves": ["MOBSTERSearcher"],
+    "methods": ["bayesian_optimization", "mobster"],
+    "model": ["GPModel"],
+    "optimize": ["OptimizerSettings"],
+    "searchers": ["GPSearcher"],
+    "settings": ["GPSettings"],
 }
 
 if TYPE_CHECKING:
@@ -49,19 +45,8 @@ if TYPE_CHECKING:
     from tunelab.gp.settings import GPSettings
 
 
-def __getattr__(name: str) -> Any:
-    """Import the public names lazily: `import tunelab.gp` stays cheap."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tunelab.gp' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"tunelab.gp.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
-
+# `import tunelab.gp` stays cheap: the names are imported on first use
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 __all__ = [
     "GPModel",

@@ -118,22 +118,29 @@ def _vjp_log_scales(ans: Any, log_scales: Any, x1: Any, x2: Any) -> Any:
     return vjp
 
 
+def _gradient_in_points(
+    h: np.ndarray, log_scales: np.ndarray, x: np.ndarray, other: np.ndarray
+) -> np.ndarray:
+    """`sum_ij h_ij d(squared distance of x_i and other_j) / dx`, shape `x.shape`, for
+    `h` of shape `(len(x), len(other))`."""
+    inv2 = np.exp(-2.0 * np.asarray(log_scales, dtype=float))
+    grad: np.ndarray = 2.0 * inv2 * (x * h.sum(axis=1)[:, None] - h @ other)
+    return grad
+
+
 def _vjp_x1(ans: Any, log_scales: Any, x1: Any, x2: Any) -> Any:
     def vjp(g: np.ndarray) -> np.ndarray:
         h = _gradient_in_squared_distance(g, log_scales, x1, x2)
-        inv2 = np.exp(-2.0 * np.asarray(log_scales, dtype=float))
-        grad: np.ndarray = 2.0 * inv2 * (x1 * h.sum(axis=1)[:, None] - h @ x2)
-        return grad
+        return _gradient_in_points(h, log_scales, x1, x2)
 
     return vjp
 
 
 def _vjp_x2(ans: Any, log_scales: Any, x1: Any, x2: Any) -> Any:
     def vjp(g: np.ndarray) -> np.ndarray:
+        # the distance is symmetric: the rows of x2 against those of x1, h transposed
         h = _gradient_in_squared_distance(g, log_scales, x1, x2)
-        inv2 = np.exp(-2.0 * np.asarray(log_scales, dtype=float))
-        grad: np.ndarray = 2.0 * inv2 * (x2 * h.sum(axis=0)[:, None] - h.T @ x1)
-        return grad
+        return _gradient_in_points(h.T, log_scales, x2, x1)
 
     return vjp
 

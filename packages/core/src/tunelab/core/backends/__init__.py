@@ -7,9 +7,9 @@ when a backend is created.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from tunelab.core._exports import lazy_exports
 from tunelab.core.backends.base import Backend
 from tunelab.core.backends.local import LocalBackend
 from tunelab.core.backends.python import PythonBackend
@@ -17,18 +17,8 @@ from tunelab.core.backends.python import PythonBackend
 if TYPE_CHECKING:
     from tunelab.core.backends.sagemaker import SageMakerBackend, SageMakerSettings
 
-_LAZY = {
-    "SageMakerBackend": "tunelab.core.backends.sagemaker",
-    "SageMakerSettings": "tunelab.core.backends.sagemaker",
-}
-
 __all__ = ["Backend", "LocalBackend", "PythonBackend", "SageMakerBackend", "SageMakerSettings"]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tunelab.core.backends' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(
+    globals(), {"sagemaker": ["SageMakerBackend", "SageMakerSettings"]}
+)

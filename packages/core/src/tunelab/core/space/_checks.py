@@ -46,6 +46,14 @@ def int_arg(value: Any, *, where: str, arg: str) -> int:
     return v
 
 
+def check_interval(lower: float, upper: float, *, log: bool, where: str) -> None:
+    """Check the real bounds of a domain: `lower < upper`, and `lower > 0` in log scale."""
+    if log and lower <= 0:
+        raise ValueError(f"{where}: lower must be > 0, got {lower!r}")
+    if not lower < upper:
+        raise ValueError(f"{where}: lower must be < upper, got lower={lower!r}, upper={upper!r}")
+
+
 def count_arg(n: Any, *, where: str, minimum: int) -> int:
     """Check a count such as the `n` of `sample_many` or `grid`."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):

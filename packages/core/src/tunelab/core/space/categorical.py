@@ -10,7 +10,8 @@ from typing import Any, Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike
 
-from tunelab.core.space._checks import as_python, count_arg, find_member, is_number
+from tunelab.core.space._checks import as_python, is_number
+from tunelab.core.space._finite import FiniteDomain
 from tunelab.core.space.domain import Domain, Value
 
 OrdinalKind = Literal["auto", "equal", "nn", "nn-log"]
@@ -45,7 +46,7 @@ def check_categories(categories: Any, *, where: str) -> tuple[Value, ...]:
     return members
 
 
-class Categorical(Domain):
+class Categorical(FiniteDomain):
     """An unordered finite set; every category equally likely.
 
     Encoding: one-hot, `encoded_dim == len(categories)`, also for two categories, so
@@ -54,66 +55,40 @@ class Categorical(Domain):
     """
 
     def __init__(self, *, categories: Sequence[Value]) -> None:
-        self._categories = check_categories(categories, where="choice")
+        self._members = check_categories(categories, where="choice")
 
     @property
     def categories(self) -> list[Value]:
         """The categories, in the order given."""
-        return list(self._categories)
-
-    @property
-    def size(self) -> int:
-        return len(self._categories)
+        return list(self._members)
 
     @property
     def encoded_dim(self) -> int:
-        return len(self._categories)
-
-    def values(self) -> list[Value]:
-        return list(self._categories)
-
-    def sample(self, rng: np.random.Generator) -> Value:
-        return self._categories[int(rng.integers(len(self._categories)))]
-
-    def sample_many(self, rng: np.random.Generator, n: int) -> list[Value]:
-        count = count_arg(n, where=f"{self!r}.sample_many", minimum=0)
-        return [self._categories[i] for i in rng.integers(len(self._categories), size=count)]
-
-    def cast(self, value: Any) -> Value:
-        """The category `value` stands for (1.0 for 1, "1" for 1, ...)."""
-        index = find_member(value, self._categories)
-        if index is None:
-            raise self._invalid(value, f"one of {list(self._categories)!r}")
-        return self._categories[index]
-
-    def grid(self, n: int) -> list[Value]:
-        """All categories, whatever `n` (there is no meaningful subset)."""
-        count_arg(n, where=f"{self!r}.grid", minimum=1)
-        return list(self._categories)
+        return len(self._members)
 
     def midpoint(self) -> Value:
         """The first category."""
-        return self._categories[0]
+        return self._members[0]
 
     def encode(self, value: Any) -> np.ndarray:
-        one_hot = np.zeros(len(self._categories))
-        one_hot[self._categories.index(self.cast(value))] = 1.0
+        one_hot = np.zeros(len(self._members))
+        one_hot[self._members.index(self.cast(value))] = 1.0
         return one_hot
 
     def decode(self, x: ArrayLike) -> Value:
         return self._decode_unit(self._unit_point(x).tolist())
 
     def _decode_unit(self, u: list[float]) -> Value:
-        return self._categories[u.index(max(u))]  # the first largest entry, as np.argmax
+        return self._members[u.index(max(u))]  # the first largest entry, as np.argmax
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "choice", "categories": list(self._categories)}
+        return {"type": "choice", "categories": list(self._members)}
 
     def _key(self) -> tuple[Any, ...]:
-        return tuple((type(c).__name__, c) for c in self._categories)
+        return tuple((type(c).__name__, c) for c in self._members)
 
     def __repr__(self) -> str:
-        return f"choice({list(self._categories)!r})"
+        return f"choice({list(self._members)!r})"
 
 
 def _resolve_kind(kind: Any, members: tuple[Value, ...], *, where: str) -> OrdinalKind:
@@ -133,7 +108,7 @@ def _resolve_kind(kind: Any, members: tuple[Value, ...], *, where: str) -> Ordin
     return checked
 
 
-class Ordinal(Domain):
+class Ordinal(FiniteDomain):
     """An ordered finite set; nearby members get nearby encodings (one dimension).
 
     `kind` selects sampling and encoding:
@@ -152,16 +127,16 @@ class Ordinal(Domain):
 
     def __init__(self, *, categories: Sequence[Value], kind: OrdinalKind = "auto") -> None:
         where = "logordinal" if kind == "nn-log" else "ordinal"
-        self._categories = check_categories(categories, where=where)
-        self._kind = _resolve_kind(kind, self._categories, where=where)
+        self._members = check_categories(categories, where=where)
+        self._kind = _resolve_kind(kind, self._members, where=where)
         if self._kind != "equal":
-            scaled = np.array(self._categories, dtype=float)
+            scaled = np.array(self._members, dtype=float)
             self._points = np.log(scaled) if self._kind == "nn-log" else scaled
 
     @property
     def categories(self) -> list[Value]:
         """The members, in order."""
-        return list(self._categories)
+        return list(self._members)
 
     @property
     def kind(self) -> OrdinalKind:
@@ -172,37 +147,18 @@ class Ordinal(Domain):
     def log(self) -> bool:
         return self._kind == "nn-log"
 
-    @property
-    def size(self) -> int:
-        return len(self._categories)
-
-    def values(self) -> list[Value]:
-        return list(self._categories)
-
     def sample(self, rng: np.random.Generator) -> Value:
         if self._kind == "equal":
-            return self._categories[int(rng.integers(len(self._categories)))]
+            return super().sample(rng)
         return self.decode(np.array([rng.uniform()]))
 
-    def cast(self, value: Any) -> Value:
-        """The member `value` stands for (1.0 for 1, "1" for 1, ...)."""
-        index = find_member(value, self._categories)
-        if index is None:
-            raise self._invalid(value, f"one of {list(self._categories)!r}")
-        return self._categories[index]
-
-    def grid(self, n: int) -> list[Value]:
-        """All members, whatever `n`."""
-        count_arg(n, where=f"{self!r}.grid", minimum=1)
-        return list(self._categories)
-
-    def midpoint(self) -> Value:
-        """The member in the middle position (the lower one of two middles)."""
-        return self._categories[(len(self._categories) - 1) // 2]
+    def sample_many(self, rng: np.random.Generator, n: int) -> list[Value]:
+        # one `sample` after another, as `Domain` draws: the "nn" kinds go through decode
+        return Domain.sample_many(self, rng, n)
 
     def encode(self, value: Any) -> np.ndarray:
-        index = self._categories.index(self.cast(value))
-        k = len(self._categories)
+        index = self._members.index(self.cast(value))
+        k = len(self._members)
         if self._kind == "equal":
             return np.array([(index + 0.5) / k])
         if k == 1:
@@ -215,19 +171,19 @@ class Ordinal(Domain):
 
     def _decode_unit(self, unit: list[float]) -> Value:
         u = unit[0]
-        k = len(self._categories)
+        k = len(self._members)
         if self._kind == "equal":
-            return self._categories[min(max(math.ceil(u * k) - 1, 0), k - 1)]
+            return self._members[min(max(math.ceil(u * k) - 1, 0), k - 1)]
         t = self._points[0] + u * (self._points[-1] - self._points[0])
-        return self._categories[int(np.argmin(np.abs(self._points - t)))]
+        return self._members[int(np.argmin(np.abs(self._points - t)))]
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "ordinal", "categories": list(self._categories), "kind": self._kind}
+        return {"type": "ordinal", "categories": list(self._members), "kind": self._kind}
 
     def _key(self) -> tuple[Any, ...]:
-        return (self._kind, *((type(c).__name__, c) for c in self._categories))
+        return (self._kind, *((type(c).__name__, c) for c in self._members))
 
     def __repr__(self) -> str:
         if self._kind == "nn-log":
-            return f"logordinal({list(self._categories)!r})"
-        return f"ordinal({list(self._categories)!r}, kind={self._kind!r})"
+            return f"logordinal({list(self._members)!r})"
+        return f"ordinal({list(self._members)!r}, kind={self._kind!r})"

@@ -9,14 +9,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from tunelab.core.space._bounded import BoundedDomain
 from tunelab.core.space._checks import (
+    check_interval,
     count_arg,
-    find_member,
     int_arg,
     real_arg,
     round_half_down,
 )
-from tunelab.core.space.domain import Domain
+from tunelab.core.space._finite import FiniteDomain
 
 
 def _spaced_values(
@@ -40,7 +41,7 @@ def _spaced_values(
     return [lower, *inner, upper]
 
 
-class FiniteRange(Domain):
+class FiniteRange(FiniteDomain, BoundedDomain[float | int]):
     """`size` numbers from `lower` to `upper` (both included), equally spaced in linear
     or log scale; with `cast_int` the values are rounded to int.
 
@@ -48,6 +49,9 @@ class FiniteRange(Domain):
     (its place in `[lower, upper]` in the domain's scale, as for `Float`), and `decode`
     returns the value with the nearest place. Build it with `finrange` or `logfinrange`.
     """
+
+    _FACTORIES = ("finrange", "logfinrange")
+    _members: tuple[float | int, ...]
 
     def __init__(
         self,
@@ -58,16 +62,13 @@ class FiniteRange(Domain):
         log: bool = False,
         cast_int: bool = False,
     ) -> None:
-        where = "logfinrange" if log else "finrange"
+        where = self._factory(log)
         lo = real_arg(lower, where=where, arg="lower")
         hi = real_arg(upper, where=where, arg="upper")
         count = int_arg(size, where=where, arg="size")
         if count < 2:
             raise ValueError(f"{where}: size must be >= 2, got {count} (use a constant instead)")
-        if log and lo <= 0:
-            raise ValueError(f"{where}: lower must be > 0, got {lo!r}")
-        if not lo < hi:
-            raise ValueError(f"{where}: lower must be < upper, got lower={lo!r}, upper={hi!r}")
+        check_interval(lo, hi, log=log, where=where)
         if cast_int and not (lo.is_integer() and hi.is_integer()):
             raise ValueError(
                 f"{where}: with cast_int=True, lower and upper must be integers, "
@@ -76,76 +77,37 @@ class FiniteRange(Domain):
         self._lower: float | int = int(lo) if cast_int else lo
         self._upper: float | int = int(hi) if cast_int else hi
         self._size, self._log, self._cast_int = count, bool(log), bool(cast_int)
-        self._values = tuple(_spaced_values(lo, hi, count, log=self._log, cast_int=cast_int))
-        if not all(a < b for a, b in pairwise(self._values)):
+        self._members = tuple(_spaced_values(lo, hi, count, log=self._log, cast_int=cast_int))
+        if not all(a < b for a, b in pairwise(self._members)):
             raise ValueError(
                 f"{where}: the {count} values from {lo!r} to {hi!r} are not distinct "
-                f"(got {list(self._values)!r}); use a smaller size"
+                f"(got {list(self._members)!r}); use a smaller size"
             )
-
-    @property
-    def lower(self) -> float | int:
-        """Smallest member."""
-        return self._lower
-
-    @property
-    def upper(self) -> float | int:
-        """Largest member."""
-        return self._upper
 
     @property
     def cast_int(self) -> bool:
         """True if the values are ints."""
         return self._cast_int
 
-    @property
-    def log(self) -> bool:
-        return self._log
-
-    @property
-    def size(self) -> int:
-        return self._size
-
-    def values(self) -> list[Any]:
-        return list(self._values)
-
-    def sample(self, rng: np.random.Generator) -> Any:
-        return self._values[int(rng.integers(self._size))]
-
-    def sample_many(self, rng: np.random.Generator, n: int) -> list[Any]:
-        count = count_arg(n, where=f"{self!r}.sample_many", minimum=0)
-        return [self._values[i] for i in rng.integers(self._size, size=count)]
-
-    def cast(self, value: Any) -> Any:
-        """The member `value` equals, up to a relative 1e-9 (numeric strings accepted)."""
-        index = find_member(value, self._values)
-        if index is None:
-            raise self._invalid(value, f"one of {list(self._values)!r}")
-        return self._values[index]
-
     def grid(self, n: int) -> list[Any]:
         """All values if there are at most `n`, else `n` of them evenly spread (ends included)."""
         count = count_arg(n, where=f"{self!r}.grid", minimum=1)
         if self._size <= count:
-            return list(self._values)
+            return list(self._members)
         if count == 1:
             return [self.midpoint()]
         places = np.linspace(0, self._size - 1, count)
-        return [self._values[round_half_down(p)] for p in places]
-
-    def midpoint(self) -> Any:
-        """The value in the middle position (the lower one of two middles)."""
-        return self._values[(self._size - 1) // 2]
+        return [self._members[round_half_down(p)] for p in places]
 
     def encode(self, value: Any) -> np.ndarray:
-        return np.array([self._values.index(self.cast(value)) / (self._size - 1)])
+        return np.array([self._members.index(self.cast(value)) / (self._size - 1)])
 
     def decode(self, x: ArrayLike) -> Any:
         return self._decode_unit(self._unit_point(x).tolist())
 
     def _decode_unit(self, unit: list[float]) -> Any:
         index = round_half_down(unit[0] * (self._size - 1))
-        return self._values[min(max(index, 0), self._size - 1)]
+        return self._members[min(max(index, 0), self._size - 1)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -161,6 +123,5 @@ class FiniteRange(Domain):
         return (self._lower, self._upper, self._size, self._log, self._cast_int)
 
     def __repr__(self) -> str:
-        name = "logfinrange" if self._log else "finrange"
         suffix = ", cast_int=True" if self._cast_int else ""
-        return f"{name}({self._lower!r}, {self._upper!r}, {self._size}{suffix})"
+        return f"{self._factory(self._log)}({self._lower!r}, {self._upper!r}, {self._size}{suffix})"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from abc import abstractmethod
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from tunelab.core.space._bounded import BoundedDomain, N
 from tunelab.core.space._checks import (
+    check_interval,
     count_arg,
     from_scale,
     int_arg,
@@ -17,7 +20,6 @@ from tunelab.core.space._checks import (
     round_half_down,
     to_scale,
 )
-from tunelab.core.space.domain import Domain
 
 _BOUND_REL_TOL = 1e-9
 """`Float.cast` accepts values this far outside the bounds (relative to the width)
@@ -27,37 +29,79 @@ _MAX_INT_BOUND = 2**53
 """Integers up to this magnitude are exactly representable as floats."""
 
 
-class Float(Domain):
+class _Interval(BoundedDomain[N]):
+    """The shared part of `Float` and `Integer`: draws and encoding go through the
+    interval `[_t_lower, _t_upper]` of the domain's scale, which the encoding maps
+    onto `[0, 1]` and `_from_scale` maps back to members.
+
+    A subclass sets `_t_lower` and `_t_upper` in its constructor and names its
+    `to_json` type tag in `_TAG`.
+    """
+
+    _TAG: ClassVar[str]
+    """The "type" tag of `to_json`."""
+
+    _t_lower: float
+    _t_upper: float
+
+    @abstractmethod
+    def cast(self, value: Any) -> N:
+        """Convert `value` to the member it stands for (see `Domain.cast`)."""
+
+    @abstractmethod
+    def _from_scale(self, t: float) -> N:
+        """The member at `t`, a point of the domain's scale (clipped to the bounds)."""
+
+    def sample(self, rng: np.random.Generator) -> N:
+        return self._from_scale(rng.uniform(self._t_lower, self._t_upper))
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> list[Any]:
+        count = count_arg(n, where=f"{self!r}.sample_many", minimum=0)
+        return [self._from_scale(t) for t in rng.uniform(self._t_lower, self._t_upper, count)]
+
+    def _spread(self, count: int) -> list[N]:
+        """`count` (>= 2) members evenly spaced in the domain's scale, bounds included."""
+        ts = np.linspace(to_scale(self._lower, self._log), to_scale(self._upper, self._log), count)
+        return [self._lower, *(self._from_scale(t) for t in ts[1:-1]), self._upper]
+
+    def encode(self, value: Any) -> np.ndarray:
+        t = to_scale(self.cast(value), self._log)
+        x = (t - self._t_lower) / (self._t_upper - self._t_lower)
+        return np.array([min(max(x, 0.0), 1.0)])
+
+    def decode(self, x: ArrayLike) -> N:
+        return self._decode_unit(self._unit_point(x).tolist())
+
+    def _decode_unit(self, u: list[float]) -> N:
+        return self._from_scale(self._t_lower + u[0] * (self._t_upper - self._t_lower))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self._TAG, "lower": self._lower, "upper": self._upper, "log": self._log}
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self._lower, self._upper, self._log)
+
+    def __repr__(self) -> str:
+        return f"{self._factory(self._log)}({self._lower!r}, {self._upper!r})"
+
+
+class Float(_Interval[float]):
     """Real numbers in `[lower, upper]` (both included), uniform in linear or log scale.
 
     The encoding maps `lower` to 0 and `upper` to 1, linearly in the scale of the
     domain. Build it with `uniform` or `loguniform`.
     """
 
+    _FACTORIES = ("uniform", "loguniform")
+    _TAG = "float"
+
     def __init__(self, *, lower: float, upper: float, log: bool = False) -> None:
-        where = "loguniform" if log else "uniform"
+        where = self._factory(log)
         lo = real_arg(lower, where=where, arg="lower")
         hi = real_arg(upper, where=where, arg="upper")
-        if log and lo <= 0:
-            raise ValueError(f"{where}: lower must be > 0, got {lo!r}")
-        if not lo < hi:
-            raise ValueError(f"{where}: lower must be < upper, got lower={lo!r}, upper={hi!r}")
+        check_interval(lo, hi, log=log, where=where)
         self._lower, self._upper, self._log = lo, hi, bool(log)
         self._t_lower, self._t_upper = to_scale(lo, self._log), to_scale(hi, self._log)
-
-    @property
-    def lower(self) -> float:
-        """Smallest member."""
-        return self._lower
-
-    @property
-    def upper(self) -> float:
-        """Largest member."""
-        return self._upper
-
-    @property
-    def log(self) -> bool:
-        return self._log
 
     @property
     def size(self) -> int | None:
@@ -65,14 +109,6 @@ class Float(Domain):
 
     def values(self) -> list[Any] | None:
         return None
-
-    def sample(self, rng: np.random.Generator) -> float:
-        return self._from_scale(rng.uniform(self._t_lower, self._t_upper))
-
-    def sample_many(self, rng: np.random.Generator, n: int) -> list[Any]:
-        count = count_arg(n, where=f"{self!r}.sample_many", minimum=0)
-        ts = rng.uniform(self._t_lower, self._t_upper, size=count)
-        return [self._from_scale(t) for t in ts]
 
     def cast(self, value: Any) -> float:
         """Convert `value` (a number or numeric string) to float within the bounds.
@@ -92,35 +128,13 @@ class Float(Domain):
         count = count_arg(n, where=f"{self!r}.grid", minimum=1)
         if count == 1:
             return [self.midpoint()]
-        ts = np.linspace(self._t_lower, self._t_upper, count)
-        return [self._lower, *(self._from_scale(t) for t in ts[1:-1]), self._upper]
-
-    def encode(self, value: Any) -> np.ndarray:
-        t = to_scale(self.cast(value), self._log)
-        x = (t - self._t_lower) / (self._t_upper - self._t_lower)
-        return np.array([min(max(x, 0.0), 1.0)])
-
-    def decode(self, x: ArrayLike) -> float:
-        return self._decode_unit(self._unit_point(x).tolist())
-
-    def _decode_unit(self, u: list[float]) -> float:
-        return self._from_scale(self._t_lower + u[0] * (self._t_upper - self._t_lower))
+        return self._spread(count)
 
     def _from_scale(self, t: float) -> float:
         return min(max(from_scale(float(t), self._log), self._lower), self._upper)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"type": "float", "lower": self._lower, "upper": self._upper, "log": self._log}
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self._lower, self._upper, self._log)
-
-    def __repr__(self) -> str:
-        name = "loguniform" if self._log else "uniform"
-        return f"{name}({self._lower!r}, {self._upper!r})"
-
-
-class Integer(Domain):
+class Integer(_Interval[int]):
     """Integers `lower, ..., upper` (both included), uniform in linear or log scale.
 
     The encoding relaxes the domain to `[lower - 0.5, upper + 0.5]` (in log scale for
@@ -130,8 +144,11 @@ class Integer(Domain):
     interval. Build it with `randint` or `lograndint`.
     """
 
+    _FACTORIES = ("randint", "lograndint")
+    _TAG = "int"
+
     def __init__(self, *, lower: int, upper: int, log: bool = False) -> None:
-        where = "lograndint" if log else "randint"
+        where = self._factory(log)
         lo = int_arg(lower, where=where, arg="lower")
         hi = int_arg(upper, where=where, arg="upper")
         for arg, bound in (("lower", lo), ("upper", hi)):
@@ -146,20 +163,6 @@ class Integer(Domain):
         self._t_upper = to_scale(hi + 0.5, self._log)
 
     @property
-    def lower(self) -> int:
-        """Smallest member."""
-        return self._lower
-
-    @property
-    def upper(self) -> int:
-        """Largest member."""
-        return self._upper
-
-    @property
-    def log(self) -> bool:
-        return self._log
-
-    @property
     def size(self) -> int:
         return self._upper - self._lower + 1
 
@@ -170,13 +173,13 @@ class Integer(Domain):
     def sample(self, rng: np.random.Generator) -> int:
         if not self._log:
             return int(rng.integers(self._lower, self._upper + 1))
-        return self._from_scale(rng.uniform(self._t_lower, self._t_upper))
+        return super().sample(rng)
 
     def sample_many(self, rng: np.random.Generator, n: int) -> list[Any]:
-        count = count_arg(n, where=f"{self!r}.sample_many", minimum=0)
         if not self._log:
+            count = count_arg(n, where=f"{self!r}.sample_many", minimum=0)
             return [int(k) for k in rng.integers(self._lower, self._upper + 1, size=count)]
-        return [self._from_scale(t) for t in rng.uniform(self._t_lower, self._t_upper, count)]
+        return super().sample_many(rng, n)
 
     def cast(self, value: Any) -> int:
         """Convert an integral number or numeric string ("3", 3.0) to int in bounds."""
@@ -196,36 +199,13 @@ class Integer(Domain):
             return self.values()
         if count == 1:
             return [self.midpoint()]
-        ts = np.linspace(to_scale(self._lower, self._log), to_scale(self._upper, self._log), count)
-        points = [self._lower, *(self._from_scale(t) for t in ts[1:-1]), self._upper]
-        return list(dict.fromkeys(points))
+        return list(dict.fromkeys(self._spread(count)))
 
     def midpoint(self) -> int:
         """The integer nearest the middle of `[lower, upper]` (geometric middle if log)."""
         t_lo, t_hi = to_scale(self._lower, self._log), to_scale(self._upper, self._log)
         return self._from_scale((t_lo + t_hi) / 2)
 
-    def encode(self, value: Any) -> np.ndarray:
-        t = to_scale(self.cast(value), self._log)
-        x = (t - self._t_lower) / (self._t_upper - self._t_lower)
-        return np.array([min(max(x, 0.0), 1.0)])
-
-    def decode(self, x: ArrayLike) -> int:
-        return self._decode_unit(self._unit_point(x).tolist())
-
-    def _decode_unit(self, u: list[float]) -> int:
-        return self._from_scale(self._t_lower + u[0] * (self._t_upper - self._t_lower))
-
     def _from_scale(self, t: float) -> int:
         k = round_half_down(from_scale(float(t), self._log))
         return min(max(k, self._lower), self._upper)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": "int", "lower": self._lower, "upper": self._upper, "log": self._log}
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self._lower, self._upper, self._log)
-
-    def __repr__(self) -> str:
-        name = "lograndint" if self._log else "randint"
-        return f"{name}({self._lower}, {self._upper})"

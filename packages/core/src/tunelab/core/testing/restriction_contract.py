@@ -18,7 +18,7 @@ from tunelab.core.scheduler import Scheduler
 from tunelab.core.searcher import Searcher
 from tunelab.core.space import CandidateSet, sample_config, validate_config
 from tunelab.core.testing.scheduler_contract import METRIC, simulate
-from tunelab.core.testing.searcher_contract import _fake_loss
+from tunelab.core.testing.searcher_contract import drive_searcher
 from tunelab.core.testing.spaces import contract_config_space
 from tunelab.core.trial import Config, Mode
 
@@ -129,22 +129,10 @@ class RestrictedSearcherContract:
         searcher.configure(metric=METRIC, mode="min", resource_attr="epoch")
         return searcher
 
-    def _drive(self, searcher: Searcher, start: int, n: int) -> list[Config | None]:
-        configs: list[Config | None] = []
-        for trial_id in range(start, start + n):
-            config = searcher.suggest(trial_id)
-            configs.append(config)
-            if config is None:
-                continue
-            searcher.register_pending(trial_id, config)
-            searcher.observe(trial_id, config, {METRIC: _fake_loss(config), "epoch": 1})
-            searcher.remove_pending(trial_id)
-        return configs
-
     def test_suggests_each_member_once_then_none(self) -> None:
         space = contract_config_space()
         members = CandidateSet(space, candidate_configs(self.n_candidates))
-        configs = self._drive(self._configured(seed=0), 0, self.n_candidates)
+        configs = drive_searcher(self._configured(seed=0), 0, self.n_candidates)
         assert all(config is not None for config in configs), "a member was left unused"
         found = [members.index_of(config) for config in configs if config is not None]
         indices = [index for index in found if index is not None]
@@ -155,7 +143,7 @@ class RestrictedSearcherContract:
 
     def test_none_once_every_member_is_used(self) -> None:
         searcher = self._configured(seed=1)
-        self._drive(searcher, 0, self.n_candidates)
+        drive_searcher(searcher, 0, self.n_candidates)
         assert searcher.suggest(self.n_candidates) is None
 
     def test_pending_members_are_not_suggested(self) -> None:
@@ -164,17 +152,17 @@ class RestrictedSearcherContract:
         for trial_id, config in enumerate(taken):
             searcher.register_pending(100 + trial_id, config)
         members = CandidateSet(contract_config_space(), taken)
-        suggested = self._drive(searcher, 0, self.n_candidates - len(taken))
+        suggested = drive_searcher(searcher, 0, self.n_candidates - len(taken))
         assert all(c is not None and members.index_of(c) is None for c in suggested)
 
     def test_state_dict_round_trip_keeps_the_restriction(self) -> None:
         searcher = self._configured(seed=3)
         half = self.n_candidates // 2
-        self._drive(searcher, 0, half)
+        drive_searcher(searcher, 0, half)
         restored = self._configured(seed=99)
         restored.load_state_dict(copy.deepcopy(pickle.loads(pickle.dumps(searcher.state_dict()))))
-        expected = self._drive(searcher, half, self.n_candidates - half + 1)
-        assert self._drive(restored, half, self.n_candidates - half + 1) == expected
+        expected = drive_searcher(searcher, half, self.n_candidates - half + 1)
+        assert drive_searcher(restored, half, self.n_candidates - half + 1) == expected
 
 
 SearcherFactory = Callable[[dict[str, Any], int, list[Config]], Searcher]

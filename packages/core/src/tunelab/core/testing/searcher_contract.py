@@ -19,6 +19,30 @@ def _fake_loss(config: dict[str, Any]) -> float:
     return float(zlib.crc32(repr(config_key(config)).encode()) % 1000) / 1000.0
 
 
+def drive_searcher(
+    searcher: Searcher, start: int, n: int, *, fail_every: int | None = None
+) -> list[dict[str, Any] | None]:
+    """Suggest, register and observe trials `start, ..., start + n - 1`; return the
+    suggested configs (None where the searcher gave up).
+
+    With `fail_every=k`, trials whose id is `k - 1` modulo `k` fail (`on_error`)
+    instead of reporting `_fake_loss` at epoch 1.
+    """
+    configs: list[dict[str, Any] | None] = []
+    for trial_id in range(start, start + n):
+        config = searcher.suggest(trial_id)
+        configs.append(config)
+        if config is None:
+            continue
+        searcher.register_pending(trial_id, config)
+        if fail_every is not None and trial_id % fail_every == fail_every - 1:
+            searcher.on_error(trial_id)
+        else:
+            searcher.observe(trial_id, config, {METRIC: _fake_loss(config), "epoch": 1})
+            searcher.remove_pending(trial_id)
+    return configs
+
+
 class SearcherContract:
     """Inherit in a pytest class and implement `make_searcher`.
 
@@ -41,20 +65,8 @@ class SearcherContract:
         return searcher
 
     def _drive(self, searcher: Searcher, start: int, n: int) -> list[dict[str, Any] | None]:
-        """Suggest, register and observe `n` trials; return the suggested configs."""
-        configs: list[dict[str, Any] | None] = []
-        for trial_id in range(start, start + n):
-            config = searcher.suggest(trial_id)
-            configs.append(config)
-            if config is None:
-                continue
-            searcher.register_pending(trial_id, config)
-            if trial_id % 5 == 4:
-                searcher.on_error(trial_id)
-            else:
-                searcher.observe(trial_id, config, {METRIC: _fake_loss(config), "epoch": 1})
-                searcher.remove_pending(trial_id)
-        return configs
+        """`drive_searcher` with every fifth trial failing."""
+        return drive_searcher(searcher, start, n, fail_every=5)
 
     def test_it_declares_its_config_space(self) -> None:
         space = contract_config_space()
