@@ -10,8 +10,6 @@ backend = SimulatorBackend(blackbox)            # virtual time: hours in seconds
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from tunelab.blackbox.analytic import (
     AnalyticBlackbox,
     ackley,
@@ -25,11 +23,9 @@ from tunelab.blackbox.repository import Recipe, list_blackboxes, load, register_
 from tunelab.blackbox.simulator import SimulatedClock, SimulatorBackend
 from tunelab.blackbox.surrogate import SurrogateBlackbox
 from tunelab.blackbox.tabular import TabularBlackbox
+from tunelab.core._exports import distribution_version
 
-try:
-    __version__ = version("tunelab-blackbox")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+__version__ = distribution_version("tunelab-blackbox")
 
 __all__ = [
     "AnalyticBlackbox",
