@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,19 @@ def test_without_the_coin_the_searcher_decides(monkeypatch: pytest.MonkeyPatch) 
     suggestion = scheduler.suggest(8)
     assert suggestion is not None and suggestion.resume_trial_id == 5
     assert sorted(seen[0]) == sorted(trials)
+
+
+def test_the_signature_lists_the_options_dyhpo_passes_on_to_mobster() -> None:
+    parameters = inspect.signature(DyHPOSearcher).parameters
+    assert {name: p.default for name, p in parameters.items() if name != "config_space"} == {
+        "settings": None,
+        "resource_kernel": "exp-decay-sum",
+        "max_resource": None,
+        "num_init_random": 6,
+        "points_to_evaluate": None,
+        "restrict_to": None,
+        "seed": None,
+    }
 
 
 def test_bad_arguments_are_named() -> None:

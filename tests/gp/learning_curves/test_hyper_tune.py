@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,24 @@ def test_state_round_trip_reproduces_weights_and_suggestions() -> None:
 def test_bad_settings_are_named() -> None:
     with pytest.raises(ValueError, match="min_points"):
         HyperTuneSearcher({"x": uniform(0, 1)}, min_points=1)
+
+
+def test_the_signature_lists_mobster_options_with_their_defaults() -> None:
+    parameters = inspect.signature(HyperTuneSearcher).parameters
+    assert {name: p.default for name, p in parameters.items() if name != "config_space"} == {
+        "model": "independent",
+        "num_samples": 50,
+        "min_points": 6,
+        "resource_kernel": "exp-decay-sum",
+        "max_resource": None,
+        "acquisition": "ei",
+        "kappa": 1.0,
+        "num_init_random": 6,
+        "settings": None,
+        "points_to_evaluate": None,
+        "restrict_to": None,
+        "seed": None,
+    }
 
 
 def test_joint_model_weights_are_a_distribution_over_the_supported_levels() -> None:

@@ -4,12 +4,13 @@ the cached model, state)."""
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunelab.core.searchers._args import check_count, check_positive
+from tunelab.core.searchers._base import SearcherOptions
 from tunelab.core.searchers._model_based import ModelBasedSearcher
 from tunelab.core.trial import Config
 from tunelab.gp._threads import blas_threads
@@ -22,10 +23,22 @@ from tunelab.gp.settings import GPSettings
 from tunelab.gp.surrogate import Surrogate
 from tunelab.gp.warping import WarpedKernel
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 # Observations a GP needs before it replaces random suggestions.
 _MIN_OBSERVATIONS = 2
 # Best observed points around which local candidates are drawn.
 _NUM_ANCHORS = 5
+
+
+class GPOptions(SearcherOptions, total=False):
+    """The options of `GPSearcherBase`, for a subclass's `**options`."""
+
+    acquisition: Acquisition
+    kappa: float
+    num_init_random: int
+    settings: GPSettings | None
 
 
 class GPSearcherBase(ModelBasedSearcher):
@@ -33,19 +46,28 @@ class GPSearcherBase(ModelBasedSearcher):
     included), then the ranking of `_ranked_candidates`; the model is rebuilt only when
     results arrived, and pending trials are tracked for fantasizing. With a candidate
     set (`restrict_to`), the acquisition function is maximised over its unused
-    members instead of the encoded space."""
+    members instead of the encoded space.
+
+    Args:
+        config_space: Hyperparameter name -> domain or constant.
+        acquisition: "ei" (expected improvement) or "lcb" (lower confidence bound).
+        kappa: Exploration weight of LCB.
+        num_init_random: Suggestions made at random before the model is used (the
+            reference recommends the number of workers plus two).
+        settings: Model, fitting and optimisation options (`GPSettings`).
+        **options: `points_to_evaluate`, `restrict_to` and `seed`, see
+            `BuiltinSearcher`.
+    """
 
     def __init__(
         self,
         config_space: dict[str, Any],
         *,
-        acquisition: Acquisition,
-        kappa: float,
-        num_init_random: int,
-        settings: GPSettings | None,
-        points_to_evaluate: Sequence[Config] | None,
-        seed: int | np.random.Generator | None,
-        restrict_to: Sequence[Config] | None = None,
+        acquisition: Acquisition = "ei",
+        kappa: float = 1.0,
+        num_init_random: int = 6,
+        settings: GPSettings | None = None,
+        **options: Unpack[SearcherOptions],
     ) -> None:
         where = type(self).__name__
         if acquisition not in ("ei", "lcb"):
@@ -57,9 +79,7 @@ class GPSearcherBase(ModelBasedSearcher):
             config_space,
             num_candidates=self.settings.optimizer.num_candidates,
             random_fraction=0.0,
-            points_to_evaluate=points_to_evaluate,
-            restrict_to=restrict_to,
-            seed=seed,
+            **options,
         )
         self.acquisition: Acquisition = acquisition
         self.kappa = float(kappa)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunelab.core.trial import Config
-from tunelab.gp._base import GPSearcherBase
-from tunelab.gp.acquisition import Acquisition
+from tunelab.gp._base import GPOptions, GPSearcherBase
 from tunelab.gp.fantasize import fantasize
 from tunelab.gp.model import ConditionedGP, GPModel
-from tunelab.gp.settings import GPSettings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class GPSearcher(GPSearcherBase):
@@ -33,39 +33,13 @@ class GPSearcher(GPSearcherBase):
 
     Args:
         config_space: Hyperparameter name -> domain or constant.
-        acquisition: "ei" (expected improvement) or "lcb" (lower confidence bound).
-        kappa: Exploration weight of LCB.
-        num_init_random: Suggestions made at random before the model is used (the
-            reference recommends the number of workers plus two).
-        settings: Model, fitting and optimisation options (`GPSettings`).
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Suggest only unused members of these configurations (e.g. a
-            table's rows); the acquisition function is maximised over them.
-        seed: Seed or generator for all randomness of the searcher.
+        **options: `acquisition` ("ei" or "lcb"), `kappa`, `num_init_random` (the
+            reference recommends the number of workers plus two), `settings`,
+            `points_to_evaluate`, `restrict_to` and `seed`, see `GPSearcherBase`.
     """
 
-    def __init__(
-        self,
-        config_space: dict[str, Any],
-        *,
-        acquisition: Acquisition = "ei",
-        kappa: float = 1.0,
-        num_init_random: int = 6,
-        settings: GPSettings | None = None,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
-    ) -> None:
-        super().__init__(
-            config_space,
-            acquisition=acquisition,
-            kappa=kappa,
-            num_init_random=num_init_random,
-            settings=settings,
-            points_to_evaluate=points_to_evaluate,
-            seed=seed,
-            restrict_to=restrict_to,
-        )
+    def __init__(self, config_space: dict[str, Any], **options: Unpack[GPOptions]) -> None:
+        super().__init__(config_space, **options)
         self._gp: ConditionedGP | None = None
 
     def observe(self, trial_id: int, config: Config, result: dict[str, Any]) -> None:

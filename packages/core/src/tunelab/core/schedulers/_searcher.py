@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from tunelab.core._signatures import spell_out_options
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.schedulers._metrics import normalize_metrics
 from tunelab.core.searcher import Searcher
@@ -53,6 +54,10 @@ class SearcherScheduler(Scheduler):
         self.metric, self.mode = self._metrics[0], self._modes[0]
         self.resource_attr = resource_attr
         searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        spell_out_options(cls)  # a subclass's `**rungs: Unpack[RungArguments]`
 
     def metric_names(self) -> list[str]:
         return list(self._metrics)

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from tunelab.core.searcher import Searcher
-from tunelab.core.searchers._initial import initial_configs
+from tunelab.core.searchers._base import BuiltinSearcher
 from tunelab.core.space import (
-    CandidatePool,
     CandidateSet,
     config_key,
-    config_space_size,
     grid_configs,
-    hyperparameter_names,
     sample_config,
     validate_config,
 )
@@ -28,7 +22,7 @@ _ENUMERATE_LIMIT = 100_000
 _MAX_REJECTIONS = 100
 
 
-class DistinctSearcher(Searcher):
+class DistinctSearcher(BuiltinSearcher):
     """Initial configurations first, then the subclass's proposals, never one twice.
 
     Subclasses implement `_propose`, an iterable of configurations best first; the
@@ -46,35 +40,11 @@ class DistinctSearcher(Searcher):
     maps to itself), random configurations are unused members drawn uniformly, and
     `suggest` returns None once every member has been used.
 
-    Args:
-        config_space: Hyperparameter name -> domain or constant.
-        points_to_evaluate: Configurations to evaluate first; partial ones are completed
-            with domain midpoints (`[{}]` = the midpoint configuration).
-        restrict_to: Draw only from these configurations (see above).
-        seed: Seed or generator for all randomness of the searcher.
+    Takes the arguments of `BuiltinSearcher`.
     """
 
-    config_space: dict[str, Any]
-
-    def __init__(
-        self,
-        config_space: dict[str, Any],
-        *,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
-    ) -> None:
-        self.config_space = dict(config_space)
-        self.seed = seed if isinstance(seed, int) else None
-        self._rng = np.random.default_rng(seed)
-        self._names = hyperparameter_names(self.config_space)
-        self._pending_initial = initial_configs(self.config_space, points_to_evaluate)
-        self._size = config_space_size(self.config_space)
-        self._seen: set[tuple[Any, ...]] = set()
-        self._grid: list[tuple[tuple[Any, ...], Config]] | None = None
-        self._pool: CandidatePool | None = None
-        if restrict_to is not None:
-            self._pool = CandidatePool(CandidateSet(self.config_space, restrict_to))
+    # the configurations of a finite space in grid order, listed once they are needed
+    _grid: list[tuple[tuple[Any, ...], Config]] | None = None
 
     @property
     def candidates(self) -> CandidateSet | None:
@@ -185,19 +155,3 @@ class DistinctSearcher(Searcher):
         config = self._pool.candidates[int(self._pool.sample_unused(self._rng, 1)[0])]
         self._mark_new(config)
         return config
-
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "rng": self._rng.bit_generator.state,
-            "seen": sorted(self._seen, key=repr),
-            "pending_initial": [dict(c) for c in self._pending_initial],
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self._rng.bit_generator.state = state["rng"]
-        self._seen = {tuple(key) for key in state["seen"]}
-        self._pending_initial = [dict(c) for c in state["pending_initial"]]
-        if self._pool is not None:
-            self._pool.clear()
-            for key in self._seen:
-                self._pool.mark_key(key)

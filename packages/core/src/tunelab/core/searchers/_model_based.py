@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunelab.core.searchers._args import check_count, check_fraction
+from tunelab.core.searchers._base import SearcherOptions
 from tunelab.core.searchers._distinct import DistinctSearcher
 from tunelab.core.searchers._encoded import EncodedLayout
 from tunelab.core.searchers._observations import Observations
 from tunelab.core.space import SpaceEncoder
 from tunelab.core.trial import Config
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class ModelBasedSearcher(DistinctSearcher):
@@ -35,12 +39,9 @@ class ModelBasedSearcher(DistinctSearcher):
         config_space: Hyperparameter name -> domain or constant.
         num_candidates: Candidates the model ranks per suggestion.
         random_fraction: Share of suggestions drawn at random, in [0, 1].
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Suggest only these configurations (see `DistinctSearcher`).
-        seed: Seed or generator for all randomness of the searcher.
+        **options: `points_to_evaluate`, `restrict_to` and `seed`, see
+            `BuiltinSearcher`.
     """
-
-    config_space: dict[str, Any]
 
     def __init__(
         self,
@@ -48,16 +49,12 @@ class ModelBasedSearcher(DistinctSearcher):
         *,
         num_candidates: int,
         random_fraction: float,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[SearcherOptions],
     ) -> None:
         where = type(self).__name__
         check_count(num_candidates, where=where, arg="num_candidates", minimum=1)
         check_fraction(random_fraction, where=where, arg="random_fraction", closed=True)
-        super().__init__(
-            config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
-        )
+        super().__init__(config_space, **options)
         self.num_candidates = int(num_candidates)
         self.random_fraction = float(random_fraction)
         self._encoder = SpaceEncoder(self.config_space)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunelab.core.searchers._args import check_count
+from tunelab.core.searchers._base import SearcherOptions
 from tunelab.core.searchers._model_based import ModelBasedSearcher
 from tunelab.core.searchers._observations import ObservationTable
-from tunelab.core.trial import Config
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 INSTALL_HINT = 'pip install "tunelab-core[sklearn]"'
 
@@ -51,6 +53,13 @@ def single_threaded() -> AbstractContextManager[Any]:
     return limit
 
 
+class SklearnOptions(SearcherOptions, total=False):
+    """The options of `SklearnSearcher` its subclasses pass on unchanged."""
+
+    num_candidates: int
+    random_fraction: float
+
+
 @dataclass(frozen=True)
 class FitRecord:
     """What the current model was fitted to: enough to refit it identically."""
@@ -76,29 +85,35 @@ class SklearnSearcher(ModelBasedSearcher):
     `state_dict` keeps the training data and seed of the current model, and a
     restored searcher refits it from them on first use, so that it continues exactly
     as the original.
+
+    Args:
+        config_space: Hyperparameter name -> domain or constant.
+        num_candidates: Random configurations ranked per suggestion.
+        random_fraction: Share of random suggestions, in [0, 1].
+        num_init_random: Observations (in the training table) before the model is
+            used, >= 2.
+        **options: `points_to_evaluate`, `restrict_to` (the candidates are then
+            `num_candidates` unused members drawn at random) and `seed` (also the
+            model's), see `BuiltinSearcher`.
+
+    Raises:
+        ImportError: scikit-learn is not installed (the `tunelab-core[sklearn]` extra).
     """
 
     def __init__(
         self,
         config_space: dict[str, Any],
         *,
-        num_candidates: int,
-        random_fraction: float,
+        num_candidates: int = 500,
+        random_fraction: float = 0.1,
         num_init_random: int,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[SearcherOptions],
     ) -> None:
         where = type(self).__name__
         require_sklearn(where)
         check_count(num_init_random, where=where, arg="num_init_random", minimum=2)
         super().__init__(
-            config_space,
-            num_candidates=num_candidates,
-            random_fraction=random_fraction,
-            points_to_evaluate=points_to_evaluate,
-            restrict_to=restrict_to,
-            seed=seed,
+            config_space, num_candidates=num_candidates, random_fraction=random_fraction, **options
         )
         self.num_init_random = int(num_init_random)
         self._fit: FitRecord | None = None

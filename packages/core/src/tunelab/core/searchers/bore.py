@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 
 from tunelab.core.searchers._args import check_fraction
 from tunelab.core.searchers._observations import ObservationTable
-from tunelab.core.searchers._sklearn import SklearnSearcher
-from tunelab.core.trial import Config
+from tunelab.core.searchers._sklearn import SklearnOptions, SklearnSearcher
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 BOREClassifier = Literal["rf", "extra_trees", "hgb", "logreg", "mlp"]
 """Built-in classifiers of `BORESearcher` (scikit-learn estimators)."""
@@ -84,17 +85,11 @@ class BORESearcher(SklearnSearcher):
         config_space: Hyperparameter name -> domain or constant.
         gamma: Share of observations labelled good, in (0, 1).
         classifier: A name of `BOREClassifier` or a scikit-learn classifier.
-        num_candidates: Random configurations ranked per suggestion.
-        random_fraction: Share of random suggestions, in [0, 1].
         num_init_random: Observations (at the modelled level) before the classifier
             is used, >= 2.
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Rank only unused members of these configurations (e.g. a table's
-            rows): the candidates are `num_candidates` of them drawn at random.
-        seed: Seed or generator for all randomness, including the classifier's.
-
-    Raises:
-        ImportError: scikit-learn is not installed (the `tunelab-core[sklearn]` extra).
+        **options: `num_candidates` (500), `random_fraction` (0.1),
+            `points_to_evaluate`, `restrict_to` and `seed` (also the classifier's),
+            see `SklearnSearcher`.
     """
 
     def __init__(
@@ -103,24 +98,12 @@ class BORESearcher(SklearnSearcher):
         *,
         gamma: float = 0.25,
         classifier: BOREClassifier | Any = "hgb",
-        num_candidates: int = 500,
-        random_fraction: float = 0.1,
         num_init_random: int = 6,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[SklearnOptions],
     ) -> None:
         where = type(self).__name__
         check_fraction(gamma, where=where, arg="gamma", closed=False)
-        super().__init__(
-            config_space,
-            num_candidates=num_candidates,
-            random_fraction=random_fraction,
-            num_init_random=num_init_random,
-            points_to_evaluate=points_to_evaluate,
-            restrict_to=restrict_to,
-            seed=seed,
-        )
+        super().__init__(config_space, num_init_random=num_init_random, **options)
         if isinstance(classifier, str):
             if classifier not in get_args(BOREClassifier):
                 raise ValueError(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 
 from tunelab.core.searchers._args import check_count
 from tunelab.core.searchers._observations import ObservationTable
-from tunelab.core.searchers._sklearn import SklearnSearcher
-from tunelab.core.trial import Config
+from tunelab.core.searchers._sklearn import SklearnOptions, SklearnSearcher
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 CQRAcquisition = Literal["thompson", "lower"]
 """How `CQRSearcher` scores candidates from the corrected quantiles."""
@@ -89,16 +90,10 @@ class CQRSearcher(SklearnSearcher):
         config_space: Hyperparameter name -> domain or constant.
         num_quantiles: Quantile levels modelled, >= 1 (a regressor each).
         acquisition: "thompson" or "lower", see above.
-        num_candidates: Random configurations ranked per suggestion.
-        random_fraction: Share of random suggestions, in [0, 1].
         num_init_random: Trials observed before the model is used, >= 2.
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Rank only unused members of these configurations (e.g. a table's
-            rows): the candidates are `num_candidates` of them drawn at random.
-        seed: Seed or generator for all randomness, including the regressors'.
-
-    Raises:
-        ImportError: scikit-learn is not installed (the `tunelab-core[sklearn]` extra).
+        **options: `num_candidates` (500), `random_fraction` (0.1),
+            `points_to_evaluate`, `restrict_to` and `seed` (also the regressors'), see
+            `SklearnSearcher`.
     """
 
     def __init__(
@@ -107,12 +102,8 @@ class CQRSearcher(SklearnSearcher):
         *,
         num_quantiles: int = 4,
         acquisition: CQRAcquisition = "thompson",
-        num_candidates: int = 500,
-        random_fraction: float = 0.1,
         num_init_random: int = 10,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[SklearnOptions],
     ) -> None:
         where = type(self).__name__
         check_count(num_quantiles, where=where, arg="num_quantiles", minimum=1)
@@ -121,15 +112,7 @@ class CQRSearcher(SklearnSearcher):
                 f"{where}: acquisition must be one of {get_args(CQRAcquisition)}, "
                 f"got {acquisition!r}"
             )
-        super().__init__(
-            config_space,
-            num_candidates=num_candidates,
-            random_fraction=random_fraction,
-            num_init_random=num_init_random,
-            points_to_evaluate=points_to_evaluate,
-            restrict_to=restrict_to,
-            seed=seed,
-        )
+        super().__init__(config_space, num_init_random=num_init_random, **options)
         self.quantiles = tuple((i + 0.5) / num_quantiles for i in range(num_quantiles))
         self.acquisition = acquisition
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import copy
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from tunelab.core.searchers._args import check_count
+from tunelab.core.searchers._base import SearcherOptions
 from tunelab.core.searchers._distinct import DistinctSearcher
 from tunelab.core.space import Domain, Value
 from tunelab.core.trial import Config
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 # Mutations tried per suggestion before falling back to a random configuration (each
 # may hit an already used configuration), and redraws of a value before choosing
@@ -55,15 +57,10 @@ class RegularizedEvolutionSearcher(DistinctSearcher):
         population_size: Members kept; also the number of random configurations
             evaluated before evolution starts.
         sample_size: Members drawn for each tournament; at most `population_size`.
-        points_to_evaluate: Configurations to evaluate first; partial ones are completed
-            with domain midpoints.
-        restrict_to: Suggest only unused members of these configurations (e.g. a
-            table's rows): a mutated configuration is replaced by its nearest unused
-            member, random ones are drawn from the unused members.
-        seed: Seed or generator for all randomness of the searcher.
+        **options: `points_to_evaluate`, `restrict_to` (a mutated configuration is then
+            replaced by its nearest unused member, random ones are drawn from the
+            unused members) and `seed`, see `BuiltinSearcher`.
     """
-
-    config_space: dict[str, Any]
 
     def __init__(
         self,
@@ -71,9 +68,7 @@ class RegularizedEvolutionSearcher(DistinctSearcher):
         *,
         population_size: int = 100,
         sample_size: int = 10,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[SearcherOptions],
     ) -> None:
         where = type(self).__name__
         check_count(population_size, where=where, arg="population_size", minimum=1)
@@ -83,9 +78,7 @@ class RegularizedEvolutionSearcher(DistinctSearcher):
                 f"{where}: sample_size must be <= population_size, got "
                 f"sample_size={sample_size}, population_size={population_size}"
             )
-        super().__init__(
-            config_space, points_to_evaluate=points_to_evaluate, restrict_to=restrict_to, seed=seed
-        )
+        super().__init__(config_space, **options)
         self.population_size = int(population_size)
         self.sample_size = int(sample_size)
         self._mutable = [

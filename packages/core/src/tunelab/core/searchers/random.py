@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tunelab.core.searcher import Searcher
-from tunelab.core.searchers._initial import initial_configs
-from tunelab.core.space import (
-    config_key,
-    config_space_size,
-    grid_configs,
-    hyperparameter_names,
-    sample_config,
-    validate_config,
-)
+from tunelab.core.searchers._base import BuiltinSearcher, SearcherOptions
+from tunelab.core.space import config_key, grid_configs, sample_config, validate_config
 from tunelab.core.trial import Config
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 # Below this many configurations, a finite space is enumerated once so that the last
 # unused configurations are found directly instead of by rejection sampling.
@@ -25,7 +19,7 @@ _ENUMERATE_LIMIT = 100_000
 _MAX_REJECTIONS = 100
 
 
-class RandomSearcher(Searcher):
+class RandomSearcher(BuiltinSearcher):
     """Samples each hyperparameter independently from its domain.
 
     Initial configurations (`points_to_evaluate`) come first. Suggestions never repeat
@@ -35,46 +29,31 @@ class RandomSearcher(Searcher):
 
     Args:
         config_space: Hyperparameter name -> domain or constant.
-        points_to_evaluate: Configurations to evaluate first; partial ones are completed
-            with domain midpoints (`[{}]` = the midpoint configuration).
-        restrict_to: Draw only from these configurations (e.g. the rows of a tabulated
-            benchmark), without repetition (members registered as pending count as
-            drawn); the searcher is exhausted after them.
-        seed: Seed or generator for all randomness of this searcher.
+        **options: `points_to_evaluate`, `restrict_to` and `seed`, see
+            `BuiltinSearcher`. Restricted, the searcher draws the members without
+            repetition (members registered as pending count as drawn) and is
+            exhausted after them.
     """
 
-    config_space: dict[str, Any]
-
-    def __init__(
-        self,
-        config_space: dict[str, Any],
-        *,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
-    ) -> None:
-        self.config_space = dict(config_space)
+    def __init__(self, config_space: dict[str, Any], **options: Unpack[SearcherOptions]) -> None:
+        # A restricted searcher walks a random permutation of the members as given
+        # (duplicates included) instead of the base's candidate pool; its state is the
+        # permutation's seed and the position, never the list itself.
+        restrict_to = options.pop("restrict_to", None)
+        super().__init__(config_space, **options)
         self._restricted = restrict_to is not None
-        self.seed = seed if isinstance(seed, int) else None
-        self._pending_initial = initial_configs(self.config_space, points_to_evaluate)
-        self._rng = np.random.default_rng(seed)
-        self._size = config_space_size(self.config_space)
-        self._seen: set[tuple[Any, ...]] = set()
         self._unused: list[Config] | None = None
-        # A restricted searcher walks a random permutation of `restrict_to`; its state
-        # is the permutation's seed and the position, never the list itself.
-        self._pool: list[Config] = []
+        self._members: list[Config] = []
         self._order: np.ndarray | None = None
         self._order_seed = int(self._rng.integers(2**63))
         self._position = 0
-        # hyperparameter key -> key of the pool member, for `register_pending`
+        # hyperparameter key -> key of the member, for `register_pending`
         self._member_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         if restrict_to is not None:
-            self._pool = [validate_config(self.config_space, c) for c in restrict_to]
-            self._size = len({config_key(c) for c in self._pool})
-            names = hyperparameter_names(self.config_space)
-            for member in self._pool:
-                tuned = config_key({name: member[name] for name in names})
+            self._members = [validate_config(self.config_space, c) for c in restrict_to]
+            self._size = len({config_key(c) for c in self._members})
+            for member in self._members:
+                tuned = config_key({name: member[name] for name in self._names})
                 self._member_keys.setdefault(tuned, config_key(member))
 
     def suggest(self, trial_id: int) -> Config | None:
@@ -99,8 +78,7 @@ class RandomSearcher(Searcher):
         """With `restrict_to`, a member being evaluated counts as used."""
         if not self._restricted:
             return
-        names = hyperparameter_names(self.config_space)
-        key = self._member_keys.get(config_key({n: config[n] for n in names if n in config}))
+        key = self._member_keys.get(config_key({n: config[n] for n in self._names if n in config}))
         if key is not None:
             self._seen.add(key)
 
@@ -113,9 +91,9 @@ class RandomSearcher(Searcher):
 
     def _suggest_from_pool(self) -> Config | None:
         if self._order is None:
-            self._order = np.random.default_rng(self._order_seed).permutation(len(self._pool))
-        while self._position < len(self._pool):
-            config = self._pool[int(self._order[self._position])]
+            self._order = np.random.default_rng(self._order_seed).permutation(len(self._members))
+        while self._position < len(self._members):
+            config = self._members[int(self._order[self._position])]
             self._position += 1
             if self._mark_new(config):
                 return dict(config)
@@ -138,9 +116,7 @@ class RandomSearcher(Searcher):
 
     def state_dict(self) -> dict[str, Any]:
         state = {
-            "rng": self._rng.bit_generator.state,
-            "seen": sorted(self._seen, key=repr),
-            "pending_initial": [dict(c) for c in self._pending_initial],
+            **super().state_dict(),
             "order_seed": self._order_seed,
             "position": self._position,
         }
@@ -151,9 +127,7 @@ class RandomSearcher(Searcher):
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self._rng.bit_generator.state = state["rng"]
-        self._seen = {tuple(key) for key in state["seen"]}
-        self._pending_initial = [dict(c) for c in state["pending_initial"]]
+        super().load_state_dict(state)
         unused = state.get("unused")
         self._unused = None if unused is None else [dict(c) for c in unused]
         self._order_seed = int(state["order_seed"])

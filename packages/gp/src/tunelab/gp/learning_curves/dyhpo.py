@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import autograd.numpy as anp
 import numpy as np
 
+from tunelab.core.searchers._base import SearcherOptions
 from tunelab.core.trial import Config
 from tunelab.gp._threads import blas_threads
 from tunelab.gp.acquisition import expected_improvement
@@ -19,8 +20,20 @@ from tunelab.gp.learning_curves.joint import ResourceKernel
 from tunelab.gp.learning_curves.searcher import MOBSTERSearcher
 from tunelab.gp.settings import GPSettings
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 # DyHPO consults the model at every decision, so parameters are refit less often.
 DYHPO_SETTINGS = GPSettings(opt_skip_period=3)
+
+
+class DyHPOOptions(SearcherOptions, total=False):
+    """The options of `MOBSTERSearcher` that `DyHPOSearcher` passes on unchanged (it
+    fixes `model`, keeps EI and sets its own default `settings`)."""
+
+    resource_kernel: ResourceKernel
+    max_resource: float | None
+    num_init_random: int
 
 
 @dataclass(frozen=True)
@@ -64,40 +77,25 @@ class DyHPOSearcher(MOBSTERSearcher):
 
     Args:
         config_space: Hyperparameter name -> domain or constant.
-        max_resource: The largest resource level, to normalise the resource; None:
-            the largest level observed so far.
-        resource_kernel: Resource kernel of the joint GP (see `ResourceKernel`).
-        num_init_random: Suggestions made at random before the model is used.
         settings: Model, fitting and optimisation options; default `DYHPO_SETTINGS`
             (parameters refit at every third update beyond the initial phase).
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Suggest only unused members of these configurations (e.g. a
-            table's rows); the acquisition function is maximised over them.
-        seed: Seed or generator for all randomness of the searcher.
+        **options: `max_resource`, `resource_kernel` (of the joint GP),
+            `num_init_random`, `points_to_evaluate`, `restrict_to` and `seed`, see
+            `MOBSTERSearcher`.
     """
 
     def __init__(
         self,
         config_space: dict[str, Any],
         *,
-        max_resource: float | None = None,
-        resource_kernel: ResourceKernel = "exp-decay-sum",
-        num_init_random: int = 6,
         settings: GPSettings | None = None,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[DyHPOOptions],
     ) -> None:
         super().__init__(
             config_space,
             model="joint",
-            resource_kernel=resource_kernel,
-            max_resource=max_resource,
-            num_init_random=num_init_random,
             settings=DYHPO_SETTINGS if settings is None else settings,
-            points_to_evaluate=points_to_evaluate,
-            seed=seed,
-            restrict_to=restrict_to,
+            **options,
         )
         self._chosen: np.ndarray | None = None
         self._chose_new = True

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import autograd.numpy as anp
 import numpy as np
 
-from tunelab.core.trial import Config
-from tunelab.gp.acquisition import Acquisition
 from tunelab.gp.fantasize import fantasize
-from tunelab.gp.learning_curves.joint import ResourceKernel
 from tunelab.gp.learning_curves.rung_weights import (
     adapted_bracket_distribution,
     joint_samples,
@@ -19,9 +16,15 @@ from tunelab.gp.learning_curves.rung_weights import (
     pairwise_ranking_loss,
     rung_weights,
 )
-from tunelab.gp.learning_curves.searcher import LearningCurveModel, MOBSTERSearcher
+from tunelab.gp.learning_curves.searcher import (
+    LearningCurveModel,
+    MOBSTEROptions,
+    MOBSTERSearcher,
+)
 from tunelab.gp.model import ConditionedGP
-from tunelab.gp.settings import GPSettings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class HyperTuneSearcher(MOBSTERSearcher):
@@ -54,19 +57,11 @@ class HyperTuneSearcher(MOBSTERSearcher):
         config_space: Hyperparameter name -> domain or constant.
         model: "independent" (per-level GPs) or "joint" (one GP over configuration
             and resource).
-        resource_kernel: Resource kernel of the joint model (see `ResourceKernel`).
-        max_resource: The largest resource level, to normalise the resource; None:
-            the largest level observed so far.
-        acquisition: "ei" or "lcb" (on the ensemble).
-        kappa: Exploration weight of LCB.
-        num_init_random: Suggestions made at random before the model is used.
         num_samples: Posterior samples `S` behind `theta`.
         min_points: Results a level needs to be `r_star`.
-        settings: Model, fitting and optimisation options (`GPSettings`).
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Suggest only unused members of these configurations (e.g. a
-            table's rows); the acquisition function is maximised over them.
-        seed: Seed or generator for all randomness of the searcher.
+        **options: `resource_kernel`, `max_resource`, `acquisition` (on the ensemble),
+            `kappa`, `num_init_random`, `settings`, `points_to_evaluate`, `restrict_to`
+            and `seed`, see `MOBSTERSearcher`.
     """
 
     def __init__(
@@ -74,36 +69,16 @@ class HyperTuneSearcher(MOBSTERSearcher):
         config_space: dict[str, Any],
         *,
         model: LearningCurveModel = "independent",
-        resource_kernel: ResourceKernel = "exp-decay-sum",
-        max_resource: float | None = None,
-        acquisition: Acquisition = "ei",
-        kappa: float = 1.0,
-        num_init_random: int = 6,
         num_samples: int = 50,
         min_points: int = 6,
-        settings: GPSettings | None = None,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[MOBSTEROptions],
     ) -> None:
         if num_samples < 1 or min_points < 2:
             raise ValueError(
                 f"HyperTuneSearcher: need num_samples >= 1 and min_points >= 2, got "
                 f"num_samples={num_samples!r}, min_points={min_points!r}"
             )
-        super().__init__(
-            config_space,
-            model=model,
-            resource_kernel=resource_kernel,
-            max_resource=max_resource,
-            acquisition=acquisition,
-            kappa=kappa,
-            num_init_random=num_init_random,
-            settings=settings,
-            points_to_evaluate=points_to_evaluate,
-            seed=seed,
-            restrict_to=restrict_to,
-        )
+        super().__init__(config_space, model=model, **options)
         self.num_samples = num_samples
         self.min_points = min_points
         self._weights_seed = int(self._rng.integers(2**31))

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 import autograd.numpy as anp
 import numpy as np
 
-from tunelab.core.trial import Config
-from tunelab.gp._base import GPSearcherBase
-from tunelab.gp.acquisition import Acquisition
+from tunelab.gp._base import GPOptions, GPSearcherBase
 from tunelab.gp.fantasize import fantasize
 from tunelab.gp.kernels import Matern52
 from tunelab.gp.learning_curves.independent import PerLevelGPModel
 from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS, ResourceKernel, resource_kernel
 from tunelab.gp.model import ConditionedGP, GPModel
-from tunelab.gp.settings import GPSettings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 LearningCurveModel = Literal["joint", "independent"]
+
+
+class MOBSTEROptions(GPOptions, total=False):
+    """The options of `MOBSTERSearcher` besides `model`, for a subclass's `**options`."""
+
+    resource_kernel: ResourceKernel
+    max_resource: float | None
 
 
 class MOBSTERSearcher(GPSearcherBase):
@@ -47,14 +54,8 @@ class MOBSTERSearcher(GPSearcherBase):
             `ResourceKernel`; ignored by the independent model).
         max_resource: The largest resource level, to normalise the resource; None:
             the largest level observed so far.
-        acquisition: "ei" or "lcb" (at `r_acq`).
-        kappa: Exploration weight of LCB.
-        num_init_random: Suggestions made at random before the model is used.
-        settings: Model, fitting and optimisation options (`GPSettings`).
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Suggest only unused members of these configurations (e.g. a
-            table's rows); the acquisition function is maximised over them.
-        seed: Seed or generator for all randomness of the searcher.
+        **options: `acquisition` (at `r_acq`), `kappa`, `num_init_random`, `settings`,
+            `points_to_evaluate`, `restrict_to` and `seed`, see `GPSearcherBase`.
     """
 
     def __init__(
@@ -64,13 +65,7 @@ class MOBSTERSearcher(GPSearcherBase):
         model: LearningCurveModel = "joint",
         resource_kernel: ResourceKernel = "exp-decay-sum",
         max_resource: float | None = None,
-        acquisition: Acquisition = "ei",
-        kappa: float = 1.0,
-        num_init_random: int = 6,
-        settings: GPSettings | None = None,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[GPOptions],
     ) -> None:
         if model not in ("joint", "independent"):
             raise ValueError(
@@ -87,16 +82,7 @@ class MOBSTERSearcher(GPSearcherBase):
         self.resource_kernel: ResourceKernel = resource_kernel
         self.max_resource = None if max_resource is None else float(max_resource)
         self._levels = np.zeros(0)
-        super().__init__(
-            config_space,
-            acquisition=acquisition,
-            kappa=kappa,
-            num_init_random=num_init_random,
-            settings=settings,
-            points_to_evaluate=points_to_evaluate,
-            seed=seed,
-            restrict_to=restrict_to,
-        )
+        super().__init__(config_space, **options)
         self._gp: ConditionedGP | None = None
         self._best = 0.0
         self._transform: Callable[[np.ndarray], np.ndarray] | None = None

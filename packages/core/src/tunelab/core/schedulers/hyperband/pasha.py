@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tunelab.core.schedulers._forwarding import RungArguments
 from tunelab.core.schedulers.hyperband.curves import CurveMatrix, RankedRows
 from tunelab.core.schedulers.hyperband.ranking import CrissCrossNoise, soft_ranking_consistent
 from tunelab.core.schedulers.hyperband.scheduler import HyperbandScheduler
 from tunelab.core.searcher import Searcher
-from tunelab.core.trial import Decision, Mode, Trial
+from tunelab.core.trial import Decision, Trial
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class PASHAScheduler(HyperbandScheduler):
@@ -41,30 +45,13 @@ class PASHAScheduler(HyperbandScheduler):
         self,
         searcher: Searcher,
         *,
-        metric: str,
-        mode: Mode = "min",
-        resource_attr: str,
-        max_resource: float | None = None,
-        max_resource_attr: str | None = None,
-        grace_period: float = 1,
-        reduction_factor: float = 3,
         rung_levels: Sequence[float] | None = None,
         epsilon: float | None = None,
         seed: int | np.random.Generator | None = None,
+        **rungs: Unpack[RungArguments],
     ) -> None:
         super().__init__(
-            searcher,
-            metric=metric,
-            mode=mode,
-            resource_attr=resource_attr,
-            max_resource=max_resource,
-            max_resource_attr=max_resource_attr,
-            grace_period=grace_period,
-            reduction_factor=reduction_factor,
-            rung_levels=rung_levels,
-            brackets=1,
-            kind="promotion",
-            seed=seed,
+            searcher, rung_levels=rung_levels, brackets=1, kind="promotion", seed=seed, **rungs
         )
         if epsilon is not None and not epsilon >= 0:
             raise ValueError(f"epsilon must be >= 0 or None (estimated), got {epsilon!r}")

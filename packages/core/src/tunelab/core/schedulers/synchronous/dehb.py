@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tunelab.core.schedulers.synchronous._base import resolve_max_resource
+from tunelab.core.schedulers._forwarding import RungArguments
 from tunelab.core.schedulers.synchronous._evolution import (
     PARENTS,
     Subpopulation,
@@ -21,7 +21,10 @@ from tunelab.core.schedulers.synchronous.brackets import Bracket, geometric_brac
 from tunelab.core.schedulers.synchronous.hyperband import SynchronousHyperbandScheduler
 from tunelab.core.searcher import Searcher
 from tunelab.core.space import CandidateSet, SpaceEncoder, config_key
-from tunelab.core.trial import Config, Decision, Mode, TrialSuggestion
+from tunelab.core.trial import Config, Decision, TrialSuggestion
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 @dataclass(frozen=True)
@@ -97,17 +100,11 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         self,
         searcher: Searcher,
         *,
-        metric: str,
-        mode: Mode = "min",
-        resource_attr: str,
-        max_resource: float | None = None,
-        max_resource_attr: str | None = None,
-        grace_period: float = 1,
-        reduction_factor: float = 3,
         brackets: int | None = None,
         evolution: DifferentialEvolution | None = None,
         restrict_to: Sequence[Config] | None = None,
         seed: int | np.random.Generator | None = None,
+        **rungs: Unpack[RungArguments],
     ) -> None:
         space = searcher.config_space
         if not isinstance(space, dict):
@@ -115,31 +112,10 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
                 f"DEHBScheduler encodes configurations of the searcher's config_space, but "
                 f"{type(searcher).__name__} has none; use a searcher with config_space"
             )
-        top = resolve_max_resource(searcher, max_resource, max_resource_attr)
-        if top is None:
-            raise ValueError(
-                "the highest resource level is unknown: pass max_resource=<level> or "
-                "max_resource_attr=<constant key of the searcher's config_space>"
-            )
-        first = geometric_brackets(
-            min_resource=grace_period, max_resource=top, reduction_factor=reduction_factor
-        )[0]
-        count = len(first.rungs) if brackets is None else brackets
-        valid = isinstance(count, int) and not isinstance(count, bool)
-        if not valid or not 1 <= count <= len(first.rungs):
-            raise ValueError(
-                f"brackets must be None or an int from 1 to {len(first.rungs)} (the rung "
-                f"levels {list(first.levels)}), got {brackets!r}"
-            )
-        super().__init__(
-            searcher,
-            metric=metric,
-            mode=mode,
-            resource_attr=resource_attr,
-            max_resource=top,
-            max_resource_attr=max_resource_attr,
-            brackets=[Bracket(first.rungs[offset:]) for offset in range(count)],
-        )
+        if isinstance(brackets, bool) or not isinstance(brackets, int | None):
+            raise ValueError(f"brackets must be None or an int, got {brackets!r}")
+        super().__init__(searcher, brackets=brackets, **rungs)
+        first = self.brackets[0]
         self.evolution = evolution or DifferentialEvolution()
         self._encoder = SpaceEncoder(space)
         self._rng = np.random.default_rng(seed)
@@ -176,6 +152,21 @@ class DEHBScheduler(SynchronousHyperbandScheduler):
         # Only the first bracket asks the searcher; evolution needs no new samples.
         if self._manager.close_first_rung(state):
             self._rung_complete(state)
+
+    def _geometric(
+        self, grace_period: float, top: float, reduction_factor: float, count: int | None
+    ) -> list[Bracket]:
+        """The rung-inherited brackets: bracket s keeps rungs s..S of the first."""
+        first = geometric_brackets(
+            min_resource=grace_period, max_resource=top, reduction_factor=reduction_factor
+        )[0]
+        count = len(first.rungs) if count is None else count
+        if not 1 <= count <= len(first.rungs):
+            raise ValueError(
+                f"brackets must be None or an int from 1 to {len(first.rungs)} (the rung "
+                f"levels {list(first.levels)}), got {count!r}"
+            )
+        return [Bracket(first.rungs[offset:]) for offset in range(count)]
 
     def _propose(self, state: BracketState, trial_id: int) -> TrialSuggestion | None:
         if state.bracket_id == 0:

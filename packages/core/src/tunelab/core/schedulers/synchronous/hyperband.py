@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tunelab.core.schedulers._forwarding import RungArguments
 from tunelab.core.schedulers.synchronous._base import (
     SynchronousBracketScheduler,
     resolve_max_resource,
@@ -18,6 +19,9 @@ from tunelab.core.schedulers.synchronous.brackets import (
 )
 from tunelab.core.searcher import Searcher
 from tunelab.core.trial import Config, Mode, TrialSuggestion
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def _brackets_argument(brackets: object) -> list[Bracket] | None:
@@ -98,12 +102,7 @@ class SynchronousHyperbandScheduler(SynchronousBracketScheduler):
             )
         else:
             assert brackets is None or isinstance(brackets, int)
-            explicit = geometric_brackets(
-                min_resource=grace_period,
-                max_resource=top,
-                reduction_factor=reduction_factor,
-                num_brackets=brackets,
-            )
+            explicit = self._geometric(grace_period, top, reduction_factor, brackets)
         super().__init__(
             searcher,
             metric=metric,
@@ -114,6 +113,18 @@ class SynchronousHyperbandScheduler(SynchronousBracketScheduler):
             brackets=explicit,
         )
         self._configs: dict[int, Config] = {}
+
+    def _geometric(
+        self, grace_period: float, top: float, reduction_factor: float, count: int | None
+    ) -> list[Bracket]:
+        """The brackets run for `brackets=count` (an int or None): Hyperband's first
+        `count` (`geometric_brackets`)."""
+        return geometric_brackets(
+            min_resource=grace_period,
+            max_resource=top,
+            reduction_factor=reduction_factor,
+            num_brackets=count,
+        )
 
     def removable_checkpoints(self) -> list[int]:
         """Paused trials by how unlikely a resume is: first those never to be resumed
@@ -188,26 +199,5 @@ class SynchronousSuccessiveHalving(SynchronousHyperbandScheduler):
     Args: as `SynchronousHyperbandScheduler`, without `brackets`.
     """
 
-    def __init__(
-        self,
-        searcher: Searcher,
-        *,
-        metric: str,
-        mode: Mode = "min",
-        resource_attr: str,
-        max_resource: float | None = None,
-        max_resource_attr: str | None = None,
-        grace_period: float = 1,
-        reduction_factor: float = 3,
-    ) -> None:
-        super().__init__(
-            searcher,
-            metric=metric,
-            mode=mode,
-            resource_attr=resource_attr,
-            max_resource=max_resource,
-            max_resource_attr=max_resource_attr,
-            grace_period=grace_period,
-            reduction_factor=reduction_factor,
-            brackets=1,
-        )
+    def __init__(self, searcher: Searcher, **rungs: Unpack[RungArguments]) -> None:
+        super().__init__(searcher, brackets=1, **rungs)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunelab.core.searchers._args import check_count, check_fraction, check_positive
+from tunelab.core.searchers._base import SearcherOptions
 from tunelab.core.searchers._model_based import ModelBasedSearcher
 from tunelab.core.searchers.kde._density import ProductKDE
-from tunelab.core.trial import Config
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class KDESearcher(ModelBasedSearcher):
@@ -50,11 +52,9 @@ class KDESearcher(ModelBasedSearcher):
         num_min_data_points: `N_min` of the paper: the fewest points of the good
             density; a level is modelled once it has `N_min + 2` observations. None
             for the paper's default, the number of hyperparameters plus one.
-        points_to_evaluate: Configurations to evaluate first.
-        restrict_to: Suggest only unused members of these configurations (e.g. a
-            table's rows): each vector drawn from `l` is replaced by its nearest unused
-            member, and the members are ranked.
-        seed: Seed or generator for all randomness of the searcher.
+        **options: `points_to_evaluate`, `restrict_to` (each vector drawn from `l` is
+            then replaced by its nearest unused member, and the members are ranked) and
+            `seed`, see `BuiltinSearcher`.
     """
 
     def __init__(
@@ -67,9 +67,7 @@ class KDESearcher(ModelBasedSearcher):
         random_fraction: float = 1 / 3,
         bandwidth_factor: float = 3.0,
         num_min_data_points: int | None = None,
-        points_to_evaluate: Sequence[Config] | None = None,
-        restrict_to: Sequence[Config] | None = None,
-        seed: int | np.random.Generator | None = None,
+        **options: Unpack[SearcherOptions],
     ) -> None:
         where = type(self).__name__
         check_fraction(top_fraction, where=where, arg="top_fraction", closed=False)
@@ -78,12 +76,7 @@ class KDESearcher(ModelBasedSearcher):
         if num_min_data_points is not None:
             check_count(num_min_data_points, where=where, arg="num_min_data_points", minimum=1)
         super().__init__(
-            config_space,
-            num_candidates=num_candidates,
-            random_fraction=random_fraction,
-            points_to_evaluate=points_to_evaluate,
-            restrict_to=restrict_to,
-            seed=seed,
+            config_space, num_candidates=num_candidates, random_fraction=random_fraction, **options
         )
         self.top_fraction = float(top_fraction)
         self.min_bandwidth = float(min_bandwidth)
