@@ -20,6 +20,7 @@ from tunelab.core.space import (
     domain_from_json,
     finrange,
     logfinrange,
+    logordinal,
     lograndint,
     loguniform,
     ordinal,
@@ -243,3 +244,37 @@ def test_space_encoder_decodes_as_each_domain(domains: list[Domain], seed: int) 
             if isinstance(space[name], Categorical):
                 argmax = int(np.argmax(np.clip(x[columns], 0.0, 1.0)))
                 assert decoded[name] == space[name].categories[argmax]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    points=st.lists(
+        st.floats(min_value=1e-6, max_value=1e6, allow_nan=False), min_size=2, max_size=12
+    ),
+    log=st.booleans(),
+    u=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_ordinal_decode_is_the_nearest_member_the_lower_on_ties(
+    points: list[float], log: bool, u: float
+) -> None:
+    """The bisect in `Ordinal._decode_unit` picks what an argmin over all members picks."""
+    members = sorted(set(points))
+    assume(len(members) >= 2)
+    domain = logordinal(members) if log else ordinal(members, kind="nn")
+    scaled = np.log(np.array(members)) if log else np.array(members)
+    t = scaled[0] + u * (scaled[-1] - scaled[0])
+    expected = members[int(np.argmin(np.abs(scaled - t)))]
+    assert domain.decode(np.array([u])) == expected
+
+
+@PROPERTY_SETTINGS
+@given(seed=SEEDS, log=st.booleans())
+def test_ordinal_sampling_draws_one_uniform_and_decodes_it(seed: int, log: bool) -> None:
+    """Sampling an "nn" ordinal is decoding one `uniform()` draw: the sequences (and the
+    generator states after them) of a searcher's draws do not depend on how it is done."""
+    members = [1, 2, 5, 10, 50, 100, 1000]
+    domain = logordinal(members) if log else ordinal(members, kind="nn")
+    drawn, reference = np.random.default_rng(seed), np.random.default_rng(seed)
+    for _ in range(20):
+        assert domain.sample(drawn) == domain.decode(np.array([reference.uniform()]))
+    assert drawn.bit_generator.state == reference.bit_generator.state

@@ -160,6 +160,11 @@ def as_number(value: Any) -> int | float | None:
     booleans. Strings, None, containers and integers too large even for a float
     are not numbers.
     """
+    kind = type(value)
+    if kind is float:  # the common cases first: no abstract-class checks
+        return cast(float, value)
+    if kind is int and value in _INT64:
+        return cast(int, value)
     if isinstance(value, bool):
         return value
     if isinstance(value, numbers.Integral):

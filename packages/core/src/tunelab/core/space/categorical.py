@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from itertools import pairwise
@@ -132,6 +133,7 @@ class Ordinal(FiniteDomain):
         if self._kind != "equal":
             scaled = np.array(self._members, dtype=float)
             self._points = np.log(scaled) if self._kind == "nn-log" else scaled
+            self._point_list: list[float] = self._points.tolist()  # for bisect
 
     @property
     def categories(self) -> list[Value]:
@@ -150,7 +152,8 @@ class Ordinal(FiniteDomain):
     def sample(self, rng: np.random.Generator) -> Value:
         if self._kind == "equal":
             return super().sample(rng)
-        return self.decode(np.array([rng.uniform()]))
+        # `random()` draws what `uniform()` draws (one double in [0, 1)), for less
+        return self._decode_unit([rng.random()])
 
     def sample_many(self, rng: np.random.Generator, n: int) -> list[Value]:
         # one `sample` after another, as `Domain` draws: the "nn" kinds go through decode
@@ -174,8 +177,13 @@ class Ordinal(FiniteDomain):
         k = len(self._members)
         if self._kind == "equal":
             return self._members[min(max(math.ceil(u * k) - 1, 0), k - 1)]
-        t = self._points[0] + u * (self._points[-1] - self._points[0])
-        return self._members[int(np.argmin(np.abs(self._points - t)))]
+        points = self._point_list
+        t = points[0] + u * (points[-1] - points[0])
+        # the nearest point (the lower one of two equally near): one of t's neighbours
+        right = min(bisect.bisect_left(points, t), k - 1)
+        left = max(right - 1, 0)
+        nearest = right if abs(points[right] - t) < abs(points[left] - t) else left
+        return self._members[nearest]
 
     def to_json(self) -> dict[str, Any]:
         return {"type": "ordinal", "categories": list(self._members), "kind": self._kind}
