@@ -129,9 +129,20 @@ def test_equality_and_hash() -> None:
 
 
 def test_log_flags() -> None:
-    logs = [loguniform(1, 2), lograndint(1, 2), logfinrange(1, 2, 2), logordinal([1, 2])]
+    logs: list[Domain] = [
+        loguniform(1, 2),
+        lograndint(1, 2),
+        logfinrange(1, 2, 2),
+        logordinal([1, 2]),
+    ]
     assert all(d.log for d in logs)
-    linear = [uniform(1, 2), randint(1, 2), finrange(1, 2, 2), ordinal([1, 2]), choice(["a"])]
+    linear: list[Domain] = [
+        uniform(1, 2),
+        randint(1, 2),
+        finrange(1, 2, 2),
+        ordinal([1, 2]),
+        choice(["a"]),
+    ]
     assert not any(d.log for d in linear)
 
 
