@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -76,6 +76,7 @@ class TabularBlackbox(Blackbox):
         if len(self._seeds) != n_seeds:
             raise ValueError(f"seeds {self._seeds} do not match the {n_seeds} seeds of the table")
         self._index: dict[tuple[Any, ...], int] | None = None
+        self._coded: list[_Coded | Any] | None = None
 
     # -- Blackbox API -----------------------------------------------------------------
 
@@ -168,7 +169,14 @@ class TabularBlackbox(Blackbox):
 
     def all_configurations(self) -> list[Config]:
         """Every configuration of the table, constants of the space included."""
-        return [self._config_of_row(row) for row in self._hyperparameters.to_dict("records")]
+        names = list(self._space)
+        columns = [
+            _expand(coded) if isinstance(coded, _Coded) else [coded] * len(self)
+            for coded in self._coded_columns()
+        ]
+        if not columns:
+            return [{} for _ in range(len(self))]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def index_of(self, config: Config) -> int:
         """Row of `config` in the table.
@@ -177,9 +185,7 @@ class TabularBlackbox(Blackbox):
             KeyError: If the configuration is not in the table.
         """
         if self._index is None:
-            self._index = {
-                config_key(self._tuned(c)): i for i, c in enumerate(self.all_configurations())
-            }
+            self._index = self._build_index()
         try:
             return self._index[config_key(self._tuned(config))]
         except KeyError:
@@ -192,14 +198,63 @@ class TabularBlackbox(Blackbox):
     def _tuned(self, config: Config) -> Config:
         return {name: config[name] for name in hyperparameter_names(self._space) if name in config}
 
-    def _config_of_row(self, row: dict[str, Any]) -> Config:
-        config = {}
-        for name, entry in self._space.items():
-            if isinstance(entry, Domain):
-                config[name] = entry.cast(_plain(row[name]))
-            else:
-                config[name] = entry
-        return config
+    def _coded_columns(self) -> list[_Coded | Any]:
+        """Per entry of the space, in its order: a domain's column, cast once per
+        distinct value (`_Coded`), or the constant itself."""
+        if self._coded is None:
+            self._coded = [
+                _code_column(entry, self._hyperparameters[name])
+                if isinstance(entry, Domain)
+                else entry
+                for name, entry in self._space.items()
+            ]
+        return self._coded
+
+    def _build_index(self) -> dict[tuple[Any, ...], int]:
+        """`config_key` of each row's hyperparameters -> the row (the last one of equal
+        rows), made from the keys of each column's distinct values."""
+        parts = []
+        for name, coded in zip(self._space, self._coded_columns(), strict=True):
+            if isinstance(coded, _Coded):  # config_key orders the (name, value) pairs by name
+                pairs = [config_key({name: value})[0] for value in coded.values]
+                parts.append((name, _expand(_Coded(pairs, coded.codes))))
+        columns = [column for _, column in sorted(parts, key=lambda part: part[0])]
+        keys = zip(*columns, strict=True) if columns else iter([()] * len(self))
+        return {key: row for row, key in enumerate(keys)}
+
+
+class _Coded(NamedTuple):
+    """A column as its distinct values and, per row, the position of its value."""
+
+    values: list[Any]
+    codes: np.ndarray
+
+
+def _expand(coded: _Coded) -> list[Any]:
+    values = coded.values
+    return [values[code] for code in coded.codes.tolist()]
+
+
+def _code_column(domain: Domain, column: pd.Series) -> _Coded:
+    """`column`'s values cast by `domain`, each distinct value cast once.
+
+    Numbers are told apart by their bits (so -0.0 stays apart from 0.0), strings by
+    value; any other value is cast on its own, as the row-by-row cast would.
+    """
+    array = column.to_numpy()
+    if array.dtype.kind in "biuf":
+        bits = array.view(f"i{array.itemsize}") if array.dtype.kind == "f" else array
+        _, first, codes = np.unique(bits, return_index=True, return_inverse=True)
+        return _Coded([domain.cast(v) for v in array[first].tolist()], codes.reshape(-1))
+    values: list[Any] = []
+    seen: dict[Any, int] = {}
+    codes = np.empty(len(array), dtype=np.intp)
+    for row, raw in enumerate(array.tolist()):
+        key = raw if type(raw) is str else (row,)  # a non-string is cast on its own
+        codes[row] = code = seen.setdefault(key, len(values))
+        if code == len(values):
+            values.append(domain.cast(_plain(raw)))
+    return _Coded(values, codes)
 
 
 def _fidelities(

@@ -93,7 +93,9 @@ def _simulated(benchmark: DictConfig, *, seed: int) -> Problem:
                 f"benchmark {benchmark.name!r}: restrict_to_table needs a tabular blackbox"
             )
         constants = {k: v for k, v in space.items() if k not in blackbox.configuration_space}
-        restrict_to = [{**c, **constants} for c in blackbox.all_configurations()]
+        restrict_to = blackbox.all_configurations()  # fresh dicts: completed in place
+        for config in restrict_to:
+            config.update(constants)
     backend = SimulatorBackend(
         blackbox,
         max_resource_attr=None if max_resource_attr is None else str(max_resource_attr),

@@ -57,12 +57,13 @@ class StoredRecipe(Recipe):
     """A recipe that builds tabular tasks once into the repository and loads them.
 
     The folder is `$TUNELAB_HOME/blackboxes/<folder_name>/`; it is verified on every
-    load and rebuilt when corrupt or incomplete.
+    load (files unchanged since they were last found intact are not hashed again) and
+    rebuilt when corrupt, incomplete or stale (`stale`).
     """
 
     def tasks(self, **options: Any) -> list[str]:
         folder = self.folder(**options)
-        if storage.verify(folder) is None:
+        if storage.verify(folder, remember=storage.in_repository(folder)) is None:
             return _task_folders(folder)
         return []
 
@@ -82,21 +83,31 @@ class StoredRecipe(Recipe):
             generator's spec, library versions, ...).
         """
 
+    def stale(self, folder: Path, **options: Any) -> str | None:
+        """Why the intact `folder` is not what `build` would now make from `options`
+        (e.g. its source files have changed), None when it is. The default: never."""
+        return None
+
     def load(self, task: str | None = None, *, rebuild: bool = False, **options: Any) -> Blackbox:
         folder = self.ensure_built(rebuild=rebuild, **options)
-        return storage.load_tabular(folder / self.pick_task(task, _task_folders(folder)))
+        return storage.load_task(folder, self.pick_task(task, _task_folders(folder)))
 
     def ensure_built(self, *, rebuild: bool = False, **options: Any) -> Path:
         """The verified folder of this blackbox, built (again) when needed."""
         folder = self.folder(**options)
-        problem = "a rebuild was asked for" if rebuild else storage.verify(folder)
+        remember = storage.in_repository(folder)
+        problem = (
+            "a rebuild was asked for" if rebuild else storage.verify(folder, remember=remember)
+        )
+        if problem is None:
+            problem = self.stale(folder, **options)
         if problem is None:
             return folder
         if folder.exists():
             logger.warning("rebuilding blackbox %r in %s: %s", self.name, folder, problem)
         with storage.building(folder) as temporary:
             info = self.build(temporary, **options)
-            storage.write_manifest(temporary, {"name": self.name, **info})
+            storage.write_manifest(temporary, {"name": self.name, **info}, remember=remember)
         return folder
 
 

@@ -8,12 +8,16 @@ missing or does not match its files (an interrupted build, a truncated copy) is
 
 Folders are built under a temporary name next to their final place and renamed into
 place when complete, so a reader never sees a half-written blackbox.
+
+The repository's folders remember which files were found intact (`VERIFIED`, a file
+beside the manifest), so that a large table is hashed once, not on every load; a
+file is hashed again as soon as its stamp changes (see `_fingerprints`). Their
+objectives are read through the array cache (`array_cache`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -23,7 +27,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
+from tunelab.blackbox.repository._fingerprints import file_sha256 as file_sha256
+from tunelab.blackbox.repository._fingerprints import file_stamp, read_json, write_json_quietly
+from tunelab.blackbox.repository.array_cache import cached_array
 from tunelab.blackbox.tabular import TabularBlackbox
 from tunelab.core.results.io import write_json_atomic, write_parquet_atomic
 from tunelab.core.space import config_space_from_json, config_space_to_json
@@ -33,6 +41,9 @@ MANIFEST = "manifest.json"
 HYPERPARAMETERS = "hyperparameters.parquet"
 OBJECTIVES = "objectives.parquet"
 METADATA = "metadata.json"
+VERIFIED = ".verified.json"
+"""In a folder of the repository: the stamps of its files when they last matched the
+manifest (not listed in the manifest itself)."""
 HOME_ENV = "TUNELAB_HOME"
 
 
@@ -44,6 +55,17 @@ def tunelab_home() -> Path:
 def blackboxes_root() -> Path:
     """Where built blackboxes live: `$TUNELAB_HOME/blackboxes`."""
     return tunelab_home() / "blackboxes"
+
+
+def in_repository(folder: Path) -> bool:
+    """Whether `folder` lies in the repository (which may keep records in it), as
+    opposed to, say, tables shipped inside a package."""
+    return blackboxes_root().resolve() in folder.resolve().parents
+
+
+def array_cache_folder() -> Path:
+    """Where the objectives of stored blackboxes are cached as arrays (see `array_cache`)."""
+    return blackboxes_root() / ".cache" / "objectives"
 
 
 def save_tabular(
@@ -105,8 +127,16 @@ def _write_single_precision(path: Path, frame: pd.DataFrame) -> None:
     )
 
 
-def load_tabular(folder: Path) -> TabularBlackbox:
-    """Read a task folder written by `save_tabular`."""
+def load_tabular(folder: Path, *, objectives_sha256: str | None = None) -> TabularBlackbox:
+    """Read a task folder written by `save_tabular`.
+
+    Args:
+        folder: The task folder.
+        objectives_sha256: The SHA-256 of its objectives.parquet, taken from a verified
+            manifest: the objectives then come from the array cache (memory-mapped,
+            read-only), made from the Parquet file on the first load. None reads the
+            Parquet file.
+    """
     metadata = json.loads((folder / METADATA).read_text())
     if metadata.get("format_version") != FORMAT_VERSION:
         raise ValueError(
@@ -114,7 +144,14 @@ def load_tabular(folder: Path) -> TabularBlackbox:
             f"version of tunelab-blackbox reads format {FORMAT_VERSION}: rebuild it"
         )
     shape = tuple(metadata["shape"])
-    objectives = pd.read_parquet(folder / OBJECTIVES).to_numpy(dtype=float).reshape(shape)
+
+    def read_objectives() -> np.ndarray:
+        return _read_objectives(folder / OBJECTIVES).reshape(shape)
+
+    if objectives_sha256 is None:
+        objectives = read_objectives()
+    else:
+        objectives = cached_array(array_cache_folder(), objectives_sha256, shape, read_objectives)
     return TabularBlackbox(
         hyperparameters=pd.read_parquet(folder / HYPERPARAMETERS),
         objectives=objectives,
@@ -129,23 +166,51 @@ def load_tabular(folder: Path) -> TabularBlackbox:
     )
 
 
+def _read_objectives(path: Path) -> np.ndarray:
+    """The objectives table, shape (n_rows, n_objectives), float64; read column by column
+    with pyarrow, which takes half the time of going through a DataFrame."""
+    table = pq.read_table(path)
+    values = np.empty((table.num_rows, table.num_columns))
+    for k, column in enumerate(table.columns):
+        values[:, k] = column.to_numpy()
+    return values
+
+
+def load_task(folder: Path, task: str) -> TabularBlackbox:
+    """Task `task` of the verified blackbox folder `folder`, its objectives cached."""
+    recorded = read_manifest(folder)["files"].get(f"{task}/{OBJECTIVES}") or {}
+    return load_tabular(folder / task, objectives_sha256=recorded.get("sha256"))
+
+
 def read_task_metadata(folder: Path) -> dict[str, Any]:
     """The metadata.json of a task folder."""
     return dict(json.loads((folder / METADATA).read_text()))
 
 
-def write_manifest(folder: Path, info: dict[str, Any]) -> None:
-    """Seal a fully written blackbox folder: sizes and hashes of all its files."""
-    files = {
-        str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": file_sha256(path)}
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
-    }
+def write_manifest(folder: Path, info: dict[str, Any], *, remember: bool = False) -> None:
+    """Seal a fully written blackbox folder: sizes and hashes of all its files.
+
+    With `remember`, the files count as verified (see `verify`).
+    """
+    files, verified = {}, {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name not in (MANIFEST, VERIFIED):
+            name, digest = str(path.relative_to(folder)), file_sha256(path)
+            files[name] = {"size": path.stat().st_size, "sha256": digest}
+            verified[name] = [*file_stamp(path), digest]
     write_json_atomic(folder / MANIFEST, {**info, "files": files})
+    if remember:
+        write_json_quietly(folder / VERIFIED, verified)
 
 
-def verify(folder: Path) -> str | None:
-    """None when `folder` is a complete blackbox folder, else what is wrong with it."""
+def verify(folder: Path, *, remember: bool = False) -> str | None:
+    """None when `folder` is a complete blackbox folder, else what is wrong with it.
+
+    Every file listed in the manifest must have its size and SHA-256. With
+    `remember` (folders of the repository, which it may write to), files whose stamp
+    is the one recorded when they last matched are not hashed again, and the stamps
+    of the files found intact are recorded.
+    """
     manifest_file = folder / MANIFEST
     if not manifest_file.is_file():
         return f"{MANIFEST} is missing (the build did not finish)"
@@ -154,14 +219,20 @@ def verify(folder: Path) -> str | None:
         files = manifest["files"]
     except (OSError, ValueError, KeyError) as error:
         return f"{MANIFEST} is unreadable ({error})"
+    known = read_json(folder / VERIFIED) if remember else {}
+    verified = {}
     for name, expected in files.items():
         path = folder / name
         if not path.is_file():
             return f"{name} is missing"
-        if path.stat().st_size != expected["size"]:
-            return f"{name} has {path.stat().st_size} bytes, expected {expected['size']}"
-        if file_sha256(path) != expected["sha256"]:
+        stamp = [*file_stamp(path), expected["sha256"]]
+        if stamp[0] != expected["size"]:
+            return f"{name} has {stamp[0]} bytes, expected {expected['size']}"
+        if known.get(name) != stamp and file_sha256(path) != expected["sha256"]:
             return f"{name} does not match its checksum"
+        verified[name] = stamp
+    if remember and verified != known:
+        write_json_quietly(folder / VERIFIED, verified)
     return None
 
 
@@ -190,12 +261,3 @@ def building(folder: Path) -> Iterator[Path]:
         folder.rename(retired)
         shutil.rmtree(retired, ignore_errors=True)
     temporary.rename(folder)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's content, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -208,6 +208,27 @@ class FinalTableRecipe(StoredRecipe):
     def tasks(self, **options: Any) -> list[str]:
         return sorted(self.files)
 
+    def stale(
+        self, folder: Path, *, source: str | os.PathLike[str] | None = None, **options: Any
+    ) -> str | None:
+        """Which source file, in the folder given now, differs from the one converted.
+
+        The files are small (final fidelity only), so they are hashed on each load.
+        Without a source folder, or without the file in it, the stored conversion is
+        used as it is.
+        """
+        given = source if source is not None else os.environ.get(TABLES_ENV)
+        if given is None:
+            return None
+        root = Path(given).expanduser()
+        for entry in storage.read_manifest(folder).get("sources", {}).values():
+            path = root / entry["file"]
+            if not path.is_file():
+                continue
+            if path.stat().st_size != entry["size"] or storage.file_sha256(path) != entry["sha256"]:
+                return f"{path} is not the file it was converted from (its content changed)"
+        return None
+
     def build(
         self, folder: Path, *, source: str | os.PathLike[str] | None = None, **options: Any
     ) -> dict[str, Any]:
