@@ -13,6 +13,7 @@ from tunelab.core.space import (
     SpaceEncoder,
     choice,
     config_key,
+    config_keys,
     config_space_size,
     finrange,
     grid_configs,
@@ -231,3 +232,17 @@ def test_space_encoder_decode_errors_and_other_domains() -> None:
 
     custom = SpaceEncoder({"u": Unclipped(lower=0.0, upper=1.0), "k": 3})
     assert custom.decode([1.5]) == {"u": 1.5, "k": 3}
+
+
+def test_config_keys_are_config_key_of_each() -> None:
+    configs: list[dict[str, Any]] = [
+        {"a": 1, "b": "x", "c": True},
+        {"a": 1.0, "b": "x", "c": 1},
+        {"a": -0.0, "b": [1, 2], "c": None},
+        {"b": "y", "a": np.float32(0.1)},
+        {"a": float("nan"), "b": {"k": 1}},
+    ]
+    for got, config in zip(config_keys(configs), configs, strict=True):
+        assert repr(got) == repr(config_key(config))
+    for got, config in zip(config_keys(configs, ["a", "c"]), configs, strict=True):
+        assert repr(got) == repr(config_key({n: config[n] for n in ("a", "c") if n in config}))

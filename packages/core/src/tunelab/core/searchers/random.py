@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tunelab.core.searchers._base import BuiltinSearcher, SearcherOptions
-from tunelab.core.space import config_key, grid_configs, sample_config, validate_config
+from tunelab.core.space import (
+    config_key,
+    config_keys,
+    grid_configs,
+    sample_config,
+    validate_configs,
+)
 from tunelab.core.trial import Config
 
 if TYPE_CHECKING:
@@ -50,11 +56,12 @@ class RandomSearcher(BuiltinSearcher):
         # hyperparameter key -> key of the member, for `register_pending`
         self._member_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         if restrict_to is not None:
-            self._members = [validate_config(self.config_space, c) for c in restrict_to]
-            self._size = len({config_key(c) for c in self._members})
-            for member in self._members:
-                tuned = config_key({name: member[name] for name in self._names})
-                self._member_keys.setdefault(tuned, config_key(member))
+            self._members = validate_configs(self.config_space, restrict_to)
+            keys = config_keys(self._members)
+            self._size = len(set(keys))
+            tuned = config_keys(self._members, self._names)
+            for tuned_key, key in zip(tuned, keys, strict=True):
+                self._member_keys.setdefault(tuned_key, key)
 
     def suggest(self, trial_id: int) -> Config | None:
         while self._pending_initial:

@@ -14,6 +14,7 @@ from tunelab.core.space.candidates import CandidatePool, CandidateSet
 from tunelab.core.space.categorical import Categorical, Ordinal, OrdinalKind
 from tunelab.core.space.config import (
     config_key,
+    config_keys,
     config_space_size,
     grid_configs,
     hyperparameter_names,
@@ -21,6 +22,7 @@ from tunelab.core.space.config import (
     midpoint_config,
     sample_config,
     validate_config,
+    validate_configs,
 )
 from tunelab.core.space.domain import Domain, Value
 from tunelab.core.space.encoding import SpaceEncoder
@@ -57,6 +59,7 @@ __all__ = [
     "Value",
     "choice",
     "config_key",
+    "config_keys",
     "config_space_from_json",
     "config_space_size",
     "config_space_to_json",
@@ -75,4 +78,5 @@ __all__ = [
     "sample_config",
     "uniform",
     "validate_config",
+    "validate_configs",
 ]

@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from tunelab.core.space.config import config_key, hyperparameter_names, validate_config
+from tunelab.core.space.config import (
+    config_key,
+    config_keys,
+    hyperparameter_names,
+    validate_configs,
+)
 from tunelab.core.space.encoding import SpaceEncoder
 
 # Below this many available members, nearest-member queries scan them directly; above,
@@ -65,11 +70,9 @@ class CandidateSet:
                 raise TypeError(
                     f"{where}[{position}] must be a dict, got {type(config).__name__}: {config!r}"
                 )
-            try:
-                member = validate_config(self.config_space, config)
-            except ValueError as error:
-                raise ValueError(f"{where}[{position}] is not in the space: {error}") from None
-            self._index.setdefault(self.key(member), len(self._members))
+        members = validate_configs(self.config_space, configs, where=where)
+        for member, key in zip(members, config_keys(members, self._names), strict=True):
+            self._index.setdefault(key, len(self._members))
             if len(self._index) > len(self._members):
                 self._members.append(member)
         if not self._members:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,62 @@ def validate_config(space: Mapping[str, Any], config: Mapping[str, Any]) -> dict
     return result
 
 
+def validate_configs(
+    space: Mapping[str, Any], configs: Iterable[Mapping[str, Any]], *, where: str | None = None
+) -> list[dict[str, Any]]:
+    """`validate_config` of each of `configs`, casting each distinct value of a
+    hyperparameter once: a table's tens of thousands of rows repeat a few values.
+
+    Raises:
+        ValueError: as `validate_config`, for the first invalid configuration; with
+            `where`, the message starts "<where>[<position>] is not in the space".
+    """
+    casts: Casts = {name: {} for name in space}
+    validated = []
+    for position, config in enumerate(configs):
+        try:
+            validated.append(_validate_cached(space, config, casts))
+            continue
+        except (KeyError, TypeError, ValueError):
+            pass
+        try:
+            validated.append(validate_config(space, config))  # raises the precise error
+        except ValueError as error:
+            if where is None:
+                raise
+            raise ValueError(f"{where}[{position}] is not in the space: {error}") from None
+    return validated
+
+
+Casts = dict[str, dict[tuple[Any, ...], Any]]
+"""Per hyperparameter: (type, value[, sign]) -> the domain's cast of the value."""
+
+
+def _validate_cached(
+    space: Mapping[str, Any], config: Mapping[str, Any], casts: Casts
+) -> dict[str, Any]:
+    """`validate_config` for a valid configuration; any exception means: ask it."""
+    if len(config) > len(space) or any(name not in space for name in config):
+        raise KeyError("unknown keys")
+    result: dict[str, Any] = {}
+    for name, entry in space.items():
+        if not isinstance(entry, Domain):
+            if name in config and config[name] != entry:
+                raise ValueError(name)
+            result[name] = copy.deepcopy(entry)
+            continue
+        value = config[name]
+        kind = type(value)
+        # -0.0 == 0.0 but a domain may keep the sign: floats are told apart by it
+        key = (kind, value, math.copysign(1.0, value)) if kind is float else (kind, value)
+        seen = casts[name]
+        if key in seen:  # unhashable values raise TypeError: validate_config casts them
+            result[name] = seen[key]
+        else:
+            result[name] = seen[key] = entry.cast(value)
+    return result
+
+
 def impute_config(space: Mapping[str, Any], partial: Mapping[str, Any]) -> dict[str, Any]:
     """Complete a partial configuration (as in `points_to_evaluate`).
 
@@ -151,3 +208,27 @@ def config_key(config: Mapping[str, Any]) -> tuple[Any, ...]:
     bools and strings stay distinct from numbers.
     """
     return tuple(sorted((str(name), _key_part(value)) for name, value in config.items()))
+
+
+def config_keys(
+    configs: Iterable[Mapping[str, Any]], names: Sequence[str] | None = None
+) -> list[tuple[Any, ...]]:
+    """`config_key` of each of `configs` (of its entries named in `names`, when given),
+    working out the key of each distinct value once, for tables of many rows."""
+    parts: dict[tuple[type, Any], Any] = {}
+
+    def part(value: Any) -> Any:
+        memo = (type(value), value)
+        try:
+            if memo in parts:
+                return parts[memo]
+        except TypeError:  # unhashable: no memo
+            return _key_part(value)
+        parts[memo] = found = _key_part(value)
+        return found
+
+    keys = []
+    for config in configs:
+        chosen = config if names is None else {n: config[n] for n in names if n in config}
+        keys.append(tuple(sorted((str(name), part(value)) for name, value in chosen.items())))
+    return keys
