@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -33,6 +31,7 @@ from tunelab.blackbox.repository._fingerprints import (
     read_json,
     write_json_quietly,
 )
+from tunelab.core._atomic import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -96,20 +95,15 @@ def _open(array_path: Path, record_path: Path, shape: tuple[int, ...]) -> np.nda
 def _write(values: np.ndarray, array_path: Path, record_path: Path) -> None:
     """Write the entry: the array atomically (with its hash taken on the way), then
     its record."""
-    array_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=array_path.parent, prefix=f".{array_path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as raw:
-            hashing = _HashingWriter(raw)
-            np.save(hashing, values, allow_pickle=False)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(temporary, array_path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    hashing: list[_HashingWriter] = []
+
+    def write(raw: IO[bytes]) -> None:
+        hashing.append(_HashingWriter(raw))
+        np.save(hashing[0], values, allow_pickle=False)
+
+    write_atomic(array_path, write)
     stamp = file_stamp(array_path)
-    record = {"shape": list(values.shape), "size": stamp[0], "sha256": hashing.hexdigest()}
+    record = {"shape": list(values.shape), "size": stamp[0], "sha256": hashing[0].hexdigest()}
     write_json_quietly(record_path, {**record, "stamp": stamp})
 
 
