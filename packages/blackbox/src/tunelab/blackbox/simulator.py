@@ -264,6 +264,8 @@ class SimulatorBackend(Backend):
     def _curve(self, trial: Trial) -> dict[str, np.ndarray]:
         config = {k: v for k, v in trial.config.items() if k in self._space_keys}
         seeds = self.blackbox.seeds
+        if len(seeds) == 1:  # the draw below could only give 0: skip making a generator
+            return self.blackbox.evaluate_curve(config, seed=seeds[0])
         seed = seeds[int(np.random.default_rng([self.seed, trial.trial_id]).integers(len(seeds)))]
         return self.blackbox.evaluate_curve(config, seed=seed)
 
