@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pickle
 from typing import Any, cast
 
 import pytest
@@ -158,3 +159,11 @@ def test_a_composition_with_its_own_searcher_refuses_another() -> None:
         SPACE, metric="loss", resource_attr="epoch", max_resource=27, searcher=RandomSearcher
     )
     assert scheduler.method_name == "asha_prom"
+
+
+@pytest.mark.parametrize("name", methods.PRESETS)
+def test_every_preset_pickles_by_name(name: str) -> None:
+    """Presets are made by `scheduler_preset` / `compose`, yet pickle (and so process
+    pools and launchers) finds each under its own module and name."""
+    preset = getattr(methods, name)
+    assert pickle.loads(pickle.dumps(preset)) is preset

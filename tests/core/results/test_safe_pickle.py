@@ -98,7 +98,7 @@ def test_a_malicious_state_is_refused_before_anything_runs(tmp_path: Path) -> No
     [
         Opens(),
         eval,
-        random_search,  # a tunelab function, not a class
+        random_search,  # a tunelab function (a preset), not a class
         np.load,  # numpy, but not on the list
         Plugin(1),  # not a tunelab class
     ],

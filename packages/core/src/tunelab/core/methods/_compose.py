@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -203,6 +204,7 @@ def scheduler_preset(
         return made
 
     build.__name__ = build.__qualname__ = name
+    build.__module__ = _caller_module()
     build.__doc__ = doc
     build.__signature__ = signature  # type: ignore[attr-defined]
     build.scheduler = scheduler  # type: ignore[attr-defined]
@@ -257,6 +259,7 @@ def compose(
         return scheduler
 
     build.__name__ = build.__qualname__ = name
+    build.__module__ = _caller_module()
     build.__doc__ = doc
     build.__signature__ = signature  # type: ignore[attr-defined]
     del build.__wrapped__  # inspect must see the new signature, not the base's
@@ -264,6 +267,14 @@ def compose(
     build.searcher = searcher  # type: ignore[attr-defined]
     build.defaults = dict(defaults)  # type: ignore[attr-defined]
     return build
+
+
+def _caller_module() -> str:
+    """The module that called `compose` / `scheduler_preset`, where the preset gets its
+    name: recorded as the preset's `__module__`, so that pickle finds it there (as
+    `collections.namedtuple` does for the classes it makes)."""
+    frame = sys._getframe(2)
+    return str(frame.f_globals.get("__name__", __name__))
 
 
 def _own_options(searcher: SearcherFactory | None, taken: set[str]) -> dict[str, inspect.Parameter]:
