@@ -1,19 +1,42 @@
-"""Time to read a large study and build its curves, as `tunelab-plot` does.
+"""How long researchers wait for `tunelab-plot`: its help, a large study, a real small one.
 
 Usage: python benchmarks/plot_study_speed.py [--experiments 3000] [--results 500] [--jobs 8]
+           [--real] [--budget 3600] [--root DIR] [--processes N]
 
-Writes a synthetic study in the results format (metadata.json and results.parquet per
-experiment: 20 methods x 30 benchmarks x 5 seeds by default, each with `--results`
-rows) into a temporary folder, then times `load_study` (finding, reading and parsing
-every file with parallel threads), `curves_frame` (best-so-far curves on 100 grid
-points) and `final_table` (IQM with 1,000 bootstrap resamples per method and
-benchmark). The folder is removed at the end.
+Targets (issue 16): `tunelab-plot --help` <= 0.5 s; the default run on a 13-experiment
+study <= 10 s; on the 3,000-experiment synthetic study <= 30 s, end to end.
+
+1. `tunelab-plot --help`, the median of five runs.
+2. By default, a synthetic study in the results format (metadata.json and
+   results.parquet per experiment: 20 methods x 30 benchmarks x 5 seeds, each with
+   `--results` rows). Timed in this process: `load_study` (finding, reading and
+   parsing every file with parallel threads), `curves_frame` (best-so-far curves on
+   100 grid points) and `final_table` (IQM with 1,000 bootstrap resamples per method
+   and benchmark); then the whole default `tunelab-plot` run on it, end to end, in
+   its own process.
+3. With `--real`, instead a real study made by `tunelab-run` (simulated, a few
+   seconds per experiment): the 13 methods of `REAL_METHODS` on the demo study's
+   lcbench task 167161, seed 0, `--budget` simulated seconds (3,600, the benchmark's
+   own budget: twice the trials of the demo study's 1,800); then the default
+   `tunelab-plot` run on it, end to end.
+
+Commands run as `python -m ...` with this interpreter, so PYTHONPATH can point them
+at another source tree to compare. They write bytecode to a temporary cache, as an
+installed package has it (some sandboxes set PYTHONDONTWRITEBYTECODE, and compiling
+every module would be timed too), filled by an untimed run on a tiny study first. CPU
+time is that of the command and its worker processes. Timings on a machine shared with
+other work vary: the load average at the start is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,10 +47,30 @@ import pandas as pd
 from tunelab.plotting import curves_frame, load_study
 from tunelab.plotting.tables import final_table
 
+REAL_METHODS = (
+    "random_search",
+    "grid_search",
+    "asha",
+    "asha_prom",
+    "hyperband",
+    "pasha",
+    "median_stopping",
+    "sync_sh",
+    "sync_hyperband",
+    "bohb",
+    "sync_bohb",
+    "dehb",
+    "rea",
+)
+"""Thirteen methods of `tunelab-run` that need no GP (each simulates in seconds)."""
+REAL_TASK = "167161"
+HELP_TARGET, REAL_TARGET, SYNTHETIC_TARGET = 0.5, 10.0, 30.0
 
-def write_study(root: Path, *, n_experiments: int, n_results: int) -> None:
+
+def write_study(
+    root: Path, *, n_experiments: int, n_results: int, n_benchmarks: int = 30, n_seeds: int = 5
+) -> None:
     rng = np.random.default_rng(0)
-    n_benchmarks, n_seeds = 30, 5
     n_methods = max(1, n_experiments // (n_benchmarks * n_seeds))
     for b in range(n_benchmarks):
         for m in range(n_methods):
@@ -56,36 +99,131 @@ def write_study(root: Path, *, n_experiments: int, n_results: int) -> None:
                 ).to_parquet(folder / "results.parquet")
 
 
+def child_environment(cache: Path) -> dict[str, str]:
+    """The environment of the timed commands: bytecode cached in `cache`."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(cache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run `command`; (wall seconds, CPU seconds of it and its children, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout
+
+
+def warm_up(root: Path, env: dict[str, str]) -> None:
+    """One untimed run on a study of four experiments: it compiles every module a run
+    imports into the bytecode cache of `env`."""
+    write_study(root, n_experiments=4, n_results=20, n_benchmarks=2, n_seeds=1)
+    command = [sys.executable, "-m", "tunelab.plotting.cli", str(root), "--quiet"]
+    timed([*command, "--out", str(root / "figures")], env)
+
+
+def time_help(env: dict[str, str]) -> None:
+    command = [sys.executable, "-m", "tunelab.plotting.cli", "--help"]
+    walls = [timed(command, env)[0] for _ in range(5)]
+    print(
+        f"tunelab-plot --help: {statistics.median(walls):.2f} s "
+        f"(median of 5, {min(walls):.2f}-{max(walls):.2f}; target <= {HELP_TARGET} s)"
+    )
+
+
+def time_plot(root: Path, env: dict[str, str], *, processes: int | None, target: float) -> None:
+    """The default `tunelab-plot` run on `root`, end to end."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "tunelab.plotting.cli", str(root), "--out", out]
+        command += ["--quiet"] + (["--processes", str(processes)] if processes else [])
+        wall, cpu, stdout = timed(command, env)
+        written = stdout.splitlines()[0] if stdout else ""
+    print(
+        f"tunelab-plot, default, end to end: {wall:.1f} s ({cpu:.1f} s CPU; "
+        f"target <= {target:.0f} s): {written}"
+    )
+
+
+def time_stages(root: Path, *, n_results: int, jobs: int) -> None:
+    """load_study, curves_frame and final_table, in this process."""
+    start = time.perf_counter()
+    study = load_study(str(root), jobs=jobs, progress=False)
+    loaded = time.perf_counter() - start
+    n = len(study.runs)
+    print(
+        f"load_study:   {n} experiments x {n_results} results in {loaded:.2f} s "
+        f"({1000 * loaded / n:.2f} ms per experiment, {jobs} threads)"
+    )
+    start = time.perf_counter()
+    curves = curves_frame(study, n_points=100)
+    built = time.perf_counter() - start
+    print(
+        f"curves_frame: {len(curves):,} rows in {built:.2f} s "
+        f"({1000 * built / n:.2f} ms per experiment)"
+    )
+    start = time.perf_counter()
+    final_table(curves, n_resamples=1000)
+    tabled = time.perf_counter() - start
+    print(f"final_table:  IQM with 1,000 resamples per cell in {tabled:.2f} s")
+
+
+def make_real_study(results_root: Path, *, budget: float, env: dict[str, str]) -> Path:
+    """The 13-experiment study, made with `tunelab-run` unless it is there already."""
+    study = results_root / "demo"
+    if list(study.glob("*/*/*/metadata.json")):
+        print(f"using the study in {study}")
+        return study
+    command = [
+        sys.executable,
+        "-m",
+        "tunelab.experiments",
+        "-m",
+        "study=demo",
+        f"method={','.join(REAL_METHODS)}",
+        "benchmark=lcbench-table",
+        f"benchmark.instance={REAL_TASK}",
+        "seed=0",
+        f"max_wallclock_time={budget:g}",
+    ]
+    wall, _, _ = timed(command, dict(env, TUNELAB_RESULTS_ROOT=str(results_root)))
+    print(
+        f"made the study with tunelab-run in {wall:.1f} s: {len(REAL_METHODS)} methods on "
+        f"lcbench-table-{REAL_TASK}, seed 0, {budget:g} simulated seconds"
+    )
+    return study
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiments", type=int, default=3000)
     parser.add_argument("--results", type=int, default=500)
-    parser.add_argument("--jobs", type=int, default=8)
+    parser.add_argument("--jobs", type=int, default=8, help="threads of load_study")
+    parser.add_argument("--real", action="store_true", help="the real 13-experiment study")
+    parser.add_argument("--budget", type=float, default=3600.0, help="of the real study (s)")
+    parser.add_argument("--root", type=Path, help="keep (and reuse) the study here")
+    parser.add_argument("--processes", type=int, help="tunelab-plot --processes (default: its)")
     args = parser.parse_args()
+    print(f"load average at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "study"
-        start = time.perf_counter()
-        write_study(root, n_experiments=args.experiments, n_results=args.results)
-        print(f"wrote the study in {time.perf_counter() - start:.1f} s")
-        start = time.perf_counter()
-        study = load_study(str(root), jobs=args.jobs, progress=False)
-        loaded = time.perf_counter() - start
-        n = len(study.runs)
-        print(
-            f"load_study:   {n} experiments x {args.results} results in {loaded:.2f} s "
-            f"({1000 * loaded / n:.2f} ms per experiment, {args.jobs} threads)"
-        )
-        start = time.perf_counter()
-        curves = curves_frame(study, n_points=100)
-        built = time.perf_counter() - start
-        print(
-            f"curves_frame: {len(curves):,} rows in {built:.2f} s "
-            f"({1000 * built / n:.2f} ms per experiment)"
-        )
-        start = time.perf_counter()
-        final_table(curves, n_resamples=1000)
-        tabled = time.perf_counter() - start
-        print(f"final_table:  IQM with 1,000 resamples per cell in {tabled:.2f} s")
+        env = child_environment(Path(tmp) / "bytecode")
+        warm_up(Path(tmp) / "warm-up", env)
+        time_help(env)
+        root = args.root or Path(tmp) / "study"
+        if args.real:
+            study = make_real_study(root, budget=args.budget, env=env)
+            time_plot(study, env, processes=args.processes, target=REAL_TARGET)
+            return
+        if not list(root.glob("*/*/*/metadata.json")):
+            start = time.perf_counter()
+            write_study(root, n_experiments=args.experiments, n_results=args.results)
+            print(f"wrote the study in {time.perf_counter() - start:.1f} s")
+        time_stages(root, n_results=args.results, jobs=args.jobs)
+        time_plot(root, env, processes=args.processes, target=SYNTHETIC_TARGET)
 
 
 if __name__ == "__main__":

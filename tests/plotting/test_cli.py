@@ -122,6 +122,7 @@ def test_missing_seeds_are_reported(
         (["--methods", "nope"], "no complete experiment"),
         (["--formats", "gif"], "figure formats ['gif']"),
         (["--group-by", "nope"], "cannot group by"),
+        (["--processes", "0"], "processes must be >= 1, got 0"),
     ],
 )
 def test_bad_input_is_named(
@@ -276,3 +277,42 @@ def test_decision_time_is_tabulated_and_charging_is_labelled(
     assert "decision seconds" in (out / "final.tex").read_text()
     assert "note: Decision time was charged to the simulated clock for bohb " in stdout
     assert "Decision time was charged" in (out / "notes.md").read_text()
+
+
+def test_help_loads_nothing_heavy() -> None:
+    code = (
+        "import sys\n"
+        "from tunelab.plotting.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('numpy', 'pandas', 'matplotlib', 'scipy', 'pyarrow', 'yaml')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert "--processes" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_worker_processes_write_the_same_files(
+    study_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # PDFs without the time they were made
+    outputs = {}
+    for processes in ("1", "2"):
+        out = tmp_path / f"figures-{processes}"
+        code, _, stderr = run(capsys, str(study_dir), "--out", str(out), "--processes", processes)
+        assert code == 0, stderr
+        outputs[processes] = {
+            str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+        }
+    assert list(outputs["1"]) == list(outputs["2"])
+    assert "learning_curves/bench-b/bohb-seed0.pdf" in outputs["1"]
+    for name, content in outputs["1"].items():
+        assert outputs["2"][name] == content, name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tunelab.plotting.figures import curve_array, final_array
+from tunelab.plotting.figures._data import (
+    Statistic,
+    Summary,
+    by_benchmark,
+    grid_of,
+    grids_of,
+)
 
 
 def frame(rows: list[tuple[str, str, int, int, float]], n_grid: int = 2) -> pd.DataFrame:
@@ -138,3 +147,55 @@ def test_curve_array_round_trips_every_row(present: list[bool], seeds: list[int]
                 assert mask[i, r, j] == has
                 if has:
                     np.testing.assert_array_equal(values[i, r, j], [100.0 * seed, 100.0 * seed + 1])
+
+
+def test_a_repeated_row_is_named_and_only_among_the_rows_asked_for(
+    hand_built: pd.DataFrame,
+) -> None:
+    repeated = pd.concat(
+        [hand_built, hand_built.iloc[[4, 9]]]
+    )  # ("a", "B", 3, 0), ("b", "A", 0, 1)
+    expected = "{'benchmark': 'a', 'method': 'B', 'seed': 3, 'step': 0}"
+    with pytest.raises(ValueError, match=re.escape(f"repeated row for {expected}")):
+        curve_array(repeated, column="value", methods=["A", "B"], benchmarks=["a"])
+    values, _ = curve_array(repeated, column="value", methods=["A"], benchmarks=["a"])
+    assert values.shape == (1, 2, 1, 2)  # the repeats of B and of "b" are not read
+
+
+def test_grids_and_parts_of_every_benchmark_at_once(hand_built: pd.DataFrame) -> None:
+    hand_built.attrs["x_label"] = "time"
+    for column in ("x", "fraction"):
+        grids = grids_of(hand_built, benchmarks=["b", "a"], column=column)
+        for benchmark, grid in zip(["b", "a"], grids, strict=True):
+            np.testing.assert_array_equal(
+                grid, grid_of(hand_built, benchmark=benchmark, column=column)
+            )
+    with pytest.raises(ValueError, match=r"unknown benchmark\(s\) \['z'\]"):
+        grids_of(hand_built, benchmarks=["z"])
+    parts = by_benchmark(hand_built)
+    assert list(parts) == ["a", "b"]
+    for benchmark, part in parts.items():
+        pd.testing.assert_frame_equal(part, hand_built[hand_built["benchmark"] == benchmark])
+        assert part.attrs == {"x_label": "time"}
+
+
+@pytest.mark.parametrize("statistic", ["iqm", "mean", "median"])
+def test_a_summary_is_computed_once_per_input(statistic: Statistic) -> None:
+    rng = np.random.default_rng(0)
+    scores = rng.random((5, 2, 7))
+    mask = np.ones((5, 2), dtype=bool)
+    mask[4, 1] = False
+    summary = Summary(statistic, n_resamples=50, seed=3)
+    first = summary.estimate(scores, mask)
+    again = summary.estimate(scores.copy(), mask.copy())
+    assert again is first  # equal values: the same estimate, not a second bootstrap
+    fresh = summary._estimate(scores, mask)
+    for name in ("point", "low", "high"):
+        np.testing.assert_array_equal(getattr(first, name), getattr(fresh, name))
+        assert not getattr(first, name).flags.writeable
+    other_seed = Summary(statistic, n_resamples=50, seed=4).estimate(scores, mask)
+    assert other_seed is not first
+    changed = scores.copy()
+    changed[0, 0, 0] += 1.0
+    assert summary.estimate(changed, mask) is not first
+    assert summary.estimate(scores, ~mask | np.eye(5, 2, dtype=bool)) is not first

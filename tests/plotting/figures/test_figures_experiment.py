@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from tunelab.plotting.figures import learning_curves
+from tunelab.plotting.figures._experiment import _trial_curves
 
 from .conftest import xdata
 
@@ -117,3 +118,46 @@ def test_learning_curves_validate_input(results: pd.DataFrame) -> None:
     empty = results.assign(loss=np.nan)
     with pytest.raises(ValueError, match="'loss' has no value"):
         learning_curves(empty, metric="loss", mode="min")
+
+
+Curve = tuple[object, list[float], list[float]]
+
+
+def reference_curves(rows: pd.DataFrame, *, x: str, y: str) -> list[Curve]:
+    """Each trial's curve as one groupby and one sort per trial would build it."""
+    curves: list[Curve] = []
+    for trial_id, trial in rows.groupby("trial_id", sort=True):
+        if "tuner_time" in trial.columns:
+            trial = trial.sort_values("tuner_time", kind="stable")
+        curves.append((trial_id, trial[x].tolist(), trial[y].tolist()))
+    return curves
+
+
+@pytest.mark.parametrize("ids", ["int", "str", "float with missing"])
+def test_every_trial_is_drawn_in_report_order(ids: str) -> None:
+    rng = np.random.default_rng(0)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "trial_id": rng.integers(0, 30, n),
+            "tuner_time": rng.choice([1.0, 2.0, 3.0, np.nan], n),  # ties and gaps
+            "epoch": rng.integers(1, 10, n).astype(float),
+            "loss": rng.random(n),
+        }
+    )
+    if ids == "str":
+        frame["trial_id"] = "t" + frame["trial_id"].astype(str)
+    elif ids == "float with missing":
+        frame["trial_id"] = frame["trial_id"].astype(float).where(rng.random(n) > 0.1)
+    expected = reference_curves(frame, x="epoch", y="loss")
+    got = [
+        (trial_id, xs.tolist(), ys.tolist())
+        for trial_id, xs, ys in _trial_curves(frame, x_column="epoch", metric="loss")
+    ]
+    assert got == expected
+    unordered = frame.drop(columns="tuner_time")
+    got = [
+        (trial_id, xs.tolist(), ys.tolist())
+        for trial_id, xs, ys in _trial_curves(unordered, x_column="epoch", metric="loss")
+    ]
+    assert got == reference_curves(unordered, x="epoch", y="loss")

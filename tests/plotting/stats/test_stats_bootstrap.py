@@ -315,3 +315,34 @@ def test_bad_scores_shape() -> None:
         mean(np.zeros(5), rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"need at least one task"):
         median_quartiles(np.zeros((3, 0)))
+
+
+@pytest.mark.parametrize("n_runs", [*range(1, 21), 40])
+def test_resampled_iqm_is_bit_for_bit_that_of_sorting_each_resample(
+    n_runs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the sorting network and the column-by-column mean (few runs) must add exactly the
+    # numbers numpy's sort and mean add, in the same order: figures must not move
+    rng = np.random.default_rng(n_runs)
+    data = np.round(rng.normal(size=(9, n_runs)), 1)  # many ties, and -0.0 beside 0.0
+    data[0] = -0.0
+    indices = stratified_bootstrap_indices(
+        np.ones((n_runs, 1), dtype=bool), 300, rng=np.random.default_rng(0)
+    )
+    fast = _bootstrap._resampled_iqm(data, indices)
+    cut = n_runs // 4
+    middle = np.sort(data[:, indices], axis=-1)[..., cut : n_runs - cut]
+    literal = np.ascontiguousarray(middle).mean(axis=-1)
+    np.testing.assert_array_equal(fast, literal)  # -0.0 and 0.0 may sort either way
+    monkeypatch.setattr(_bootstrap, "_NETWORK_MAX_RUNS", 0)
+    monkeypatch.setattr(_bootstrap, "_SEQUENTIAL_SUM_MAX", 0)
+    assert _bootstrap._resampled_iqm(data, indices).tobytes() == fast.tobytes()
+
+
+@pytest.mark.parametrize("n", range(1, 17))
+def test_the_sorting_network_sorts(n: int) -> None:
+    rng = np.random.default_rng(n)
+    rows = rng.integers(0, max(n - 1, 1), size=(50, n)).astype(np.int16)
+    np.testing.assert_array_equal(_bootstrap._sorted_rows(rows.copy()), np.sort(rows, axis=-1))
+    # every pair of positions that might be out of order is compared at some point
+    assert all(i < j < n for i, j in _bootstrap._merge_network(n))

@@ -17,13 +17,7 @@ package. The parts:
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("tunelab-plotting")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
 
 _EXPORTS = {
     "Study": "loading",
@@ -41,15 +35,18 @@ _EXPORTS = {
     "settings_conflicts": "run_settings",
     "split_by_settings": "run_settings",
     "PlotSettings": "settings",
-    "FigureOptions": "report",
+    "FigureOptions": "options",
     "write_figures": "report",
     "report_notes": "report",
 }
 
 if TYPE_CHECKING:
+    __version__: str
+
     from tunelab.plotting.frames import curves_frame, hypervolume_frame
     from tunelab.plotting.loading import Study, find_experiments, load_study
-    from tunelab.plotting.report import FigureOptions, report_notes, write_figures
+    from tunelab.plotting.options import FigureOptions
+    from tunelab.plotting.report import report_notes, write_figures
     from tunelab.plotting.run_settings import (
         MixedSettingsError,
         check_settings,
@@ -68,6 +65,9 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     """Import the public names lazily: `import tunelab.plotting` stays cheap."""
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'tunelab.plotting' has no attribute {name!r}")
@@ -77,7 +77,17 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | {"__version__"})
+
+
+def _version() -> str:
+    """The installed version (importlib.metadata takes a tenth of a second to import)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tunelab-plotting")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
 
 
 __all__ = [

@@ -15,22 +15,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tunelab.plotting.frames import X_LABELS, curves_frame, hypervolume_frame
-from tunelab.plotting.loading import Study, load_study
-from tunelab.plotting.report import FigureOptions, report_notes, write_figures
-from tunelab.plotting.run_settings import (
-    check_settings,
-    mark_decision_time_charged,
-    split_by_settings,
-)
-from tunelab.plotting.selection import (
-    check_duplicates,
-    common_seeds,
-    group_methods,
-    seed_report,
-)
-from tunelab.plotting.settings import PlotSettings
+# Only light modules here: `--help` must not wait for numpy, pandas or matplotlib, which
+# `_run` imports when there is work to do.
+from tunelab.plotting.options import X_LABELS, FigureOptions
+
+if TYPE_CHECKING:
+    from tunelab.plotting.loading import Study
+    from tunelab.plotting.settings import PlotSettings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         "benchmark (default), of every experiment, or none",
     )
     parser.add_argument("--jobs", type=int, default=8, help="threads reading results")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="worker processes drawing figures side by side (default: one per CPU this "
+        "process may use; 1 draws them one after the other)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -145,6 +145,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from tunelab.plotting._parallel import usable_cpus
+    from tunelab.plotting.frames import curves_frame, hypervolume_frame
+    from tunelab.plotting.loading import load_study
+    from tunelab.plotting.report import report_notes, write_figures
+    from tunelab.plotting.run_settings import check_settings, mark_decision_time_charged
+    from tunelab.plotting.selection import (
+        check_duplicates,
+        common_seeds,
+        group_methods,
+        seed_report,
+    )
+    from tunelab.plotting.settings import PlotSettings
+
     settings = PlotSettings.from_yaml(args.settings) if args.settings else PlotSettings()
     where = _where(args.where)
     if args.benchmarks:
@@ -199,7 +212,13 @@ def _run(args: argparse.Namespace) -> int:
         cd_min_benchmarks=args.cd_min_benchmarks,
     )
     written = write_figures(
-        study, curves, out=out, settings=settings, options=options, hypervolume=hypervolume
+        study,
+        curves,
+        out=out,
+        settings=settings,
+        options=options,
+        hypervolume=hypervolume,
+        processes=usable_cpus() if args.processes is None else args.processes,
     )
     print(
         f"{len(written)} files written to {out}/ ({len(study.runs)} experiments, "
@@ -216,6 +235,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _split_by_settings(study: Study) -> Study:
     """`split_by_settings`, saying on stderr which benchmarks it split and how."""
+    from tunelab.plotting.run_settings import split_by_settings
+
     before = set(study.runs["benchmark"])
     split = split_by_settings(study)
     for benchmark in sorted(before - set(split.runs["benchmark"])):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tunelab.plotting.loading import Study
+from tunelab.plotting.options import X_LABELS
 from tunelab.plotting.run_settings import check_settings
 from tunelab.plotting.stats import (
     hypervolume_curve,
@@ -27,11 +28,6 @@ from tunelab.plotting.stats import (
 
 XAxis = Literal["time", "results", "resource"]
 Mode = Literal["min", "max"]
-X_LABELS: dict[str, str] = {
-    "time": "wallclock time (s)",
-    "results": "number of results",
-    "resource": "resource spent",
-}
 HV_REFERENCE = 1.1
 """Reference point of the hypervolume, per objective normalised to [0, 1] (1 = worst)."""
 DECISION_TIME = "decision_time"
@@ -141,7 +137,7 @@ def _benchmark_rows(
     metric: str,
     mode: Mode,
 ) -> list[pd.DataFrame]:
-    """The `curves` rows of every run of one benchmark, a frame per run.
+    """The `curves` rows of every run of one benchmark, in one frame.
 
     Args:
         study: The study (for the runs' decision time).
@@ -152,44 +148,30 @@ def _benchmark_rows(
         metric: What `value` is.
         mode: Direction of `value`.
     """
-    benchmark = str(runs["benchmark"].iloc[0])
-    frames = []
-    for experiment, method, seed in _identities(runs):
+    identities = _identities(runs)
+    n_grid, n_runs = len(grid), len(identities)
+    columns: dict[str, list[np.ndarray]] = {"value": [], "regret": [], "decision": []}
+    for experiment, _, _ in identities:
         xs, value, regret = on_grid[experiment]
-        columns = (value, regret, _decision_seconds(study, experiment, xs, grid))
-        frames.append(_rows(benchmark, method, seed, grid, columns, metric=metric, mode=mode))
-    return frames
-
-
-def _rows(
-    benchmark: str,
-    method: str,
-    seed: int,
-    grid: np.ndarray,
-    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
-    *,
-    metric: str,
-    mode: Mode,
-) -> pd.DataFrame:
-    """The rows of one run's curve in the `curves` schema; `columns` are its value,
-    regret and decision seconds at each grid point."""
-    value, regret, decision = columns
+        columns["value"].append(value)
+        columns["regret"].append(regret)
+        columns["decision"].append(_decision_seconds(study, experiment, xs, grid))
     rows: pd.DataFrame = pd.DataFrame(
         {
-            "benchmark": benchmark,
-            "method": method,
-            "seed": seed,
-            "step": np.arange(len(grid)),
-            "x": grid,
-            "fraction": grid / grid[-1],
-            "value": value,
-            "regret": regret,
+            "benchmark": str(runs["benchmark"].iloc[0]),
+            "method": np.repeat(np.array([m for _, m, _ in identities], dtype=object), n_grid),
+            "seed": np.repeat(np.array([s for _, _, s in identities], dtype=np.int64), n_grid),
+            "step": np.tile(np.arange(n_grid), n_runs),
+            "x": np.tile(grid, n_runs),
+            "fraction": np.tile(grid / grid[-1], n_runs),
+            "value": np.concatenate(columns["value"]),
+            "regret": np.concatenate(columns["regret"]),
             "metric": metric,
             "mode": mode,
-            "decision_seconds": decision,
+            "decision_seconds": np.concatenate(columns["decision"]),
         }
     )
-    return rows
+    return [rows]
 
 
 def _decision_seconds(
@@ -272,7 +254,7 @@ def _xy_many(
             f"experiment {experiment!r} ({benchmark}) reported no {absent}; its results "
             f"have the columns {sorted(results.columns)}"
         )
-    values = results[list(metrics)].to_numpy(dtype=float)
+    values = np.column_stack([results[m].to_numpy(dtype=float) for m in metrics])
     if x == "time":
         xs = results["tuner_time"].to_numpy(dtype=float)
     elif x == "results":

@@ -172,7 +172,10 @@ def load_study(
         if fs.get_file_info(path).type == pafs.FileType.NotFound:
             empty: pd.DataFrame = pd.DataFrame()
             return empty
-        table: pd.DataFrame = pq.read_table(path, filesystem=fs).to_pandas()
+        # one file, no dataset discovery; arrow's own threads would only queue behind
+        # the GIL that building the DataFrame holds
+        parquet = pq.ParquetFile(path, filesystem=fs)
+        table: pd.DataFrame = parquet.read(use_threads=False).to_pandas(use_threads=False)
         return table
 
     results = dict(

@@ -28,6 +28,7 @@ from tunelab.plotting.figures._data import (
     Mode,
     Statistic,
     Summary,
+    by_benchmark,
     check_columns,
     check_curves,
     column_modes,
@@ -91,13 +92,12 @@ def final_table(
     summary = Summary(statistic, n_resamples, confidence, seed)
     check_curves(curves, column=column, where="final_table")
     records: list[dict[str, object]] = []
-    for benchmark in sorted(curves["benchmark"].unique()):
-        rows = curves[curves["benchmark"] == benchmark]
+    for benchmark, rows in by_benchmark(curves).items():
         methods = sorted(rows["method"].unique())
         values, mask = final_array(
             rows, column=column, methods=methods, benchmarks=[benchmark], fraction=at
         )
-        (mode,) = column_modes(curves, column=column, benchmarks=[benchmark])
+        (mode,) = column_modes(rows, column=column, benchmarks=[benchmark])
         cells = _cells(benchmark, methods, values, mask, summary=summary)
         cells = _with_decision_time(cells, rows, methods=methods, at=at)
         records.extend(_mark_best(cells, mode=mode))

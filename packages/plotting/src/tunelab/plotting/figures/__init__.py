@@ -23,7 +23,6 @@ from tunelab.plotting.figures._curves import (
 from tunelab.plotting.figures._data import curve_array, final_array
 from tunelab.plotting.figures._experiment import hypervolume_curves, learning_curves
 from tunelab.plotting.figures._final import (
-    MIN_CD_BENCHMARKS,
     cd_diagram_skip_reason,
     critical_difference_diagram,
     final_intervals,
@@ -36,6 +35,7 @@ from tunelab.plotting.figures._style import (
     place_legend,
     save_figure,
 )
+from tunelab.plotting.options import MIN_CD_BENCHMARKS
 
 __all__ = [
     "MIN_CD_BENCHMARKS",

@@ -14,6 +14,7 @@ import pandas as pd
 from tunelab.plotting.figures._data import (
     Statistic,
     Summary,
+    by_benchmark,
     check_curves,
     check_known,
     choose,
@@ -215,6 +216,7 @@ def benchmark_grid(
     summary = Summary(statistic, n_resamples, confidence, seed)  # fail before creating a figure
     ncols = min(ncols, len(names))
     nrows = math.ceil(len(names) / ncols)
+    parts = by_benchmark(curves)
     with paper_style():
         fig, axes = plt.subplots(
             nrows, ncols, figsize=(2.4 * ncols, 1.9 * nrows + 0.4), squeeze=False
@@ -228,7 +230,7 @@ def benchmark_grid(
                 ylim=(ylims or {}).get(name),
             )
             draw_benchmark_curves(
-                curves,
+                parts[name],
                 benchmark=name,
                 ax=ax,
                 column=column,

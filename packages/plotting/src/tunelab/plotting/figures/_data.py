@@ -9,6 +9,8 @@ that lacks that seed has its mask entry False and NaN values.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -42,6 +44,8 @@ def check_known(
     requested: Iterable[str], available: Iterable[str], *, kind: str, where: str
 ) -> None:
     """Raise ValueError naming each requested `kind` (e.g. benchmark) absent from `available`."""
+    if isinstance(available, (pd.Series, pd.Index)):
+        available = available.unique()  # a column holds each name many times
     known = sorted(set(available))
     unknown = [r for r in requested if r not in known]
     if unknown:
@@ -59,7 +63,7 @@ def choose(
     curves: pd.DataFrame, key: str, requested: Sequence[str] | None, *, where: str
 ) -> list[str]:
     """The requested benchmarks/methods (checked), or all of the frame sorted when None."""
-    available = sorted(curves[key].astype(str).unique())
+    available = sorted({str(v) for v in curves[key].unique()})
     if requested is None:
         return available
     check_known(requested, available, kind=key, where=where)
@@ -91,18 +95,21 @@ def curve_array(
     check_columns(curves, (*KEY_COLUMNS, column), where=where)
     check_known(methods, curves["method"], kind="method", where=where)
     check_known(benchmarks, curves["benchmark"], kind="benchmark", where=where)
-    rows = curves[curves["method"].isin(methods) & curves["benchmark"].isin(benchmarks)]
-    repeated = rows.duplicated(list(KEY_COLUMNS))
-    if repeated.any():
-        first = rows.loc[repeated, list(KEY_COLUMNS)].iloc[0].to_dict()
-        raise ValueError(f"{where}: repeated row for {first}; expected one row per key")
-    m = pd.Categorical(rows["method"], categories=list(methods)).codes
-    b = pd.Categorical(rows["benchmark"], categories=list(benchmarks)).codes
-    r = rows.groupby("benchmark")["seed"].rank(method="dense").to_numpy(dtype=int) - 1
-    step = rows["step"].to_numpy(dtype=int)
+    selected = curves["method"].isin(methods) & curves["benchmark"].isin(benchmarks)
+    rows = curves if selected.all() else curves[selected]
+    m = pd.Categorical(rows["method"], categories=list(methods)).codes.astype(np.int64)
+    b = pd.Categorical(rows["benchmark"], categories=list(benchmarks)).codes.astype(np.int64)
+    seeds = pd.Series(rows["seed"].to_numpy())
+    r = seeds.groupby(b).rank(method="dense").to_numpy(dtype=np.int64) - 1
+    step = rows["step"].to_numpy(dtype=np.int64)
     n_runs = int(r.max()) + 1 if len(rows) else 0
     n_grid = int(step.max()) + 1 if len(rows) else 0
     values = np.full((len(methods), n_runs, len(benchmarks), n_grid), np.nan)
+    cell = ((m * n_runs + r) * len(benchmarks) + b) * n_grid + step
+    if len(rows) and np.bincount(cell, minlength=values.size).max() > 1:
+        repeated = rows.duplicated(list(KEY_COLUMNS))
+        first = rows.loc[repeated, list(KEY_COLUMNS)].iloc[0].to_dict()
+        raise ValueError(f"{where}: repeated row for {first}; expected one row per key")
     values[m, r, b, step] = rows[column].to_numpy(dtype=float)
     mask = np.zeros((len(methods), n_runs, len(benchmarks)), dtype=bool)
     mask[m, r, b] = True
@@ -136,15 +143,25 @@ def final_array(
     """
     check_columns(curves, ("fraction",), where="final_array")
     values, mask = curve_array(curves, column=column, methods=methods, benchmarks=benchmarks)
-    steps = [step_at(curves, benchmark=b, fraction=fraction) for b in benchmarks]
+    _check_fraction(fraction)
+    grids = grids_of(curves, benchmarks=benchmarks, column="fraction")
+    steps = [_step_in(grid, b, fraction) for b, grid in zip(benchmarks, grids, strict=True)]
     return values[:, :, np.arange(len(benchmarks)), steps], mask
 
 
 def step_at(curves: pd.DataFrame, *, benchmark: str, fraction: float) -> int:
     """Last grid step of `benchmark` whose budget fraction is at or below `fraction`."""
+    _check_fraction(fraction)
+    return _step_in(grid_of(curves, benchmark=benchmark, column="fraction"), benchmark, fraction)
+
+
+def _check_fraction(fraction: float) -> None:
     if not 0.0 < fraction <= 1.0 + _FRACTION_TOLERANCE:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-    grid = grid_of(curves, benchmark=benchmark, column="fraction")
+
+
+def _step_in(grid: np.ndarray, benchmark: str, fraction: float) -> int:
+    """Last step of `grid` (a benchmark's budget fractions) at or below `fraction`."""
     below = np.flatnonzero(grid <= fraction + _FRACTION_TOLERANCE)
     if below.size == 0:
         raise ValueError(
@@ -159,15 +176,41 @@ def grid_of(curves: pd.DataFrame, *, benchmark: str, column: str = "x") -> np.nd
     rows = curves[curves["benchmark"] == benchmark]
     if rows.empty:
         check_known([benchmark], curves["benchmark"], kind="benchmark", where="grid_of")
-    by_step = rows.groupby("step")[column].first()
+    return _grid(rows.groupby("step")[column].first())
+
+
+def grids_of(
+    curves: pd.DataFrame, *, benchmarks: Sequence[str], column: str = "x"
+) -> list[np.ndarray]:
+    """`grid_of` of each of `benchmarks`, from one pass over the frame."""
+    check_known(benchmarks, curves["benchmark"], kind="benchmark", where="grid_of")
+    by_step = curves.groupby(["benchmark", "step"])[column].first()
+    return [_grid(by_step.xs(b, level="benchmark")) for b in benchmarks]
+
+
+def _grid(by_step: pd.Series) -> np.ndarray:
+    """step -> value as an array over steps 0..max, NaN at a missing step."""
     grid = np.full(int(by_step.index.max()) + 1, np.nan)
     grid[by_step.index.to_numpy(dtype=int)] = by_step.to_numpy(dtype=float)
     return grid
 
 
+def by_benchmark(curves: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The rows of each benchmark, in the frame's order and with its `attrs`.
+
+    Figures of one benchmark drawn from its own rows read the same values as from the
+    whole frame, without filtering the whole frame once per figure.
+    """
+    parts = {}
+    for benchmark, part in curves.groupby("benchmark", sort=True):
+        part.attrs = dict(curves.attrs)
+        parts[str(benchmark)] = part
+    return parts
+
+
 def fraction_grid(curves: pd.DataFrame, *, benchmarks: Sequence[str]) -> np.ndarray:
     """Common budget-fraction grid, shape (n_grid,): per step, the mean over benchmarks."""
-    grids = [grid_of(curves, benchmark=b, column="fraction") for b in benchmarks]
+    grids = grids_of(curves, benchmarks=benchmarks, column="fraction")
     n_grid = max(len(g) for g in grids)
     padded = np.full((len(grids), n_grid), np.nan)
     for i, grid in enumerate(grids):
@@ -228,6 +271,11 @@ def require_complete(
         )
 
 
+_MEMO_SIZE = 4096
+_MEMO: OrderedDict[bytes, Estimate] = OrderedDict()
+"""`Summary.estimate`'s results by a digest of the summary and its input."""
+
+
 @dataclass(frozen=True)
 class Summary:
     """How the runs of one method are summarised: a statistic and its interval.
@@ -260,13 +308,41 @@ class Summary:
     def estimate(self, scores: np.ndarray, mask: np.ndarray) -> Estimate:
         """Pooled estimate over runs and benchmarks.
 
+        A summary of scores it summarised before is not computed again (the last
+        `_MEMO_SIZE` are kept): the grid of all benchmarks and the figure of one
+        benchmark share their bands, and the result is the same either way because the
+        bootstrap starts from `seed` every time.
+
         Args:
             scores: Shape (n_runs, n_benchmarks) or (n_runs, n_benchmarks, n_grid).
             mask: Shape (n_runs, n_benchmarks), True where the run exists.
 
         Returns:
-            The `Estimate`, each array of shape () or (n_grid,).
+            The `Estimate`, each array of shape () or (n_grid,), read-only.
         """
+        key = self._memo_key(scores, mask)
+        found = _MEMO.get(key)
+        if found is not None:
+            _MEMO.move_to_end(key)
+            return found
+        found = self._estimate(scores, mask)
+        for array in (found.point, found.low, found.high):
+            array.setflags(write=False)
+        _MEMO[key] = found
+        if len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+        return found
+
+    def _memo_key(self, scores: np.ndarray, mask: np.ndarray) -> bytes:
+        values = np.ascontiguousarray(scores, dtype=float)
+        present = np.ascontiguousarray(mask)
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(repr((self, values.shape, present.shape, present.dtype.str)).encode())
+        digest.update(values.tobytes())
+        digest.update(present.tobytes())
+        return digest.digest()
+
+    def _estimate(self, scores: np.ndarray, mask: np.ndarray) -> Estimate:
         if self.statistic == "median":
             return median_quartiles(scores, run_mask=mask)
         estimator = iqm if self.statistic == "iqm" else mean

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from tunelab.plotting.figures._curves import Limits, draw_benchmark_curves
 from tunelab.plotting.figures._data import Statistic, Summary, check_columns
+from tunelab.plotting.figures._legend import fast_best_location
 from tunelab.plotting.figures._style import PALETTE, AxesOptions, LineStyle, new_axes, style_for
 
 if TYPE_CHECKING:
@@ -73,15 +75,16 @@ def learning_curves(
     if rows.empty:
         raise ValueError(f"{where}: column {metric!r} has no value to plot")
     by_trial = rows.groupby("trial_id")[metric]
-    best = by_trial.min().idxmin() if mode == "min" else by_trial.max().idxmax()
-    trials = sorted(by_trial.groups)
+    extremes = by_trial.min() if mode == "min" else by_trial.max()
+    best = extremes.idxmin() if mode == "min" else extremes.idxmax()
+    trials = sorted(extremes.index)
     shown = set(trials[:max_trials] if max_trials is not None else trials) | {best}
     rows = rows[rows["trial_id"].isin(shown)]
     decisions = _decisions(results.loc[rows.index])
     with style_for(ax):
         ax = new_axes(ax)
-        for trial_id, trial in rows.groupby("trial_id", sort=True):
-            _draw_trial(ax, trial, x_column=x_column, metric=metric, best=trial_id == best)
+        for trial_id, xs, ys in _trial_curves(rows, x_column=x_column, metric=metric):
+            _draw_trial(ax, xs, ys, trial_id=trial_id, best=trial_id == best)
         for decision, (label, marker, color, hollow) in _DECISION_MARKERS.items():
             hits = rows[decisions == decision]
             if not hits.empty:
@@ -111,7 +114,7 @@ def learning_curves(
             )
         ax.set_xlabel(resource_attr if resource_attr is not None else "tuner time (s)")
         ax.set_ylabel(metric)
-        ax.legend()
+        fast_best_location(ax.legend())
     return ax
 
 
@@ -122,14 +125,34 @@ def _decisions(results: pd.DataFrame) -> pd.Series:
     return results["decision"].fillna("").astype(str)
 
 
-def _draw_trial(ax: Axes, trial: pd.DataFrame, *, x_column: str, metric: str, best: bool) -> None:
-    """One trial's curve, in report order (tuner time when known), thick if it is the best."""
-    if "tuner_time" in trial.columns:
-        trial = trial.sort_values("tuner_time", kind="stable")
-    trial_id = trial["trial_id"].iloc[0]
-    ax.plot(
-        trial[x_column].to_numpy(dtype=float),
-        trial[metric].to_numpy(dtype=float),
+def _trial_curves(
+    rows: pd.DataFrame, *, x_column: str, metric: str
+) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
+    """(trial id, x, y) of every trial in id order, each in report order (tuner time when
+    known, ties in row order): one sort of all rows instead of one per trial."""
+    codes, ids = pd.factorize(rows["trial_id"], sort=True)
+    keys: list[np.ndarray] = [codes]
+    if "tuner_time" in rows.columns:
+        keys.insert(0, rows["tuner_time"].to_numpy(dtype=float))
+    order = np.lexsort(keys)
+    order = order[codes[order] >= 0]  # rows without a trial id belong to no curve
+    xs = rows[x_column].to_numpy(dtype=float)[order]
+    ys = rows[metric].to_numpy(dtype=float)[order]
+    starts = np.flatnonzero(np.diff(codes[order], prepend=-1))
+    ends = [*starts[1:], len(order)]
+    for start, end in zip(starts, ends, strict=True):
+        yield ids[codes[order[start]]], xs[start:end], ys[start:end]
+
+
+def _draw_trial(ax: Axes, xs: np.ndarray, ys: np.ndarray, *, trial_id: Any, best: bool) -> None:
+    """One trial's curve, thick if it is the best.
+
+    The curve is clipped to the axes, so the layout leaves it out whatever it is told;
+    saying so up front spares matplotlib checking a thousand curves at every layout.
+    """
+    (line,) = ax.plot(
+        xs,
+        ys,
         color=PALETTE[2] if best else TRIAL_COLOR,
         linewidth=1.8 if best else 0.7,
         alpha=1.0 if best else 0.6,
@@ -137,6 +160,7 @@ def _draw_trial(ax: Axes, trial: pd.DataFrame, *, x_column: str, metric: str, be
         label=f"best trial ({trial_id})" if best else None,
         gid=f"trial-{trial_id}",
     )
+    line.set_in_layout(not line.get_clip_on())
 
 
 def hypervolume_curves(

@@ -29,6 +29,7 @@ from tunelab.plotting.figures._style import (
     resolve_styles,
     style_for,
 )
+from tunelab.plotting.options import MIN_CD_BENCHMARKS
 from tunelab.plotting.stats import (
     CriticalDifference,
     critical_difference,
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 Limits = tuple[float, float]
-MIN_CD_BENCHMARKS = 10
-"""Default fewest benchmarks for a critical-difference diagram (see `cd_diagram_skip_reason`)."""
 
 
 def _final_scores(

@@ -19,6 +19,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tunelab.plotting.figures._legend import fast_best_location
+
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
@@ -326,6 +328,6 @@ def place_legend(ax: Axes, *, inside_up_to: int = 6) -> None:
     where it cannot hide the curves."""
     handles, _ = ax.get_legend_handles_labels()
     if len(handles) <= inside_up_to:
-        ax.legend()
+        fast_best_location(ax.legend())
     else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)

@@ -15,6 +15,7 @@ different numbers of seeds), the scores of absent runs are never read.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +32,11 @@ __all__ = [
 
 # elements per gathered block in the IQM bootstrap: a few MB, so blocks stay in cache
 _BLOCK_ELEMENTS = 1 << 19
+# Up to this many runs, resamples are sorted by a sorting network of whole-array min/max
+# operations: numpy's sort of many short rows costs several times more.
+_NETWORK_MAX_RUNS = 16
+# numpy adds up to this many values along an axis one by one (more: pairwise, unrolled)
+_SEQUENTIAL_SUM_MAX = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,11 +277,80 @@ def _resampled_iqm(data: np.ndarray, indices: np.ndarray) -> np.ndarray:
         rows = (np.arange(block_ranks.shape[0]) * n_total)[:, None, None]
         step = max(1, _BLOCK_ELEMENTS // block_ranks.size)
         for r0 in range(0, n_resamples, step):
-            gathered = np.take(block_ranks, indices[r0 : r0 + step], axis=1)  # (gb, rb, n)
-            gathered.sort(axis=-1)
-            middle = flat_values[gathered[..., cut : n_total - cut] + rows]
-            out[g0 : g0 + grid_block, r0 : r0 + step] = middle.mean(axis=-1)
+            gathered = _sorted_rows(np.take(block_ranks, indices[r0 : r0 + step], axis=1))
+            out[g0 : g0 + grid_block, r0 : r0 + step] = _middle_mean(
+                flat_values, gathered, rows, cut
+            )
     return out
+
+
+def _middle_mean(
+    flat_values: np.ndarray, ranks: np.ndarray, rows: np.ndarray, cut: int
+) -> np.ndarray:
+    """Mean of the values at sorted ranks ``cut .. n - cut - 1`` of every resample.
+
+    `ranks` (gb, rb, n) index each grid point's sorted values, row `i` of `flat_values`
+    starting at ``rows[i]``. numpy sums fewer than eight values along an axis one after
+    the other, from the first: for so few the sum is spelt out column by column, which
+    adds the same numbers in the same order (from 0.0, which turns -0.0 into 0.0) without
+    a reduction per resample.
+    """
+    n = ranks.shape[-1]
+    if n - 2 * cut >= _SEQUENTIAL_SUM_MAX:
+        middle: np.ndarray = flat_values[ranks[..., cut : n - cut] + rows].mean(axis=-1)
+        return middle
+    offsets = rows[..., 0]
+    total = np.zeros(ranks.shape[:-1])
+    for k in range(cut, n - cut):
+        total += flat_values[ranks[..., k] + offsets]
+    means: np.ndarray = total / (n - 2 * cut)
+    return means
+
+
+def _sorted_rows(a: np.ndarray) -> np.ndarray:
+    """`a` sorted along its last axis (small integers: equal values are interchangeable).
+
+    For short rows, a sorting network (`_merge_network`) of element-wise min/max over
+    whole columns, otherwise numpy's sort in place.
+    """
+    n = a.shape[-1]
+    if n <= 1:
+        return a
+    if n > _NETWORK_MAX_RUNS:
+        a.sort(axis=-1)
+        return a
+    columns = [np.ascontiguousarray(a[..., i]) for i in range(n)]
+    for i, j in _merge_network(n):
+        low = np.minimum(columns[i], columns[j])
+        np.maximum(columns[i], columns[j], out=columns[j])
+        columns[i] = low
+    return np.stack(columns, axis=-1)
+
+
+@functools.cache
+def _merge_network(n: int) -> tuple[tuple[int, int], ...]:
+    """Comparators (i, j), i < j, of Batcher's odd-even merge sort of `n` inputs.
+
+    Built for the next power of two; comparators that touch a position >= n are left
+    out, which is sorting with +inf padding at the end (they would never swap).
+    Batcher (1968), "Sorting networks and their applications", AFIPS 32.
+    """
+    size = 1
+    while size < n:
+        size *= 2
+    pairs = []
+    merged = 1  # sorted runs of this length are merged in pairs
+    while merged < size:
+        gap = merged
+        while gap >= 1:
+            for start in range(gap % merged, size - gap, 2 * gap):
+                for i in range(start, min(start + gap, size - gap)):
+                    j = i + gap
+                    if i // (2 * merged) == j // (2 * merged) and j < n:
+                        pairs.append((i, j))
+            gap //= 2
+        merged *= 2
+    return tuple(pairs)
 
 
 def _check_n_resamples(n_resamples: int) -> None:

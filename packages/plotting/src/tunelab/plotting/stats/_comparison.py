@@ -4,10 +4,11 @@ the critical-difference (Friedman + Nemenyi) analysis.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
-from scipy import stats
 
 from tunelab.plotting.stats._bootstrap import (
     Estimate,
@@ -256,6 +257,7 @@ def critical_difference(
     gaps = np.abs(mean_ranks[:, None] - mean_ranks[None, :]) / scale
     pairwise = np.ones((k, k))
     upper = np.triu_indices(k, 1)
+    stats = _scipy_stats()
     pairwise[upper] = stats.studentized_range.sf(gaps[upper] * np.sqrt(2.0), k, np.inf)
     pairwise.T[upper] = pairwise[upper]
     return CriticalDifference(
@@ -284,7 +286,7 @@ def nemenyi_critical_difference(n_tasks: int, n_methods: int, *, alpha: float = 
         raise ValueError(f"need n_tasks >= 1 and n_methods >= 2, got {n_tasks} and {n_methods}")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    q_alpha = stats.studentized_range.ppf(1.0 - alpha, n_methods, np.inf) / np.sqrt(2.0)
+    q_alpha = _scipy_stats().studentized_range.ppf(1.0 - alpha, n_methods, np.inf) / np.sqrt(2.0)
     return float(q_alpha * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_tasks)))
 
 
@@ -297,6 +299,7 @@ def _friedman(ranks: np.ndarray) -> tuple[float, float]:
         tie_sum += float((counts**3 - counts).sum())
     if tie_sum >= n * k * (k * k - 1):
         return 0.0, 1.0  # all methods tie on every task: no evidence of a difference
+    stats = _scipy_stats()
     if k >= 3:
         result = stats.friedmanchisquare(*ranks.T)
         return float(result.statistic), float(result.pvalue)
@@ -304,6 +307,11 @@ def _friedman(ranks: np.ndarray) -> tuple[float, float]:
     chi2 = 12.0 / (n * k * (k + 1)) * float((rank_sums**2).sum()) - 3.0 * n * (k + 1)
     chi2 /= 1.0 - tie_sum / (n * k * (k * k - 1))
     return chi2, float(stats.chi2.sf(chi2, k - 1))
+
+
+def _scipy_stats() -> ModuleType:
+    """`scipy.stats`, imported when a test needs it: it takes most of a second to load."""
+    return importlib.import_module("scipy.stats")
 
 
 def _cliques(mean_ranks: np.ndarray, cd: float) -> list[tuple[int, ...]]:

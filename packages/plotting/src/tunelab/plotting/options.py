@@ -1,0 +1,44 @@
+"""The choices a report offers, in a module that imports nothing heavy.
+
+`tunelab-plot --help` lists them (x axes, the statistic, the critical-difference
+minimum), so they live apart from the numpy, pandas and matplotlib code that uses them:
+asking for help does not wait for those to load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Statistic = Literal["iqm", "mean", "median"]
+
+X_LABELS: dict[str, str] = {
+    "time": "wallclock time (s)",
+    "results": "number of results",
+    "resource": "resource spent",
+}
+"""x axis of the curves (`frames.curves_frame`) -> its axis label."""
+
+MIN_CD_BENCHMARKS = 10
+"""Default fewest benchmarks for a critical-difference diagram
+(see `figures.cd_diagram_skip_reason`)."""
+
+
+@dataclass(frozen=True)
+class FigureOptions:
+    """Statistics and output choices shared by every figure of a report.
+
+    `cd_min_benchmarks` is the fewest benchmarks for a critical-difference diagram
+    (`figures.cd_diagram_skip_reason`).
+    """
+
+    statistic: Statistic = "iqm"
+    n_resamples: int = 1000
+    confidence: float = 0.95
+    seed: int = 0
+    at: tuple[float, ...] = (0.25, 1.0)
+    log_x: bool = False
+    log_y: bool = False
+    formats: tuple[str, ...] = ("pdf", "png")
+    learning_curves: Literal["first", "all", "none"] = "first"
+    cd_min_benchmarks: int = MIN_CD_BENCHMARKS
