@@ -246,3 +246,43 @@ def test_config_keys_are_config_key_of_each() -> None:
         assert repr(got) == repr(config_key(config))
     for got, config in zip(config_keys(configs, ["a", "c"]), configs, strict=True):
         assert repr(got) == repr(config_key({n: config[n] for n in ("a", "c") if n in config}))
+
+
+def test_table_sized_validation_and_keys_match_row_by_row() -> None:
+    """`validate_configs` and `config_keys` work column by column on table-like rows;
+    the result must be what validating and keying each row alone gives, value types
+    included, also with constants, numpy scalars, bools and signed zeros."""
+    from tunelab.core.space.config import validate_configs
+
+    rng = np.random.default_rng(3)
+    space: dict[str, Any] = {
+        "c": choice(["x", "y", 1]),
+        "o": logordinal([1e-4, 1e-3, 1e-2]),
+        "n": randint(0, 5),
+        "u": uniform(-1, 1),
+    }
+    values = {
+        "c": ["x", "y", 1, np.int64(1)],
+        "o": [1e-4, 1e-3, 1e-2, np.float64(1e-3)],
+        "n": [0, 1, np.int64(3), 5.0],
+        "u": [0.5, -0.25, np.float32(0.5), 0.0, -0.0],
+    }
+    rows = [{k: v[int(rng.integers(len(v)))] for k, v in values.items()} for _ in range(300)]
+
+    def typed(configs: list[dict[str, Any]]) -> list[list[tuple[str, type, Any]]]:
+        return [[(k, type(v), repr(v)) for k, v in c.items()] for c in configs]
+
+    no_zeros = [r for r in rows if r["u"] != 0.0]
+    for chosen in (rows, no_zeros):
+        for full in (space, {**space, "k": [3]}):
+            expected = [validate_config(full, r) for r in chosen]
+            assert typed(validate_configs(full, chosen)) == typed(expected)
+        assert config_keys(chosen) == [config_key(r) for r in chosen]  # -0.0 == 0.0
+        if chosen is no_zeros:
+            assert [repr(k) for k in config_keys(chosen)] == [repr(config_key(r)) for r in chosen]
+        picked = ("u", "c")
+        assert config_keys(chosen, picked) == [
+            config_key({n: r[n] for n in picked}) for r in chosen
+        ]
+    with pytest.raises(ValueError, match=r"rows\[1\] is not in the space"):
+        validate_configs(space, [rows[0], {**rows[1], "n": 7}], where="rows")

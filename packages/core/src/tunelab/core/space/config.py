@@ -101,6 +101,10 @@ def validate_configs(
         ValueError: as `validate_config`, for the first invalid configuration; with
             `where`, the message starts "<where>[<position>] is not in the space".
     """
+    configs = list(configs)
+    by_column = _validate_columns(space, configs)
+    if by_column is not None:
+        return by_column
     casts: Casts = {name: {} for name in space}
     validated = []
     for position, config in enumerate(configs):
@@ -116,6 +120,46 @@ def validate_configs(
                 raise
             raise ValueError(f"{where}[{position}] is not in the space: {error}") from None
     return validated
+
+
+def _validate_columns(
+    space: Mapping[str, Any], configs: list[Mapping[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """`validate_configs` of rows that each name exactly the space's domains, one
+    column at a time (each distinct value cast once, the rows put together by C
+    loops); None when that does not apply and the rows must be checked one by one:
+    other keys, unhashable values, or a value the domain refuses."""
+    names = hyperparameter_names(space)
+    if not names or any(len(config) != len(names) for config in configs):
+        return None  # constants given, or keys missing or unknown
+    columns = []
+    try:
+        for name in names:
+            column = [config[name] for config in configs]
+            typed = list(zip(map(type, column), column, strict=True))
+            distinct = dict.fromkeys(typed)  # unhashable values raise TypeError
+            if any(kind is float and value == 0.0 for kind, value in distinct):
+                # -0.0 == 0.0, but a domain may keep the sign: tell them apart by it
+                typed = [
+                    (*key, math.copysign(1.0, key[1])) if key[0] is float else key for key in typed
+                ]
+                distinct = dict.fromkeys(typed)
+            entry = space[name]
+            casts = {key: entry.cast(key[1]) for key in distinct}
+            columns.append(list(map(casts.__getitem__, typed)))
+    except (KeyError, TypeError, ValueError):
+        return None
+    constants = {name: entry for name, entry in space.items() if not isinstance(entry, Domain)}
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    if not constants:
+        return rows
+    return [
+        {
+            name: copy.deepcopy(entry) if name in constants else row[name]
+            for name, entry in space.items()
+        }
+        for row in rows
+    ]
 
 
 Casts = dict[str, dict[tuple[Any, ...], Any]]
@@ -215,6 +259,10 @@ def config_keys(
 ) -> list[tuple[Any, ...]]:
     """`config_key` of each of `configs` (of its entries named in `names`, when given),
     working out the key of each distinct value once, for tables of many rows."""
+    configs = list(configs)
+    by_column = _keys_by_column(configs, names)
+    if by_column is not None:
+        return by_column
     parts: dict[tuple[type, Any], Any] = {}
 
     def part(value: Any) -> Any:
@@ -232,3 +280,31 @@ def config_keys(
         chosen = config if names is None else {n: config[n] for n in names if n in config}
         keys.append(tuple(sorted((str(name), part(value)) for name, value in chosen.items())))
     return keys
+
+
+def _keys_by_column(
+    configs: list[Mapping[str, Any]], names: Sequence[str] | None
+) -> list[tuple[Any, ...]] | None:
+    """`config_keys` of rows that all have the same keys (or all of `names`), one
+    column at a time; None when they differ or a value is unhashable."""
+    if not configs:
+        return []
+    if names is None:
+        first = configs[0].keys()
+        if any(config.keys() != first for config in configs):
+            return None
+        chosen = list(first)
+    else:
+        chosen = list(dict.fromkeys(names))
+    if not chosen or len({str(name) for name in chosen}) < len(chosen):
+        return None  # no columns to zip, or names whose order `sorted` breaks by value
+    columns = []
+    try:
+        for name in sorted(chosen, key=str):
+            column = [config[name] for config in configs]
+            typed = list(zip(map(type, column), column, strict=True))
+            pairs = {key: (str(name), _key_part(key[1])) for key in dict.fromkeys(typed)}
+            columns.append(list(map(pairs.__getitem__, typed)))
+    except (KeyError, TypeError):
+        return None  # a row without one of `names`: that row keys only what it has
+    return list(zip(*columns, strict=True))
