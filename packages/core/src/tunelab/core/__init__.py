@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from tunelab.core.backends import Backend, LocalBackend, PythonBackend
     from tunelab.core.callbacks import ProgressPrinter, TunerCallback
     from tunelab.core.clock import Clock, RealClock
+    from tunelab.core.multiobjective import (
+        crowding_distance,
+        hypervolume,
+        hypervolume_contributions,
+        hypervolume_trace,
+        nondominated_ranks,
+        pareto_mask,
+        to_costs,
+    )
     from tunelab.core.reporter import Reporter, report
     from tunelab.core.results import Experiment, load_experiment
     from tunelab.core.scheduler import Scheduler
@@ -49,6 +58,15 @@ _EXPORTS = {
     "backends": ["Backend", "LocalBackend", "PythonBackend"],
     "callbacks": ["ProgressPrinter", "TunerCallback"],
     "clock": ["Clock", "RealClock"],
+    "multiobjective": [
+        "crowding_distance",
+        "hypervolume",
+        "hypervolume_contributions",
+        "hypervolume_trace",
+        "nondominated_ranks",
+        "pareto_mask",
+        "to_costs",
+    ],
     "reporter": ["Reporter", "report"],
     "results": ["Experiment", "load_experiment"],
     "scheduler": ["Scheduler"],
@@ -106,14 +124,21 @@ __all__ = [
     "TuningStatus",
     "__version__",
     "choice",
+    "crowding_distance",
     "finrange",
+    "hypervolume",
+    "hypervolume_contributions",
+    "hypervolume_trace",
     "load_experiment",
     "logfinrange",
     "logordinal",
     "lograndint",
     "loguniform",
+    "nondominated_ranks",
     "ordinal",
+    "pareto_mask",
     "randint",
     "report",
+    "to_costs",
     "uniform",
 ]
