@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 from tunelab.core.trial import Config, Mode
@@ -11,11 +12,12 @@ from tunelab.core.trial import Config, Mode
 class Searcher(ABC):
     """Base class of every searcher; schedulers compose one.
 
-    Call sequence: the scheduler calls `configure` once with the metric it optimises,
-    then for each new trial `suggest(trial_id)`, followed by `register_pending` when
-    the trial starts; `observe` for results the scheduler passes on (FIFO: the final
-    result of each trial; multi-fidelity: each rung), `remove_pending` when a trial
-    ends without a result to learn from, and `on_error` for crashed trials.
+    Call sequence: the scheduler calls `configure` once with the metric(s) it
+    optimises, then for each new trial `suggest(trial_id)`, followed by
+    `register_pending` when the trial starts; `observe` for results the scheduler
+    passes on (FIFO: the final result of each trial; multi-fidelity: each rung),
+    `remove_pending` when a trial ends without a result to learn from, and `on_error`
+    for crashed trials.
 
     Subclasses implement `suggest` and, if they learn from data, `observe`. Run
     `tunelab.core.testing.SearcherContract` on every implementation.
@@ -29,13 +31,39 @@ class Searcher(ABC):
     """The integer seed the searcher was built with, None for a generator or none;
     recorded as the experiment's `scheduler_seed`."""
     metric: str | None = None
+    """The metric optimised; with several (multi-objective), the first of `metrics`."""
     mode: Mode = "min"
+    metrics: tuple[str, ...] = ()
+    """Every metric the scheduler optimises, in its order (one unless multi-objective);
+    single-objective searchers read only `metric`."""
+    modes: tuple[Mode, ...] = ()
+    """The mode of each of `metrics`."""
     resource_attr: str | None = None
 
-    def configure(self, *, metric: str, mode: Mode, resource_attr: str | None = None) -> None:
-        """Tell the searcher which metric it serves; called by its scheduler."""
-        self.metric = metric
-        self.mode = mode
+    def configure(
+        self,
+        *,
+        metric: str | Sequence[str],
+        mode: Mode | Sequence[Mode],
+        resource_attr: str | None = None,
+    ) -> None:
+        """Tell the searcher which metric(s) it serves; called by its scheduler.
+
+        Args:
+            metric: The metric's name, or the names of several (multi-objective).
+            mode: "min" or "max", one for all metrics or one per metric.
+            resource_attr: The resource key of results, for multi-fidelity schedulers.
+
+        Raises:
+            ValueError: for an empty or repeated metric name, or modes that are not
+                "min"/"max" or do not match the metrics in number.
+        """
+        # imported here: the schedulers package imports this module
+        from tunelab.core.schedulers._metrics import normalize_metrics
+
+        metrics, modes = normalize_metrics(metric, mode)
+        self.metrics, self.modes = tuple(metrics), tuple(modes)
+        self.metric, self.mode = metrics[0], modes[0]
         self.resource_attr = resource_attr
 
     @abstractmethod

@@ -18,9 +18,13 @@ the same arguments plus the searcher's own options:
 - `asha_prom`, `asha_bore`, `asha_cqr` (ASHA), `bohb` (one-bracket Hyperband + KDE);
 - `sync_bohb` (synchronous Hyperband + KDE);
 
-and `dehb` and `pbt` have schedulers of their own. Every preset records its name as
-the scheduler's `method_name`; `tunelab-run method=<name>` runs the method of the
-same name (`conf/method/<name>.yaml`, composed with `conf/searcher/<name>.yaml`).
+and `dehb` and `pbt` have schedulers of their own. Multi-objective (`metric` and
+`mode` lists; FIFO presets such as `random_search` take them too): `moasha`,
+`nsga2`, `morea`, and `linear_scalarized` (any method on a weighted sum).
+
+Every preset records its name as the scheduler's `method_name`; `tunelab-run
+method=<name>` runs the method of the same name (`conf/method/<name>.yaml`, composed
+with `conf/searcher/<name>.yaml`).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from tunelab.core.methods._hyperband import (
     median_stopping,
     pasha,
 )
+from tunelab.core.methods._multiobjective import linear_scalarized, moasha, morea, nsga2
 from tunelab.core.methods._synchronous import dehb, pbt, sync_bohb, sync_hyperband, sync_sh
 
 __all__ = [
@@ -66,7 +71,11 @@ __all__ = [
     "grid_search",
     "hyperband",
     "kde",
+    "linear_scalarized",
     "median_stopping",
+    "moasha",
+    "morea",
+    "nsga2",
     "pasha",
     "pbt",
     "random_search",

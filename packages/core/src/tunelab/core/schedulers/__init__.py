@@ -3,7 +3,9 @@
 from tunelab.core.schedulers.fifo import FIFOScheduler
 from tunelab.core.schedulers.hyperband import HyperbandScheduler, PASHAScheduler, RungSystem
 from tunelab.core.schedulers.median_stopping import MedianStoppingRule
+from tunelab.core.schedulers.moasha import MOASHAScheduler
 from tunelab.core.schedulers.pbt import PopulationBasedTraining
+from tunelab.core.schedulers.scalarized import LinearScalarizedScheduler
 from tunelab.core.schedulers.synchronous import (
     Bracket,
     DEHBScheduler,
@@ -19,6 +21,8 @@ __all__ = [
     "DifferentialEvolution",
     "FIFOScheduler",
     "HyperbandScheduler",
+    "LinearScalarizedScheduler",
+    "MOASHAScheduler",
     "MedianStoppingRule",
     "PASHAScheduler",
     "PopulationBasedTraining",

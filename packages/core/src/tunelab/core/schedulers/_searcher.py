@@ -16,7 +16,8 @@ class SearcherScheduler(Scheduler):
     """A scheduler whose new configurations come from `searcher`.
 
     It checks and keeps the searcher, the metric(s) and their modes and the resource
-    key, and tells the searcher what it optimises (`Searcher.configure`). By default
+    key, and tells the searcher what it optimises (`Searcher.configure`, with every
+    metric: `searcher.metric` / `searcher.mode` are the first). By default
     a free worker starts the searcher's next configuration, which the searcher holds
     as pending once the trial is added.
 
@@ -53,7 +54,7 @@ class SearcherScheduler(Scheduler):
         self._metrics, self._modes = normalize_metrics(metric, mode)
         self.metric, self.mode = self._metrics[0], self._modes[0]
         self.resource_attr = resource_attr
-        searcher.configure(metric=self.metric, mode=self.mode, resource_attr=resource_attr)
+        searcher.configure(metric=self._metrics, mode=self._modes, resource_attr=resource_attr)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

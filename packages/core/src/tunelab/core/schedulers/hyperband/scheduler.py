@@ -193,9 +193,9 @@ class HyperbandScheduler(SearcherScheduler):
     def _find_promotable(self) -> tuple[int, int] | None:
         """(trial id, rung index) of the trial to promote, scanning rungs top down."""
         for index in range(self._top - 1, -1, -1):
-            rung = self._rungs[index]
-            best = rung.best_waiting()
-            if best is not None and rung.rank(best) < self.rung_system.slots(index, len(rung)):
+            best = self._best_waiting(index)
+            slots = self.rung_system.slots(index, len(self._rungs[index]))
+            if best is not None and self._rank(index, best) < slots:
                 return best, index
         return None
 
@@ -228,7 +228,7 @@ class HyperbandScheduler(SearcherScheduler):
             if resource in self._level_set:  # a rung below the trial's bracket
                 self.searcher.observe(trial.trial_id, trial.config, result)
             return Decision.CONTINUE
-        self._rungs[index].add(trial.trial_id, value)
+        self._record(index, trial.trial_id, value, result)
         state.next_index = bisect.bisect_right(levels, resource)
         self.searcher.observe(trial.trial_id, trial.config, result)
         self._after_record(index, trial.trial_id)
@@ -242,9 +242,26 @@ class HyperbandScheduler(SearcherScheduler):
         return Decision.PAUSE
 
     def _stop_or_continue(self, index: int, trial_id: int) -> Decision:
-        rung = self._rungs[index]
-        slots = self.rung_system.slots(index, len(rung))
-        return Decision.CONTINUE if slots == 0 or rung.rank(trial_id) < slots else Decision.STOP
+        slots = self.rung_system.slots(index, len(self._rungs[index]))
+        if slots == 0 or self._rank(index, trial_id) < slots:
+            return Decision.CONTINUE
+        return Decision.STOP
+
+    # Hooks of the rung ranking: a scheduler that ranks trials on more than the one
+    # metric (MOASHA) records results and ranks them by its own order; the rung's
+    # `RungResults` still keeps the metric's values and the paused trials.
+
+    def _record(self, index: int, trial_id: int, value: float, result: dict[str, Any]) -> None:
+        """Record `value` (the metric, smaller is better) of `result` at rung `index`."""
+        self._rungs[index].add(trial_id, value)
+
+    def _rank(self, index: int, trial_id: int) -> int:
+        """0-based position of a recorded trial among the results of rung `index`."""
+        return self._rungs[index].rank(trial_id)
+
+    def _best_waiting(self, index: int) -> int | None:
+        """The best trial paused at rung `index` (the first to promote), or None."""
+        return self._rungs[index].best_waiting()
 
     def _after_record(self, index: int, trial_id: int) -> None:
         """Hook: a result of `trial_id` was just recorded at rung `index`."""
