@@ -19,6 +19,7 @@ from tunelab.blackbox.analytic import (
     rosenbrock,
 )
 from tunelab.blackbox.blackbox import Blackbox
+from tunelab.blackbox.constrained import Bound, ConstrainedBlackbox
 from tunelab.blackbox.repository import Recipe, list_blackboxes, load, register_recipe
 from tunelab.blackbox.simulator import SimulatedClock, SimulatorBackend
 from tunelab.blackbox.surrogate import SurrogateBlackbox
@@ -30,6 +31,8 @@ __version__ = distribution_version("tunelab-blackbox")
 __all__ = [
     "AnalyticBlackbox",
     "Blackbox",
+    "Bound",
+    "ConstrainedBlackbox",
     "Recipe",
     "SimulatedClock",
     "SimulatorBackend",

@@ -20,6 +20,7 @@ import numpy as np
 from tunelab.blackbox.blackbox import Blackbox
 from tunelab.core.backends.base import Backend
 from tunelab.core.clock import Clock
+from tunelab.core.status import COST_KEY
 from tunelab.core.trial import Trial, TrialStatus, TrialUpdate
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class _Run:
     start_index: int
     last_index: int
     done_index: int  # last fidelity index reported, -1 before the first
+    cost: np.ndarray | None  # cumulative cost at each fidelity index, with `cost_attr`
 
 
 class SimulatorBackend(Backend):
@@ -84,6 +86,13 @@ class SimulatorBackend(Backend):
     skips results for fidelities it had already reported) and pays for it. The
     checkpoints are saved with the tuner's state (`state_dict`), so the trials of a
     resumed or extended experiment continue from the fidelity they had reached.
+
+    With `cost_attr`, every result also carries `worker_cost` (the key that
+    `StoppingCriterion(max_cost=...)` sums over trials): what the trial has cost so
+    far, read from the objective `cost_attr`, which like the time objective holds the
+    *cumulative* cost at each fidelity (e.g. training seconds). A trial pays for each
+    fidelity it trains: a resumed trial only for the fidelities after its
+    checkpoint, one whose checkpoint was deleted for training again from scratch.
 
     Args:
         blackbox: The benchmark.
@@ -105,6 +114,8 @@ class SimulatorBackend(Backend):
         name: Default experiment name (see `Tuner`'s `path`).
         keep_event_log: Record every start, result and end in `events` (for analysis
             and tests; it grows with the run).
+        cost_attr: Objective holding the cumulative cost per fidelity, reported as
+            `worker_cost`; None reports no cost.
     """
 
     def __init__(
@@ -118,6 +129,7 @@ class SimulatorBackend(Backend):
         time_scale: float = 1.0,
         name: str = "simulated",
         keep_event_log: bool = False,
+        cost_attr: str | None = None,
     ) -> None:
         if blackbox.time_objective is None and time_per_fidelity is None:
             raise ValueError(
@@ -128,12 +140,19 @@ class SimulatorBackend(Backend):
             raise ValueError(f"time_per_fidelity must be > 0, got {time_per_fidelity}")
         if not time_scale > 0:
             raise ValueError(f"time_scale must be > 0, got {time_scale}")
+        if cost_attr is not None and cost_attr not in blackbox.objectives_names:
+            raise ValueError(
+                f"cost_attr {cost_attr!r} is not an objective of {blackbox!r}; its "
+                f"objectives are {blackbox.objectives_names}"
+            )
         self.blackbox = blackbox
         self.max_resource_attr = max_resource_attr
         self.seed = int(seed)
         self.time_per_fidelity = time_per_fidelity
         self.time_scale = float(time_scale)
         self.name = name
+        self.cost_attr = cost_attr
+        self._costs: dict[int, float] = {}  # trial -> cost paid so far (with cost_attr)
         self._clock = SimulatedClock(self, charge_decisions=charge_decision_time)
         self._fidelities = blackbox.fidelity_values
         self._resource_attr = blackbox.fidelity_name
@@ -165,7 +184,7 @@ class SimulatorBackend(Backend):
         """The settings that shape a simulated run, for the experiment's metadata."""
         name = getattr(self.blackbox, "name", None)  # not every blackbox has one
         per_step = self.time_per_fidelity
-        return {
+        settings: dict[str, Any] = {
             "blackbox": name if isinstance(name, str) else repr(self.blackbox),
             "seed": self.seed,
             "charge_decision_time": self.charge_decision_time,
@@ -173,6 +192,9 @@ class SimulatorBackend(Backend):
             "time_per_fidelity": None if per_step is None else float(per_step),
             "max_resource_attr": self.max_resource_attr,
         }
+        if self.cost_attr is not None:  # absent otherwise: earlier runs still resume
+            settings["cost_attr"] = self.cost_attr
+        return settings
 
     def set_path(self, path: Path) -> None:
         super().set_path(path)
@@ -235,11 +257,16 @@ class SimulatorBackend(Backend):
         return list(self._runs)
 
     def state_dict(self) -> dict[str, Any]:
-        """The simulated checkpoints: the last fidelity index each trial reported."""
-        return {"checkpoints": dict(self._checkpoints)}
+        """The simulated checkpoints (the last fidelity index each trial reported) and,
+        with `cost_attr`, what each trial has cost so far."""
+        state: dict[str, Any] = {"checkpoints": dict(self._checkpoints)}
+        if self.cost_attr is not None:
+            state["costs"] = dict(self._costs)
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self._checkpoints = {int(t): int(i) for t, i in state.get("checkpoints", {}).items()}
+        self._costs = {int(t): float(c) for t, c in state.get("costs", {}).items()}
 
     def next_event_time(self) -> float | None:
         """Virtual time of the next pending result, None when nothing runs."""
@@ -283,6 +310,7 @@ class SimulatorBackend(Backend):
             start_index=start_index,
             last_index=last_index,
             done_index=start_index - 1,
+            cost=None if self.cost_attr is None else _cumulative(curve[self.cost_attr]),
         )
         self._runs[trial.trial_id] = run
         self._log((run.start_time, trial.trial_id, "start"))
@@ -314,6 +342,9 @@ class SimulatorBackend(Backend):
         if self._resource_attr is not None and self._fidelities is not None:
             value = float(self._fidelities[index])
             result[self._resource_attr] = int(value) if value.is_integer() else value
+        if run.cost is not None:
+            step = run.cost[index] - (run.cost[index - 1] if index > 0 else 0.0)
+            result[COST_KEY] = self._costs[trial_id] = self._costs.get(trial_id, 0.0) + float(step)
         self._log((when, trial_id, "result"))
         if index >= run.last_index:
             del self._runs[trial_id]
@@ -340,8 +371,7 @@ class SimulatorBackend(Backend):
         if attr is None:
             assert self.time_per_fidelity is not None
             return self.time_per_fidelity * self.time_scale * np.arange(1, n + 1, dtype=float)
-        elapsed = np.maximum.accumulate(np.nan_to_num(np.asarray(curve[attr], dtype=float)))
-        return elapsed * self.time_scale
+        return _cumulative(curve[attr]) * self.time_scale
 
     def _last_index(self, config: dict[str, Any]) -> int:
         fidelities = self._fidelities
@@ -357,3 +387,10 @@ class SimulatorBackend(Backend):
                 f"fidelity {fidelities[0]:g} of the blackbox"
             )
         return index
+
+
+def _cumulative(values: np.ndarray) -> np.ndarray:
+    """A recorded cumulative quantity (time, cost) made usable: NaN as 0, and never
+    decreasing (a table's noise must not give a step a negative duration or cost)."""
+    cumulative: np.ndarray = np.maximum.accumulate(np.nan_to_num(np.asarray(values, dtype=float)))
+    return cumulative

@@ -7,9 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from tunelab.core.results.experiment import best_result, metric_position
+from tunelab.core.results.experiment import BestResult, best_result, metric_position
 from tunelab.core.results.store import CONFIG_PREFIX
 from tunelab.core.scheduler import Scheduler
+from tunelab.core.status import check_constraint, is_feasible
 from tunelab.core.trial import Config, Decision, Trial, TrialStatus
 
 
@@ -58,10 +59,17 @@ class AskTell:
     with `resumed=True`). A result whose resource is not above the trial's highest
     told one (a trial resumed without checkpoint repeats them) is skipped: it
     returns CONTINUE without reaching the scheduler, as in the tuner.
+
+    Args:
+        scheduler: Decides what to run and what happens to each trial.
+        constraint: A told metric that a result satisfies when <= 0 (as in Syne Tune):
+            `best_trial` and `best_config` then count feasible results only (a result
+            without a numeric value for it is infeasible); None counts every result.
     """
 
-    def __init__(self, scheduler: Scheduler) -> None:
+    def __init__(self, scheduler: Scheduler, *, constraint: str | None = None) -> None:
         self.scheduler = scheduler
+        self.constraint = check_constraint(constraint)
         self.trials: dict[int, Trial] = {}
         self._rows: list[dict[str, Any]] = []
         self._last: dict[int, dict[str, Any]] = {}
@@ -146,18 +154,33 @@ class AskTell:
         return table
 
     def best_trial(self, metric: str | int = 0) -> Trial:
-        """The trial that told the best result for `metric` (name or index)."""
-        names, modes = self.scheduler.metric_names(), self.scheduler.metric_mode()
-        index = metric_position(names, metric)
-        best = best_result(self.results(), metric=names[index], mode=modes[index])
-        return self.trials[best.trial_id]
+        """The trial that told the best (feasible) result for `metric` (name or index)."""
+        return self.trials[self._best(metric).trial_id]
 
     def best_config(self, metric: str | int = 0) -> Config:
-        """Configuration of the best told result for `metric` (name or index), as it
-        was when that result was told."""
+        """Configuration of the best (feasible) told result for `metric` (name or
+        index), as it was when that result was told."""
+        return self._best(metric).config
+
+    def _best(self, metric: str | int) -> BestResult:
+        """The best told result for `metric`, among the feasible ones with a constraint.
+
+        Raises:
+            ValueError: No result has a value for `metric`, or none is feasible.
+        """
         names, modes = self.scheduler.metric_names(), self.scheduler.metric_mode()
         index = metric_position(names, metric)
-        return best_result(self.results(), metric=names[index], mode=modes[index]).config
+        results = self.results()
+        if self.constraint is not None:
+            feasible = [is_feasible(row, self.constraint) for row in self._rows]
+            if not any(feasible):
+                raise ValueError(
+                    f"no told result is feasible: the constraint {self.constraint!r} <= 0 "
+                    f"holds for none of the {len(feasible)} results (a result without a "
+                    "value for it counts as infeasible)"
+                )
+            results = results[feasible]
+        return best_result(results, metric=names[index], mode=modes[index])
 
     def _is_repeat(self, trial_id: int, result: dict[str, Any]) -> bool:
         attr = self.scheduler.resource_attr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from tunelab.core.trial import Config, Mode
 
@@ -23,6 +23,12 @@ class Searcher(ABC):
     `tunelab.core.testing.SearcherContract` on every implementation.
     """
 
+    one_metric: ClassVar[bool] = True
+    """Whether a searcher that learns from results (overrides `observe`) models only
+    `metric`, the first of `metrics`; set it to False in a searcher that uses them all
+    (NSGA-II, MOREA). `tunelab-run` refuses a multi-objective benchmark for a method
+    whose searcher learns from one metric. Searchers that learn nothing serve any
+    number of metrics whatever the flag says."""
     config_space: dict[str, Any] | None = None
     """The space the searcher draws from (set it in `__init__`): schedulers read their
     maximum resource from it, the tuner records it in metadata.json and refuses to

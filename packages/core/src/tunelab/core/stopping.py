@@ -24,12 +24,14 @@ class StoppingCriterion:
         max_num_trials_completed: Trials that ran to their end.
         max_num_trials_finished: Trials completed, stopped early or failed.
         max_num_results: Results reported.
-        max_cost: Total cost of the trials (`TuningStatus.cost`, from the `worker_cost`
-            their results carry, e.g. dollars with `SageMakerBackend`).
+        max_cost: Total cost of the trials (`TuningStatus.cost`: the sum of the
+            latest `worker_cost` each trial's results carry, e.g. dollars with
+            `SageMakerBackend`, the table's cost with `SimulatorBackend(cost_attr=...)`),
+            checked after each batch of results.
         min_metric_value: Stop once a metric reaches a value <= the threshold, e.g.
-            `{"loss": 0.01}`.
+            `{"loss": 0.01}`; with the tuner's `constraint`, a feasible result must.
         max_metric_value: Stop once a metric reaches a value >= the threshold, e.g.
-            `{"accuracy": 0.99}`.
+            `{"accuracy": 0.99}` (likewise).
     """
 
     max_wallclock_time: float | None = None

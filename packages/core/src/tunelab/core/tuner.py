@@ -15,12 +15,7 @@ import pandas as pd
 from tunelab.core._checkpoint_removal import CheckpointRemover, RemovedCheckpoint
 from tunelab.core.backends.base import Backend
 from tunelab.core.callbacks import ProgressPrinter, TunerCallback
-from tunelab.core.results.experiment import (
-    TRIALS_FILE,
-    best_result,
-    metric_position,
-    trials_table,
-)
+from tunelab.core.results.experiment import TRIALS_FILE, Experiment, trials_table
 from tunelab.core.results.io import write_parquet_atomic
 from tunelab.core.results.lock import ExperimentLock
 from tunelab.core.results.store import CONFIG_PREFIX, DECISION_TIME, ExperimentStore
@@ -36,7 +31,12 @@ from tunelab.core.trial import (
     as_number,
     screen_result,
 )
-from tunelab.core.tuner_setup import ExperimentSetup, TunerOptions, prepare_experiment
+from tunelab.core.tuner_setup import (
+    ExperimentSetup,
+    TunerOptions,
+    constraint_of,
+    prepare_experiment,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,12 @@ class Tuner:
             this run's stopping criterion; a criterion that the completed experiment
             already meets is refused. Without a completed experiment in `path` it
             changes nothing: an unfinished one resumes, an empty folder starts anew.
+        constraint: A reported metric that a result satisfies when <= 0 (as in Syne
+            Tune): the best result (`best_config`, the best value printed, metric
+            thresholds of the stopping criterion) counts feasible results only, and
+            metadata.json records it as `constraint`, so that the loaded experiment
+            does too. `metadata={"constraint": ...}` names it as well; None (default)
+            takes that one, if any.
     """
 
     def __init__(
@@ -126,6 +132,7 @@ class Tuner:
         metadata: dict[str, Any] | None = None,
         options: TunerOptions | None = None,
         extend: bool = False,
+        constraint: str | None = None,
     ) -> None:
         if not isinstance(backend, Backend):
             raise TypeError(f"backend must be a tunelab Backend, got {type(backend).__name__}")
@@ -152,11 +159,12 @@ class Tuner:
         if self.options.progress_interval is not None:
             self.callbacks.append(ProgressPrinter(interval=self.options.progress_interval))
         self._user_metadata = metadata
+        self.constraint = constraint_of(constraint, metadata)
         self._path_given = path is not None
         self.setup = self._prepare(path)
         self.path = self.setup.path
         self.store = ExperimentStore(self.path)
-        self.status = TuningStatus()
+        self.status = TuningStatus(constraint=self.constraint)
         self.trials: dict[int, Trial] = {}
         self._next_trial_id = 0
         self._failures = 0
@@ -213,10 +221,18 @@ class Tuner:
             self._close(outcome, reason)
 
     def best_config(self, metric: str | int = 0) -> Config:
-        """Configuration of the best result so far for `metric` (name or index)."""
-        names, modes = self.scheduler.metric_names(), self.scheduler.metric_mode()
-        index = metric_position(names, metric)
-        return best_result(self.store.results(), metric=names[index], mode=modes[index]).config
+        """Configuration of the best result so far for `metric` (name or index), among
+        the feasible ones with a `constraint` (as the loaded experiment counts them).
+
+        Raises:
+            ValueError: No result has a value for `metric`, or none is feasible.
+        """
+        described = {
+            **self.setup.metadata,
+            "metric": self.scheduler.metric_names(),
+            "mode": self.scheduler.metric_mode(),
+        }
+        return Experiment(self.path, described, self.store.results()).best_config(metric)
 
     def results(self) -> Any:
         """All results so far as a pandas DataFrame (one row per reported result)."""
@@ -251,6 +267,7 @@ class Tuner:
             n_workers=self.n_workers,
             user_metadata=self._user_metadata,
             extend=self.extend,
+            constraint=self.constraint,
         )
 
     def _claim(self) -> ExperimentLock:
@@ -726,6 +743,7 @@ class Tuner:
             num_results=int(state["num_results"]),
             metric_min=dict(state["metric_min"]),
             metric_max=dict(state["metric_max"]),
+            constraint=self.constraint,
         )
         for result in self._last_result.values():
             self.status.observe_cost(result, None)

@@ -18,8 +18,11 @@ from tunelab.core._checkpoint_removal import CHECKPOINT_REMOVAL_MODES, Checkpoin
 from tunelab.core.backends.base import Backend
 from tunelab.core.results.store import METADATA_FILE
 from tunelab.core.scheduler import Scheduler
+from tunelab.core.status import check_constraint
 from tunelab.core.stopping import StopCondition, StoppingCriterion
 
+CONSTRAINT_KEY = "constraint"
+"""metadata.json's key of the constraint metric (see `Experiment.constraint`)."""
 RESULTS_ENV = "TUNELAB_RESULTS"
 DEFAULT_RESULTS_ROOT = "tunelab-results"
 _TUNER_KEYS = (
@@ -143,6 +146,27 @@ class ExperimentSetup:
         return self.metadata
 
 
+def constraint_of(constraint: str | None, user_metadata: dict[str, Any] | None) -> str | None:
+    """The tuner's constraint metric: `constraint`, else the user metadata's
+    `constraint` (tunelab-experiments names it there), else None.
+
+    Raises:
+        ValueError: `constraint` is not a non-empty string, or the metadata names
+            another one.
+    """
+    constraint = check_constraint(constraint)
+    try:
+        named = check_constraint((user_metadata or {}).get(CONSTRAINT_KEY))
+    except ValueError as error:
+        raise ValueError(f"metadata[{CONSTRAINT_KEY!r}]: {error}") from error
+    if constraint is not None and named is not None and named != constraint:
+        raise ValueError(
+            f"constraint={constraint!r}, but metadata[{CONSTRAINT_KEY!r}] = {named!r}; "
+            "name one constraint metric"
+        )
+    return constraint if constraint is not None else named
+
+
 def prepare_experiment(
     *,
     path: str | Path | None,
@@ -152,10 +176,12 @@ def prepare_experiment(
     n_workers: int,
     user_metadata: dict[str, Any] | None,
     extend: bool = False,
+    constraint: str | None = None,
 ) -> ExperimentSetup:
     """Choose the experiment folder and build its metadata (see Tuner's `path` and
     `extend`). Extending a complete experiment appends an entry to metadata's
-    `extended` list: when, and the budget and stop reason before and after."""
+    `extended` list: when, and the budget and stop reason before and after. A
+    `constraint` metric is recorded as `constraint` (the key `Experiment` reads)."""
     user_metadata = dict(user_metadata or {})
     clashes = sorted(set(user_metadata) & set(_TUNER_KEYS))
     if clashes:
@@ -166,6 +192,8 @@ def prepare_experiment(
         raise TypeError(f"metadata must be JSON-serialisable: {error}") from error
 
     metadata = _describe(backend, scheduler, stop_criterion, n_workers) | user_metadata
+    if constraint is not None:
+        metadata[CONSTRAINT_KEY] = constraint
     folder, previous = _choose_folder(path, backend, extend=extend)
     extending = previous is not None and previous.get("status") == "complete"
     if previous is not None:

@@ -1,9 +1,10 @@
 """`hydra/sweeper=tunelab`: Hydra's basic sweeper that checks every job before the first.
 
 Bad overrides (a method argument the scheduler does not take, a benchmark without its
-data, a multi-fidelity method on a single-fidelity benchmark, `seed=1.5`, a name that
-is no folder name, `+dry_run=true` with a launcher that would run the jobs, ...) end
-the sweep before any job runs, one line per problem.
+data, a multi-fidelity method on a single-fidelity benchmark, a single-objective
+method on a multi-objective one, `max_cost` without a cost metric, `seed=1.5`, a name
+that is no folder name, `+dry_run=true` with a launcher that would run the jobs, ...)
+end the sweep before any job runs, one line per problem.
 
 Hydra's private API: `TunelabSweeper` subclasses
 `hydra._internal.core_plugins.basic_sweeper.BasicSweeper`, on purpose. The public

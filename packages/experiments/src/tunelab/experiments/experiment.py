@@ -29,11 +29,14 @@ from tunelab.core.results.store import METADATA_FILE, RESULTS_FILE
 from tunelab.core.stopping import StoppingCriterion
 from tunelab.core.tuner import Tuner, TunerOptions
 from tunelab.experiments.benchmarks import build_benchmark
+from tunelab.experiments.callbacks import build_callbacks
+from tunelab.experiments.method_objectives import check_objectives, objectives_problem
 from tunelab.experiments.methods import (
     MethodConfigError,
     build_scheduler,
     fidelity_problem,
     fold_searcher,
+    takes_role,
 )
 from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
 from tunelab.experiments.validation import settings_problems
@@ -90,8 +93,9 @@ def folder_state(path: Path) -> str:
         return UNREADABLE
 
 
-_NOT_SETTINGS = ("results_root", "progress_interval")
-_BUDGET_KEYS = frozenset({"max_wallclock_time", "benchmark.max_wallclock_time"})
+_NOT_SETTINGS = ("results_root", "progress_interval", "callbacks")
+_BUDGETS = ("max_wallclock_time", "max_cost")
+_BUDGET_KEYS = frozenset({*_BUDGETS, *(f"benchmark.{key}" for key in _BUDGETS)})
 """Settings that make the budget: a larger budget extends a complete experiment."""
 
 
@@ -152,10 +156,10 @@ def run_experiment(cfg: DictConfig, *, overrides: list[str] | None = None) -> Ou
         state = folder_state(path)
         extend = state == "complete"
         if extend:  # looked at again: another process may have extended it meanwhile
-            budgets = _larger_budget(path, cfg)
-            if budgets is None:
+            growth = _larger_budget(path, cfg)
+            if growth is None:
                 return _skip(outcome, path, cfg)
-            logger.info("extending %s: its budget grows from %g s to %g s", path, *budgets)
+            logger.info("extending %s: its budget grows %s", path, growth)
         if state == UNREADABLE:
             raise RuntimeError(
                 f"cannot read the {METADATA_FILE} of the earlier run in {path}; the folder is "
@@ -191,20 +195,43 @@ def _budget(cfg: DictConfig) -> float:
     return float(value if value is not None else cfg.benchmark.max_wallclock_time)
 
 
-def _larger_budget(path: Path, cfg: DictConfig) -> tuple[float, float] | None:
-    """(stored, new) budget when `cfg` differs from the complete experiment in `path`
-    by a larger budget and nothing else; None otherwise."""
+def _max_cost(cfg: DictConfig) -> float | None:
+    """Total cost of the trials (in the unit of the benchmark's `cost` metric) after
+    which tuning stops: the sweep's value, else the benchmark's; None: no limit."""
+    value = cfg.get("max_cost")
+    if value is None:
+        value = cfg.benchmark.get("max_cost")
+    return None if value is None else float(value)
+
+
+def _stopping(cfg: DictConfig) -> StoppingCriterion:
+    return StoppingCriterion(max_wallclock_time=_budget(cfg), max_cost=_max_cost(cfg))
+
+
+def _larger_budget(path: Path, cfg: DictConfig) -> str | None:
+    """How the budget grows when `cfg` differs from the complete experiment in `path`
+    by a larger budget (no limit smaller, one larger) and nothing else; None otherwise."""
     changed = changed_settings(path, cfg)
     if not changed or not set(changed) <= _BUDGET_KEYS:
         return None
     try:
-        stored = float(
-            json.loads((path / METADATA_FILE).read_text())["budget"]["max_wallclock_time"]
-        )
+        stored = json.loads((path / METADATA_FILE).read_text())["budget"]
+        old = {key: float(stored[key]) if key in stored else None for key in _BUDGETS}
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    new = _budget(cfg)
-    return (stored, new) if new > stored else None
+    new = _stopping(cfg).to_dict()
+    grown = []
+    for key in _BUDGETS:
+        before, after = old[key], new.get(key)
+        if after == before:
+            continue
+        if before is None or (after is not None and after < before):
+            return None  # a limit added or lowered: the experiment ran with less
+        if key == "max_wallclock_time":
+            grown.append(f"from {before:g} s to {after:g} s")
+        else:
+            grown.append(f"{key} from {before:g} to {'no limit' if after is None else after}")
+    return ", ".join(grown) or None
 
 
 def _skip(outcome: Outcome, path: Path, cfg: DictConfig) -> Outcome:
@@ -213,9 +240,9 @@ def _skip(outcome: Outcome, path: Path, cfg: DictConfig) -> Outcome:
     changed = changed_settings(path, cfg)
     if changed and set(changed) <= _BUDGET_KEYS:
         logger.info(
-            "%s ran with a budget at least as large as %g s; nothing to extend",
+            "%s ran with a budget at least as large as %s, or another limit; nothing to extend",
             path,
-            _budget(cfg),
+            ", ".join(f"{k}={v:g}" for k, v in _stopping(cfg).to_dict().items()),
         )
     elif changed:
         logger.warning(
@@ -283,7 +310,13 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = 
         mismatch = fidelity_problem(cfg.method, benchmark)
         if mismatch is not None:
             raise MethodConfigError(mismatch)
+    metrics = problem.metrics
+    mismatch = objectives_problem(cfg.method, metrics)
+    if mismatch is not None:
+        raise MethodConfigError(mismatch)
     sched_seed = scheduler_seed(int(cfg.master_seed), seed)
+    objectives = problem.objectives
+    roles = {"constraint_attr": objectives.constraint, "cost_attr": objectives.cost}
     scheduler = build_scheduler(
         cfg.method,
         {
@@ -294,10 +327,12 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = 
             "resource_attr": problem.resource_attr,
             "max_resource_attr": problem.max_resource_attr,
             "restrict_to": problem.restrict_to,
+            **roles,
         },
     )
+    if len(metrics) > 1:
+        check_objectives(cfg.method, scheduler, metrics)
     n_workers = int(cfg.n_workers if cfg.get("n_workers") is not None else benchmark.n_workers)
-    budget = _budget(cfg)
     metadata = {
         "method": str(cfg.method.name),
         "benchmark": str(benchmark.name),
@@ -306,6 +341,15 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = 
         "master_seed": int(cfg.master_seed),
         "study": str(cfg.study),
         "reference": problem.reference,
+        "hypervolume_reference": problem.hypervolume_reference,
+        "constraint": objectives.constraint,
+        "cost_attr": objectives.cost,
+        # which of them the method was given (the others it ran without)
+        "method_arguments": {
+            name: value
+            for name, value in roles.items()
+            if value is not None and takes_role(cfg.method, name)
+        },
         "problem": problem.description,
         "hydra_config": OmegaConf.to_container(cfg, resolve=True),
         "overrides": overrides,
@@ -317,9 +361,10 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = 
     return Tuner(
         backend=problem.backend,
         scheduler=scheduler,
-        stop_criterion=StoppingCriterion(max_wallclock_time=budget),
+        stop_criterion=_stopping(cfg),
         n_workers=n_workers,
         path=path,
+        callbacks=build_callbacks(cfg),
         metadata=metadata,
         options=TunerOptions(
             progress_interval=None if progress is None else float(progress),

@@ -6,6 +6,12 @@ A method names a scheduler preset (`scheduler._target_`, e.g.
 `searcher` argument, with the options the method sets. `searcher=<name>` on the
 command line puts another searcher into any method whose preset takes one
 (`fold_searcher`); the experiment is then named `<method>+<searcher>`.
+
+A benchmark's constraint and cost metrics reach a method whose preset, or whose
+searcher class, takes `constraint_attr` / `cost_attr` (`ROLE_ARGUMENTS`); others run
+without them (the constraint still decides which results count as best, in the
+analysis). A multi-objective benchmark's metrics reach only methods that optimise
+them all (`tunelab.experiments.method_objectives`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ STANDARD_ARGUMENTS = (
     "restrict_to",
 )
 
+
+ROLE_ARGUMENTS = ("constraint_attr", "cost_attr")
+"""Metric names of a benchmark's constraint and cost, given to a method only where its
+preset or its searcher class names the parameter (never through **kwargs)."""
 
 SEARCHER_ARGUMENTS = ("config_space", "points_to_evaluate", "restrict_to", "seed", "max_resource")
 """What a scheduler preset hands its searcher; a method does not set them."""
@@ -201,13 +211,37 @@ def fidelity_problem(method: DictConfig, benchmark: DictConfig) -> str | None:
     )
 
 
+def takes_role(method: DictConfig, argument: str) -> bool:
+    """Whether the method's preset, or its searcher class, names `argument` (one of
+    `ROLE_ARGUMENTS`) without the method setting it."""
+    try:
+        _, parameters, _, configured = _inspect(method)
+    except MethodConfigError:
+        return False
+    if argument in parameters and argument not in configured:
+        return True
+    searcher = method.get("searcher")
+    return (
+        searcher is not None
+        and argument in _safe_searcher_parameters(method)
+        and argument not in searcher
+    )
+
+
 def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
     """Instantiate `method.scheduler` with the standard arguments it accepts.
 
     Args:
         method: The method node (`name`, `scheduler` with `_target_` and arguments).
-        provided: Values of `STANDARD_ARGUMENTS` from the benchmark and the run.
+        provided: Values of `STANDARD_ARGUMENTS` from the benchmark and the run, and
+            of `ROLE_ARGUMENTS` (None: the benchmark has no such metric).
+
+    Raises:
+        MethodConfigError: If the preset cannot be built (with several metrics: a
+            scheduler that refuses them). `method_objectives` tells whether a built
+            scheduler optimises them all.
     """
+    several = not isinstance(provided.get("metric"), str | None)
     _, parameters, takes_any, configured = _inspect(method)
     if provided.get("restrict_to") is not None and not (takes_any or "restrict_to" in parameters):
         raise MethodConfigError(
@@ -218,8 +252,19 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
     extra = {
         name: value
         for name, value in provided.items()
-        if (name in parameters or takes_any) and name not in configured and value is not None
+        if name in STANDARD_ARGUMENTS
+        and (name in parameters or takes_any)
+        and name not in configured
+        and value is not None
     }
+    roles = {name: provided.get(name) for name in ROLE_ARGUMENTS}
+    extra.update(
+        {
+            n: v
+            for n, v in roles.items()
+            if v is not None and n in parameters and n not in configured
+        }
+    )
     node = method["scheduler"]
     # The provided values go to the factory directly, not through Hydra: merging a
     # table's thousands of configurations into a config node takes seconds.
@@ -230,8 +275,20 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
         searcher = OmegaConf.to_container(method.searcher, resolve=True)
         assert isinstance(searcher, dict)
         searcher.pop("name", None)
+        takes = _safe_searcher_parameters(method)
+        searcher.update(
+            {n: v for n, v in roles.items() if v is not None and n in takes and n not in searcher}
+        )
         extra["searcher"] = instantiate(searcher, _convert_="all", _partial_=True)
-    scheduler = factory(**extra)
+    try:
+        scheduler = factory(**extra)
+    except ValueError as error:
+        if not several:
+            raise
+        raise MethodConfigError(
+            f"method {method.get('name')!r} cannot optimise the metrics "
+            f"{list(provided['metric'])} of the benchmark: {error}"
+        ) from error
     if not isinstance(scheduler, Scheduler):
         raise MethodConfigError(
             f"method {method.get('name')!r}: {node['_target_']} returned "

@@ -2,8 +2,11 @@
 
 `python -m tunelab.experiments.summary results/demo` prints, per benchmark and
 method, the number of complete seeds and the mean, median and interquartile range
-of the best value of the benchmark's metric. The figures of tunelab-plotting go
-further (IQM with bootstrap intervals, curves over time); this needs only pandas.
+of the best value of the benchmark's metric. Only feasible results count when the
+benchmark names a constraint (its metric <= 0); on a multi-objective benchmark the
+value is the hypervolume of all results, bounded by the `hypervolume_reference`
+metadata.json records. The figures of tunelab-plotting go further (IQM with
+bootstrap intervals, curves over time); this needs only pandas.
 """
 
 from __future__ import annotations
@@ -11,25 +14,33 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tunelab.core.multiobjective import hypervolume
 from tunelab.core.results.store import METADATA_FILE, RESULTS_FILE
+
+HYPERVOLUME = "hypervolume"
 
 
 def final_values(study_folder: Path) -> pd.DataFrame:
-    """One row per complete experiment: benchmark, method, seed, metric, mode, best."""
+    """One row per complete experiment: benchmark, method, seed, metric, mode, best.
+
+    `best` is the best feasible value of the metric, or, for several metrics, the
+    hypervolume of the feasible results (metric "hypervolume", mode "max"; an
+    experiment without a recorded `hypervolume_reference` is left out).
+    """
     rows = []
     for metadata_file in sorted(study_folder.glob(f"*/*/*/{METADATA_FILE}")):
         metadata = json.loads(metadata_file.read_text())
         if metadata.get("status") != "complete":
             continue
-        metric, mode = metadata["metric"][0], metadata["mode"][0]
-        results = pd.read_parquet(metadata_file.parent / RESULTS_FILE, columns=[metric])
-        values = pd.to_numeric(results[metric], errors="coerce").dropna()
-        if values.empty:
+        found = _best(metadata, metadata_file.parent / RESULTS_FILE)
+        if found is None:
             continue
+        metric, mode, best = found
         rows.append(
             {
                 "benchmark": metadata["benchmark"],
@@ -37,11 +48,33 @@ def final_values(study_folder: Path) -> pd.DataFrame:
                 "seed": metadata["seed"],
                 "metric": metric,
                 "mode": mode,
-                "best": float(values.min() if mode == "min" else values.max()),
+                "best": best,
             }
         )
     summary: pd.DataFrame = pd.DataFrame(rows)
     return summary
+
+
+def _best(metadata: dict[str, Any], results_file: Path) -> tuple[str, str, float] | None:
+    """(metric, mode, best value) of one experiment; None without a usable result."""
+    metrics, modes = list(metadata["metric"]), list(metadata["mode"])
+    constraint = metadata.get("constraint")
+    reference = metadata.get("hypervolume_reference") or {}
+    several = len(metrics) > 1
+    if several and not reference:
+        return None
+    columns = [*metrics, *([constraint] if constraint else [])]
+    results = pd.read_parquet(results_file, columns=columns).apply(pd.to_numeric, errors="coerce")
+    if constraint:  # infeasible or unknown: never the best
+        results = results[results[constraint] <= 0]
+    values = results[metrics].dropna()
+    if values.empty:
+        return None
+    if several:
+        point = [reference[name] for name in metrics]
+        return HYPERVOLUME, "max", hypervolume(values.to_numpy(float), point, modes)
+    column = values[metrics[0]]
+    return metrics[0], modes[0], float(column.min() if modes[0] == "min" else column.max())
 
 
 def summary_table(study_folder: Path) -> pd.DataFrame:

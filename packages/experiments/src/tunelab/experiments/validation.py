@@ -15,6 +15,8 @@ from typing import Any
 from hydra.utils import get_class
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
+from tunelab.core.status import COST_KEY
+from tunelab.experiments.method_objectives import objectives_problem, role_problem
 from tunelab.experiments.methods import (
     MethodConfigError,
     check_method,
@@ -22,6 +24,7 @@ from tunelab.experiments.methods import (
     fold_searcher,
     restriction_problem,
 )
+from tunelab.experiments.objectives import objectives_problems, read_objectives
 
 BENCHMARK_TYPES = ("simulated", "local")
 
@@ -36,29 +39,35 @@ def problems(cfg: DictConfig) -> list[str]:
     """What is wrong with the job `cfg` (empty when nothing is)."""
     cfg = fold_searcher(cfg)
     found = settings_problems(cfg)
+    objectives = objectives_problems(cfg.benchmark)
     try:
         check_method(cfg.method)
     except MethodConfigError as error:
         found.append(str(error))
     else:
         single = _single_fidelity(cfg.benchmark)
+        metrics = [] if objectives else list(read_objectives(cfg.benchmark).metrics)
         for problem in (
             restriction_problem(cfg.method, cfg.benchmark),
             fidelity_problem(cfg.method, cfg.benchmark) if single else None,
+            objectives_problem(cfg.method, metrics),
+            role_problem(cfg.method, cfg.benchmark),
         ):
             if problem is not None:
                 found.append(problem)
-    found += _benchmark_problems(cfg.benchmark)
+    found += objectives + _benchmark_problems(cfg.benchmark)
     return found
 
 
 def settings_problems(cfg: DictConfig) -> list[str]:
     """What is wrong with the job's top-level values and the names of its folder.
 
-    `seed`, `master_seed`, `n_workers`, `max_wallclock_time` and `progress_interval`
-    must be numbers in range; `study`, `benchmark.name`, `method.name` (and so the
-    results folder `${study}/${benchmark.name}/${method.name}/${seed}`) single safe
-    path parts; `dry_run=true` needs a launcher that plans without running.
+    `seed`, `master_seed`, `n_workers`, `max_wallclock_time`, `max_cost` and
+    `progress_interval` must be numbers in range; `study`, `benchmark.name`,
+    `method.name` (and so the results folder
+    `${study}/${benchmark.name}/${method.name}/${seed}`) single safe path parts;
+    `max_cost` needs the benchmark's cost metric; `dry_run=true` needs a launcher that
+    plans without running.
     """
     benchmark = cfg.get("benchmark") or {}
     method = cfg.get("method") or {}
@@ -68,6 +77,7 @@ def settings_problems(cfg: DictConfig) -> list[str]:
         _integer(*_effective(cfg, "n_workers"), minimum=1),
         _positive(*_effective(cfg, "max_wallclock_time")),
         _positive("progress_interval", cfg.get("progress_interval"), nullable=True),
+        _cost_problem(cfg),
         _path_part("study", cfg.get("study")),
         _path_part("benchmark.name", benchmark.get("name")),
         _path_part("method.name", method.get("name")),
@@ -82,6 +92,40 @@ def _effective(cfg: DictConfig, key: str) -> tuple[str, Any]:
     if value is not None:
         return key, value
     return f"benchmark.{key}", (cfg.get("benchmark") or {}).get(key)
+
+
+def _cost_problem(cfg: DictConfig) -> str | None:
+    """Whether `max_cost` (or `benchmark.max_cost`) is a limit the run can apply.
+
+    The tuner sums each trial's latest `worker_cost`: the simulator reports it from
+    the benchmark's `cost` metric; a training script must report it itself, as the
+    cost metric of its benchmark (`cost: worker_cost`).
+    """
+    key, value = _effective(cfg, "max_cost")
+    if value is None:
+        return None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value <= 0:
+        return (
+            f"{key}={value!r}: expected a number > 0 (in the unit of the benchmark's cost "
+            "metric) or null"
+        )
+    benchmark = cfg.get("benchmark") or {}
+    cost = benchmark.get("cost")
+    if cost is None:
+        return (
+            f"{key}={value!r} limits the total cost of the trials, but benchmark "
+            f"{benchmark.get('name')!r} names no cost metric; set benchmark.cost=<the "
+            "metric holding a trial's cumulative cost, e.g. its training time>"
+        )
+    if benchmark.get("type") == "local" and cost != COST_KEY:
+        return (
+            f"{key}={value!r}: the tuner counts the cost of a training script's trials "
+            f"from the {COST_KEY!r} it reports (cumulative, per trial), but benchmark "
+            f"{benchmark.get('name')!r} names cost={cost!r}; report {COST_KEY!r} from the "
+            f"script and set benchmark.cost={COST_KEY}"
+        )
+    return None
 
 
 def _integer(key: str, value: Any, *, minimum: int) -> str | None:

@@ -6,8 +6,8 @@ arguments (`seed`, `points_to_evaluate`, `restrict_to`, and `max_resource` for
 learning-curve models); any searcher runs under any of them:
 
 - FIFO scheduling (every trial to its end): `fifo`;
-- asynchronous successive halving / Hyperband: `asha` (stopping or promotion),
-  `hyperband` (brackets), `pasha`; `median_stopping`;
+- asynchronous successive halving / Hyperband: `asha` (stopping, promotion or
+  cost-aware promotion), `hyperband` (brackets), `pasha`; `median_stopping`;
 - synchronous: `sync_sh`, `sync_hyperband`.
 
 Each scheduler preset is made from its scheduler class (`scheduler_preset`): it takes
@@ -15,7 +15,8 @@ the class's arguments. Published methods are compositions of those (`compose`), 
 the same arguments plus the searcher's own options:
 
 - `random_search`, `grid_search`, `rea`, `kde`, `bore`, `cqr` (FIFO);
-- `asha_prom`, `asha_bore`, `asha_cqr` (ASHA), `bohb` (one-bracket Hyperband + KDE);
+- `asha_prom`, `asha_cost` (cost-aware promotion), `asha_bore`, `asha_cqr` (ASHA),
+  `bohb` (one-bracket Hyperband + KDE);
 - `sync_bohb` (synchronous Hyperband + KDE);
 
 and `dehb` and `pbt` have schedulers of their own. Multi-objective (`metric` and
@@ -42,6 +43,7 @@ from tunelab.core.methods._hyperband import (
     AdaptsBrackets,
     asha,
     asha_bore,
+    asha_cost,
     asha_cqr,
     asha_prom,
     bohb,
@@ -59,6 +61,7 @@ __all__ = [
     "SearcherSpec",
     "asha",
     "asha_bore",
+    "asha_cost",
     "asha_cqr",
     "asha_prom",
     "bohb",

@@ -84,6 +84,17 @@ asha_prom = compose(
     doc="ASHA, promotion type: trials pause at each rung and the best are resumed from "
     "their checkpoints (Li et al., 2020).",
 )
+asha_cost = compose(
+    asha,
+    name="asha_cost",
+    kind="cost_promotion",
+    doc="ASHA, cost-aware promotion: trials pause at each rung, and a paused trial may "
+    "resume iff it ranks among the best `K` of its rung, `K` the most whose summed cost "
+    "stays within the promotion quantile (1/`reduction_factor`) of the rung's summed "
+    "cost, so cheap good trials let more through. Each result must carry the trial's "
+    "cumulative cost under `cost_attr` (default `worker_cost`, reported by "
+    "`SimulatorBackend(cost_attr=...)` and `SageMakerBackend`).",
+)
 bohb = compose(
     hyperband,
     name="bohb",

@@ -37,6 +37,8 @@ class MOREASearcher(RegularizedEvolutionSearcher):
             `BuiltinSearcher`.
     """
 
+    one_metric = False  # its tournament ranks by every metric
+
     def __init__(
         self,
         config_space: dict[str, Any],

@@ -79,6 +79,8 @@ class NSGA2Searcher(DistinctSearcher):
             `BuiltinSearcher`.
     """
 
+    one_metric = False  # ranks by every metric
+
     def __init__(
         self,
         config_space: dict[str, Any],

@@ -136,7 +136,7 @@ def _validate_columns(
     try:
         for name in names:
             column = [config[name] for config in configs]
-            typed = list(zip(map(type, column), column, strict=True))
+            typed: list[tuple[Any, ...]] = list(zip(map(type, column), column, strict=True))
             distinct = dict.fromkeys(typed)  # unhashable values raise TypeError
             if any(kind is float and value == 0.0 for kind, value in distinct):
                 # -0.0 == 0.0, but a domain may keep the sign: tell them apart by it

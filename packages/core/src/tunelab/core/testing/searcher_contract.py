@@ -4,30 +4,32 @@ from __future__ import annotations
 
 import copy
 import pickle
-import zlib
-from typing import Any
+from typing import Any, ClassVar
 
 from tunelab.core.searcher import Searcher
 from tunelab.core.space import config_key, validate_config
+from tunelab.core.testing.metrics import TWO_METRICS, ContractMetrics
 from tunelab.core.testing.spaces import contract_config_space, finite_config_space
 
 METRIC = "loss"
 
 
-def _fake_loss(config: dict[str, Any]) -> float:
-    """A deterministic objective over the contract space, for searchers that learn."""
-    return float(zlib.crc32(repr(config_key(config)).encode()) % 1000) / 1000.0
-
-
 def drive_searcher(
-    searcher: Searcher, start: int, n: int, *, fail_every: int | None = None
+    searcher: Searcher,
+    start: int,
+    n: int,
+    *,
+    fail_every: int | None = None,
+    metrics: ContractMetrics | None = None,
 ) -> list[dict[str, Any] | None]:
     """Suggest, register and observe trials `start, ..., start + n - 1`; return the
     suggested configs (None where the searcher gave up).
 
-    With `fail_every=k`, trials whose id is `k - 1` modulo `k` fail (`on_error`)
-    instead of reporting `_fake_loss` at epoch 1.
+    Each trial reports `metrics.observation(config)` (default `ContractMetrics()`:
+    "loss" and the cost) at epoch 1. With `fail_every=k`, trials whose id is `k - 1`
+    modulo `k` fail (`on_error`) instead.
     """
+    reported = ContractMetrics() if metrics is None else metrics
     configs: list[dict[str, Any] | None] = []
     for trial_id in range(start, start + n):
         config = searcher.suggest(trial_id)
@@ -38,7 +40,7 @@ def drive_searcher(
         if fail_every is not None and trial_id % fail_every == fail_every - 1:
             searcher.on_error(trial_id)
         else:
-            searcher.observe(trial_id, config, {METRIC: _fake_loss(config), "epoch": 1})
+            searcher.observe(trial_id, config, {**reported.observation(config), "epoch": 1})
             searcher.remove_pending(trial_id)
     return configs
 
@@ -46,14 +48,22 @@ def drive_searcher(
 class SearcherContract:
     """Inherit in a pytest class and implement `make_searcher`.
 
+    The searcher is configured with metric "loss" (min) and observes it, and the
+    trial's cost `worker_cost`, at epoch 1 (`ContractMetrics`). A multi-objective
+    searcher sets `metrics` to several (e.g. `TWO_METRICS`, or inherit
+    `MultiMetricSearcherContract`): it is configured with all of them, and each
+    observation reports them all.
+
     Attributes:
         exhausts_finite_spaces: Set False for searchers that may legitimately repeat
             configurations of a finite space (the exhaustion test is then skipped).
         n_suggestions: Suggestions drawn per test; lower it for expensive searchers.
+        metrics: What the searcher is configured with and observes.
     """
 
     exhausts_finite_spaces = True
     n_suggestions = 12
+    metrics: ClassVar[ContractMetrics] = ContractMetrics()
 
     def make_searcher(self, config_space: dict[str, Any], *, seed: int) -> Searcher:
         raise AssertionError("subclasses of SearcherContract implement make_searcher")
@@ -61,12 +71,17 @@ class SearcherContract:
     def _configured(self, config_space: dict[str, Any], seed: int) -> Searcher:
         searcher = self.make_searcher(config_space, seed=seed)
         assert isinstance(searcher, Searcher), "make_searcher must return a Searcher"
-        searcher.configure(metric=METRIC, mode="min")
+        self.metrics.configure(searcher)
         return searcher
 
     def _drive(self, searcher: Searcher, start: int, n: int) -> list[dict[str, Any] | None]:
         """`drive_searcher` with every fifth trial failing."""
-        return drive_searcher(searcher, start, n, fail_every=5)
+        return drive_searcher(searcher, start, n, fail_every=5, metrics=self.metrics)
+
+    def test_it_is_configured_with_every_metric(self) -> None:
+        searcher = self._configured(contract_config_space(), seed=0)
+        assert list(searcher.metrics) == list(self.metrics.names)
+        assert list(searcher.modes) == list(self.metrics.modes)
 
     def test_it_declares_its_config_space(self) -> None:
         space = contract_config_space()
@@ -111,3 +126,10 @@ class SearcherContract:
         keys = {config_key(config) for config in configs if config is not None}
         assert len(keys) == 12, "a finite space's configurations must not repeat"
         assert searcher.suggest(12) is None, "an exhausted finite space must give None"
+
+
+class MultiMetricSearcherContract(SearcherContract):
+    """`SearcherContract` with two metrics, "loss" (min) and "size" (max)
+    (`TWO_METRICS`); implement `make_searcher`."""
+
+    metrics: ClassVar[ContractMetrics] = TWO_METRICS

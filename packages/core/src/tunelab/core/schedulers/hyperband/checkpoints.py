@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from tunelab.core.schedulers.hyperband.costs import RungCosts, promotion_scores
 from tunelab.core.schedulers.hyperband.levels import RungSystem
 from tunelab.core.schedulers.hyperband.rung import RungResults
 from tunelab.core.schedulers.hyperband.trials import TrialState
@@ -32,6 +33,7 @@ def removal_order(
     trials: Mapping[int, TrialState],
     *,
     exhausted: bool,
+    costs: Sequence[RungCosts] | None = None,
 ) -> list[int]:
     """Paused trials, those whose checkpoints matter least first.
 
@@ -48,6 +50,11 @@ def removal_order(
        number of results it still needs; ties go lower rung (less training lost)
        first, then by id.
 
+    With `costs` (cost-aware promotion, one `RungCosts` per rung), the score is the
+    cost of the best `k + 1` over `q_j` times the rung's (`promotion_scores`), and a
+    trial is ruled out only at a rung no live trial can still reach: a newcomer that
+    cost enough widens the promotable top without bound.
+
     Cost O(P log P) for P paused trials, vectorized.
     """
     bounds = alive_below(system, trials) if exhausted else None
@@ -56,14 +63,19 @@ def removal_order(
         waiting, ranks = rung.waiting_ranks()
         if not len(waiting):
             continue
-        size = len(rung)
+        size, quantile = len(rung), system.quantiles[index]
         ids.append(waiting)
-        scores.append((ranks + 1) / (size * system.quantiles[index]))
         levels.append(np.full(len(waiting), index))
-        if bounds is None:
-            never.append(np.zeros(len(waiting), dtype=bool))
+        if costs is None:
+            scores.append((ranks + 1) / (size * quantile))
         else:
+            scores.append(promotion_scores(costs[index], ranks, quantile))
+        if bounds is None or (costs is not None and bounds[index] > 0):
+            never.append(np.zeros(len(waiting), dtype=bool))
+        elif costs is None:
             never.append(ranks >= system.slots(index, size + int(bounds[index])))
+        else:
+            never.append(ranks >= system.slots_by_cost(index, costs[index].ordered()))
     if not ids:
         return []
     all_ids, all_never = np.concatenate(ids), np.concatenate(never)

@@ -145,6 +145,25 @@ class RungSystem:
         numerator = num_results * self.levels[rung]
         return math.floor(numerator / self.levels[rung + 1] + _TOLERANCE)
 
+    def slots_by_cost(self, rung: int, costs: np.ndarray) -> int:
+        """How many of the results at rung index `rung` may be promoted, weighed by cost.
+
+        `costs` (shape (n,), the rung's results best first) holds what each trial
+        cost to reach the rung. The answer is the largest `k` such that the best `k`
+        cost at most `q_j` times all `n`: `sum(costs[:k]) <= q_j * sum(costs)`. Good
+        trials that were cheap leave room for more promotions, expensive ones for
+        fewer; with equal costs it is `slots(rung, n)`, and the same tolerance
+        applies. A rung whose costs sum to 0 (no cost known) falls back to `slots`.
+        """
+        spent = np.cumsum(np.asarray(costs, dtype=float))
+        num_results = len(spent)
+        if num_results == 0 or not spent[-1] > 0:
+            return self.slots(rung, num_results)
+        # In units of "results": equal costs give 1, 2, ..., n, compared as in `slots`.
+        scaled = spent * (num_results / spent[-1])
+        limit = num_results * self.levels[rung] / self.levels[rung + 1] + _TOLERANCE
+        return int(np.searchsorted(scaled, limit, side="right"))
+
     def bracket_probabilities(self) -> np.ndarray:
         """Probability of each bracket for a new trial, shape (brackets,)."""
         return bracket_probabilities(self.num_rungs, self.reduction_factor, self.num_brackets)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from tunelab.core.schedulers._searcher import SearcherScheduler
 from tunelab.core.schedulers.hyperband.checkpoints import removal_order
+from tunelab.core.schedulers.hyperband.costs import RungCosts, read_cost
 from tunelab.core.schedulers.hyperband.levels import RungSystem
 from tunelab.core.schedulers.hyperband.results import read_result
 from tunelab.core.schedulers.hyperband.rung import RungResults
 from tunelab.core.schedulers.hyperband.trials import TrialState
 from tunelab.core.searcher import Searcher
 from tunelab.core.space import Domain
+from tunelab.core.status import COST_KEY
 from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
 
-Kind = Literal["stopping", "promotion"]
-_KINDS = ("stopping", "promotion")
+Kind = Literal["stopping", "promotion", "cost_promotion"]
+_KINDS: tuple[Kind, ...] = get_args(Kind)
 
 BracketDistribution = Callable[[Sequence[float], np.ndarray], Sequence[float] | np.ndarray]
 """`(levels, default) -> probabilities`: the distribution a new trial's bracket is drawn
@@ -42,6 +44,15 @@ class HyperbandScheduler(SearcherScheduler):
       scans the rungs top to bottom and resumes the best paused, not yet promoted
       trial ranked among the best `floor(q_j * n)` of its rung, towards the next
       level; only if there is none does it start a new configuration.
+    - kind "cost_promotion": promotion, where the number of promotable trials of a
+      rung weighs what they cost. Every result must carry the trial's cumulative
+      cost under `cost_attr` (see `hyperband.costs`); the cost of a trial at a rung
+      is the one its result there reports. A paused trial may be promoted iff it
+      ranks among the best `K`, the largest `k` such that the best `k` cost at most
+      `q_j` times the summed cost of all `n` results of the rung
+      (`RungSystem.slots_by_cost`): cheap good trials let more through, expensive
+      ones fewer; with equal costs it is "promotion". Rungs are scanned top down and
+      the best promotable trial goes first, as in "promotion".
 
     Other results continue; at `max_resource` the trial ends (a result beyond it
     stops the trial). With `brackets > 1` (asynchronous Hyperband), a new trial
@@ -53,8 +64,8 @@ class HyperbandScheduler(SearcherScheduler):
 
     With `max_resource_attr`, every configuration handed out carries the level up to
     which the trial must train: `max_resource` (stopping), the next rung level
-    (promotion; rewritten on each resume), so that the script ends by itself. The
-    promotion kind still answers PAUSE at a rung, since the tuner can only resume
+    (promotion kinds; rewritten on each resume), so that the script ends by itself.
+    The promotion kinds still answer PAUSE at a rung, since the tuner can only resume
     paused trials. A searcher that returned None once is taken as exhausted: no new
     trials start, paused trials are still promoted, and `suggest` returns None when
     there is nothing to resume.
@@ -70,11 +81,14 @@ class HyperbandScheduler(SearcherScheduler):
         reduction_factor: eta >= 2.
         rung_levels: Explicit rung levels instead of geometric ones.
         brackets: Number of brackets (1 = ASHA; None = one per rung level).
-        kind: "stopping" or "promotion".
+        kind: "stopping", "promotion" or "cost_promotion".
         seed: Seed or generator for the bracket draws.
         bracket_distribution: Called when a new trial's bracket is drawn (only with
             more than one bracket), see `BracketDistribution`; None: the fixed
             distribution of `RungSystem.bracket_probabilities`.
+        cost_attr: Result key of a trial's cumulative cost, read by kind
+            "cost_promotion" only (the others ignore it); default `worker_cost`, which
+            `SimulatorBackend(cost_attr=...)` and `SageMakerBackend` report.
     """
 
     def __init__(
@@ -93,13 +107,26 @@ class HyperbandScheduler(SearcherScheduler):
         kind: Kind = "stopping",
         seed: int | np.random.Generator | None = None,
         bracket_distribution: BracketDistribution | None = None,
+        cost_attr: str = COST_KEY,
     ) -> None:
         if kind not in _KINDS:
-            raise ValueError(f"kind must be 'stopping' or 'promotion', got {kind!r}")
+            raise ValueError(
+                f"kind must be 'stopping' or 'promotion', got {kind!r}; or "
+                "'cost_promotion', promotion weighed by the trials' costs"
+            )
+        if not isinstance(cost_attr, str) or not cost_attr:
+            raise ValueError(f"cost_attr must be a non-empty string, got {cost_attr!r}")
+        if kind == "cost_promotion" and not self.one_metric:
+            raise ValueError(
+                f"{type(self).__name__} ranks a rung on several metrics; kind "
+                "'cost_promotion' weighs the costs of a rung ranked by one metric, use "
+                "'stopping' or 'promotion'"
+            )
         super().__init__(searcher, metric=metric, mode=mode, resource_attr=resource_attr)
         self._resource_attr = resource_attr
         self.max_resource_attr = max_resource_attr
         self.kind: Kind = kind
+        self.cost_attr = cost_attr
         self.rung_system = RungSystem(
             max_resource=self._resolve_max_resource(max_resource, max_resource_attr),
             grace_period=grace_period,
@@ -111,6 +138,8 @@ class HyperbandScheduler(SearcherScheduler):
         self._final = len(levels) - 1
         self._top = self._final  # highest level trials may reach (PASHA lowers it)
         self._rungs = [RungResults(level) for level in levels]
+        # what the trials of each rung cost to reach it (kind "cost_promotion" only)
+        self._costs = [RungCosts() for _ in levels] if kind == "cost_promotion" else None
         self._level_set = set(levels)
         self._bracket_cdf = np.cumsum(self.rung_system.bracket_probabilities()).tolist()
         self._bracket_distribution = bracket_distribution
@@ -148,8 +177,13 @@ class HyperbandScheduler(SearcherScheduler):
 
     # -- suggestions ---------------------------------------------------------------------
 
+    @property
+    def pauses(self) -> bool:
+        """Whether trials pause at rungs and wait to be promoted (the promotion kinds)."""
+        return self.kind != "stopping"
+
     def suggest(self, trial_id: int) -> TrialSuggestion | None:
-        if self.kind == "promotion":
+        if self.pauses:
             promotable = self._find_promotable()
             if promotable is not None:
                 return self._promote(*promotable)
@@ -162,7 +196,7 @@ class HyperbandScheduler(SearcherScheduler):
         bracket = self._draw_bracket()
         config = dict(config)
         if self.max_resource_attr is not None:
-            first = bracket if self.kind == "promotion" else self._final
+            first = bracket if self.pauses else self._final
             config[self.max_resource_attr] = self.rung_system.levels[min(first, self._top)]
         self._trials[trial_id] = TrialState(bracket=bracket, next_index=bracket, config=config)
         return TrialSuggestion.start(config)
@@ -194,8 +228,7 @@ class HyperbandScheduler(SearcherScheduler):
         """(trial id, rung index) of the trial to promote, scanning rungs top down."""
         for index in range(self._top - 1, -1, -1):
             best = self._best_waiting(index)
-            slots = self.rung_system.slots(index, len(self._rungs[index]))
-            if best is not None and self._rank(index, best) < slots:
+            if best is not None and self._rank(index, best) < self._slots(index):
                 return best, index
         return None
 
@@ -234,7 +267,7 @@ class HyperbandScheduler(SearcherScheduler):
         self._after_record(index, trial.trial_id)
         if index == self._final:
             return Decision.CONTINUE
-        if self.kind == "stopping":
+        if not self.pauses:
             return self._stop_or_continue(index, trial.trial_id)
         state.phase, state.paused_at = "paused", index
         self._rungs[index].wait(trial.trial_id)
@@ -242,7 +275,7 @@ class HyperbandScheduler(SearcherScheduler):
         return Decision.PAUSE
 
     def _stop_or_continue(self, index: int, trial_id: int) -> Decision:
-        slots = self.rung_system.slots(index, len(self._rungs[index]))
+        slots = self._slots(index)
         if slots == 0 or self._rank(index, trial_id) < slots:
             return Decision.CONTINUE
         return Decision.STOP
@@ -253,7 +286,16 @@ class HyperbandScheduler(SearcherScheduler):
 
     def _record(self, index: int, trial_id: int, value: float, result: dict[str, Any]) -> None:
         """Record `value` (the metric, smaller is better) of `result` at rung `index`."""
-        self._rungs[index].add(trial_id, value)
+        rung = self._rungs[index]
+        rung.add(trial_id, value)
+        if self._costs is not None:  # `_read` checked the cost
+            self._costs[index].insert(rung.rank(trial_id), trial_id, float(result[self.cost_attr]))
+
+    def _slots(self, index: int) -> int:
+        """How many of the best results of rung `index` may continue (or be promoted)."""
+        if self._costs is None:
+            return self.rung_system.slots(index, len(self._rungs[index]))
+        return self.rung_system.slots_by_cost(index, self._costs[index].ordered())
 
     def _rank(self, index: int, trial_id: int) -> int:
         """0-based position of a recorded trial among the results of rung `index`."""
@@ -267,6 +309,8 @@ class HyperbandScheduler(SearcherScheduler):
         """Hook: a result of `trial_id` was just recorded at rung `index`."""
 
     def _read(self, trial: Trial, result: dict[str, Any]) -> tuple[float, float]:
+        if self._costs is not None:
+            read_cost(trial, result, cost_attr=self.cost_attr, reader=type(self).__name__)
         return read_result(
             trial,
             result,
@@ -310,16 +354,23 @@ class HyperbandScheduler(SearcherScheduler):
 
         First those that can never be promoted (known once the searcher is
         exhausted), then the others, least promising first; see
-        `checkpoints.removal_order`. The stopping kind pauses nothing: [].
+        `checkpoints.removal_order` (by cost for "cost_promotion"). The stopping kind
+        pauses nothing: [].
         """
-        if self.kind == "stopping":
+        if not self.pauses:
             return []
-        return removal_order(self._rungs, self.rung_system, self._trials, exhausted=self._exhausted)
+        return removal_order(
+            self._rungs,
+            self.rung_system,
+            self._trials,
+            exhausted=self._exhausted,
+            costs=self._costs,
+        )
 
     # -- persistence ---------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        state: dict[str, Any] = {
             "searcher": self.searcher.state_dict(),
             "rng": self._rng.bit_generator.state,
             "trials": {trial_id: s.to_tuple() for trial_id, s in self._trials.items()},
@@ -327,6 +378,9 @@ class HyperbandScheduler(SearcherScheduler):
             "exhausted": self._exhausted,
             "top": self._top,
         }
+        if self._costs is not None:  # absent otherwise: the other kinds' state is as before
+            state["costs"] = [costs.state_dict() for costs in self._costs]
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if len(state["rungs"]) != len(self._rungs):
@@ -342,3 +396,11 @@ class HyperbandScheduler(SearcherScheduler):
             rung.load_state_dict(saved)
         self._exhausted = bool(state["exhausted"])
         self._top = int(state["top"])
+        if self._costs is not None:
+            if "costs" not in state:
+                raise ValueError(
+                    "saved state has no costs: it was not saved by kind 'cost_promotion'; "
+                    "construct the scheduler with the settings of the saved run"
+                )
+            for costs, saved, rung in zip(self._costs, state["costs"], self._rungs, strict=True):
+                costs.load_state_dict(saved, rung.trial_ids())
