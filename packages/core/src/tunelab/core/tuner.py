@@ -20,7 +20,7 @@ from tunelab.core.results.io import write_parquet_atomic
 from tunelab.core.results.lock import ExperimentLock
 from tunelab.core.results.store import CONFIG_PREFIX, DECISION_TIME, ExperimentStore
 from tunelab.core.scheduler import Scheduler
-from tunelab.core.status import TuningStatus
+from tunelab.core.status import COST_KEY, TuningStatus
 from tunelab.core.stopping import StopCondition, StoppingCriterion
 from tunelab.core.trial import (
     Config,
@@ -173,6 +173,9 @@ class Tuner:
         self._unrecorded_decision_seconds = 0.0  # spent since the last recorded row
         self._reserved_reported: set[str] = set()
         self._last_result: dict[int, dict[str, Any]] = {}
+        # the latest `COST_KEY` result of each trial, also one a restart repeats: the
+        # cost a trial spent redoing lost work counts toward `status.cost`
+        self._cost_basis: dict[int, dict[str, Any]] = {}
         self._max_resource: dict[int, float] = {}
         self._errors: dict[int, str] = {}
         self._end_times: dict[int, float] = {}  # tuner time at which a trial finished
@@ -538,12 +541,19 @@ class Tuner:
                     break
                 if not self._is_repeat(trial, result):
                     self._record(trial, result)
+                elif COST_KEY in result:  # not recorded again, but paid for again
+                    self._count_cost(trial.trial_id, result)
             if trial.status is not TrialStatus.RUNNING:
                 continue
             if update.status is TrialStatus.COMPLETED:
                 self._complete(trial)
             elif update.status is TrialStatus.FAILED:
                 self._fail(trial, update.error or "the trial failed")
+
+    def _count_cost(self, trial_id: int, result: dict[str, Any]) -> None:
+        """Add what `result` says its trial cost since its previous cost report."""
+        self.status.observe_cost(result, self._cost_basis.get(trial_id))
+        self._cost_basis[trial_id] = result
 
     def _is_repeat(self, trial: Trial, result: dict[str, Any]) -> bool:
         """A restarted trial without checkpoints reports its early results again: those
@@ -571,7 +581,7 @@ class Tuner:
         decision = Decision.CONTINUE
         if schedulable:
             decision = self._decide(self.scheduler.on_trial_result, trial, result)
-            self.status.observe_cost(result, self._last_result.get(trial.trial_id))
+            self._count_cost(trial.trial_id, result)
             self._last_result[trial.trial_id] = result
         self._checkpoints.on_result()
         self.status.observe_result(result)
@@ -699,6 +709,7 @@ class Tuner:
             "unrecorded_decision_seconds": self._unrecorded_decision_seconds,
             "failures": self._failures,
             "last_result": self._last_result,
+            "cost_basis": self._cost_basis,
             "max_resource": self._max_resource,
             "errors": self._errors,
             "end_times": self._end_times,
@@ -721,6 +732,8 @@ class Tuner:
         self._unrecorded_decision_seconds = float(state.get("unrecorded_decision_seconds", 0.0))
         self._failures = int(state["failures"])
         self._last_result = dict(state["last_result"])
+        # states saved before repeated results were paid for: the last results
+        self._cost_basis = dict(state.get("cost_basis", self._last_result))
         self._max_resource = dict(state["max_resource"])
         self._errors = dict(state["errors"])
         results = self.store.results()
@@ -745,7 +758,7 @@ class Tuner:
             metric_max=dict(state["metric_max"]),
             constraint=self.constraint,
         )
-        for result in self._last_result.values():
+        for result in self._cost_basis.values():
             self.status.observe_cost(result, None)
         for trial in self.trials.values():
             name = f"num_trials_{trial.status.value}"
