@@ -19,14 +19,34 @@ from tunelab.core.searchers import KDESearcher, RandomSearcher
 from tunelab.core.space import loguniform, randint
 from tunelab.core.testing import RestrictionContract, SchedulerContract
 
+from .transfer.tasks import synthetic_tasks
+
 STANDARD = {"resource_attr": "epoch", "max_resource": 9}
+
+
+def standard(
+    name: str,
+    config_space: dict[str, Any],
+    metric: str,
+    restrict_to: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The standard arguments a preset takes; transfer methods also get evaluations
+    of three synthetic earlier tasks on the same space (of the candidates, when the
+    method is restricted to them: a box around other configurations may hold none)."""
+    accepted = inspect.signature(getattr(methods, name)).parameters
+    offered: dict[str, Any] = dict(STANDARD)
+    if "transfer_evaluations" in accepted:
+        offered["transfer_evaluations"] = synthetic_tasks(
+            config_space, metric=metric, configs=restrict_to
+        )
+    return {k: v for k, v in offered.items() if k in accepted}
 
 
 def build(name: str, config_space: dict[str, Any], **arguments: Any) -> Scheduler:
     """A preset with the standard arguments its signature takes."""
     factory = getattr(methods, name)
     accepted = inspect.signature(factory).parameters
-    offered = {**STANDARD, **arguments}
+    offered = {**standard(name, config_space, arguments.get("metric", "loss")), **arguments}
     return cast(
         Scheduler, factory(config_space, **{k: v for k, v in offered.items() if k in accepted})
     )
@@ -55,11 +75,9 @@ def restriction_contract_for(name: str) -> type:
             restrict_to: list[dict[str, Any]],
         ) -> Scheduler:
             factory = getattr(methods, name)
-            accepted = inspect.signature(factory).parameters
-            standard = {k: v for k, v in STANDARD.items() if k in accepted}
             scheduler = factory(
                 config_space, metric=metric, mode=mode, seed=seed, restrict_to=restrict_to,
-                **standard,
+                **standard(name, config_space, metric, restrict_to),
             )  # fmt: skip
             return cast(Scheduler, scheduler)
 

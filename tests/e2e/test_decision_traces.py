@@ -16,6 +16,8 @@ on purpose, with
 from __future__ import annotations
 
 import hashlib
+import importlib
+import inspect
 import json
 import sys
 import time
@@ -25,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hydra import compose, initialize_config_module
 
 import tunelab.experiments.conf as shipped_conf
@@ -35,7 +38,28 @@ pytestmark = pytest.mark.slow
 
 CONF = Path(shipped_conf.__file__).parent
 TRACES = Path(__file__).with_name("decision_traces.json")
-METHODS = sorted(p.stem for p in (CONF / "method").glob("*.yaml"))
+
+
+def needs_transfer(preset: Path) -> bool:
+    """Whether the method of `preset` learns from evaluations of other tasks (its
+    scheduler preset or its searcher takes `transfer_evaluations`): branin and
+    lcbench-table have no other tasks, so such methods have no trace here; the
+    multi-task benchmarks' tests cover them."""
+    node = yaml.safe_load(preset.read_text())
+    targets = [node["scheduler"]["_target_"]]
+    for entry in node.get("defaults", []):
+        if isinstance(entry, dict) and "/searcher@searcher" in entry:
+            searcher = CONF / "searcher" / f"{entry['/searcher@searcher']}.yaml"
+            targets.append(yaml.safe_load(searcher.read_text())["_target_"])
+    for target in targets:
+        module, _, name = target.rpartition(".")
+        factory = getattr(importlib.import_module(module), name)
+        if "transfer_evaluations" in inspect.signature(factory).parameters:
+            return True
+    return False
+
+
+METHODS = sorted(p.stem for p in (CONF / "method").glob("*.yaml") if not needs_transfer(p))
 BENCHMARKS = ("branin", "lcbench-table")
 SEEDS = (0, 1)
 TRIALS = 30  # finished trials per experiment: enough for every model to take over

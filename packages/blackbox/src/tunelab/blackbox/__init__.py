@@ -20,7 +20,14 @@ from tunelab.blackbox.analytic import (
 )
 from tunelab.blackbox.blackbox import Blackbox
 from tunelab.blackbox.constrained import Bound, ConstrainedBlackbox
-from tunelab.blackbox.repository import Recipe, list_blackboxes, load, register_recipe
+from tunelab.blackbox.multitask import MultiTaskBlackbox
+from tunelab.blackbox.repository import (
+    Recipe,
+    list_blackboxes,
+    load,
+    load_tasks,
+    register_recipe,
+)
 from tunelab.blackbox.simulator import SimulatedClock, SimulatorBackend
 from tunelab.blackbox.surrogate import SurrogateBlackbox
 from tunelab.blackbox.tabular import TabularBlackbox
@@ -33,6 +40,7 @@ __all__ = [
     "Blackbox",
     "Bound",
     "ConstrainedBlackbox",
+    "MultiTaskBlackbox",
     "Recipe",
     "SimulatedClock",
     "SimulatorBackend",
@@ -45,6 +53,7 @@ __all__ = [
     "hartmann6",
     "list_blackboxes",
     "load",
+    "load_tasks",
     "register_recipe",
     "rosenbrock",
 ]

@@ -39,6 +39,7 @@ from tunelab.experiments.methods import (
     takes_role,
 )
 from tunelab.experiments.seeds import benchmark_seed, scheduler_seed
+from tunelab.experiments.transfer import TRANSFER_ARGUMENT, build_transfer, takes_transfer
 from tunelab.experiments.validation import settings_problems
 
 logger = logging.getLogger(__name__)
@@ -316,7 +317,14 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = 
         raise MethodConfigError(mismatch)
     sched_seed = scheduler_seed(int(cfg.master_seed), seed)
     objectives = problem.objectives
-    roles = {"constraint_attr": objectives.constraint, "cost_attr": objectives.cost}
+    roles: dict[str, Any] = {
+        "constraint_attr": objectives.constraint,
+        "cost_attr": objectives.cost,
+    }
+    transfer: dict[str, Any] = {}
+    if takes_transfer(cfg.method):  # leave-one-task-out: never the target's evaluations
+        evaluations, transfer = build_transfer(cfg.method, benchmark, problem.metrics)
+        roles[TRANSFER_ARGUMENT] = evaluations
     scheduler = build_scheduler(
         cfg.method,
         {
@@ -346,10 +354,11 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = 
         "cost_attr": objectives.cost,
         # which of them the method was given (the others it ran without)
         "method_arguments": {
-            name: value
+            name: transfer["tasks"] if name == TRANSFER_ARGUMENT else value
             for name, value in roles.items()
             if value is not None and takes_role(cfg.method, name)
         },
+        **({"transfer": transfer} if transfer else {}),  # absent: earlier runs compare equal
         "problem": problem.description,
         "hydra_config": OmegaConf.to_container(cfg, resolve=True),
         "overrides": overrides,

@@ -16,6 +16,7 @@ them all (`tunelab.experiments.method_objectives`).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, cast
 
@@ -39,6 +40,10 @@ STANDARD_ARGUMENTS = (
 ROLE_ARGUMENTS = ("constraint_attr", "cost_attr")
 """Metric names of a benchmark's constraint and cost, given to a method only where its
 preset or its searcher class names the parameter (never through **kwargs)."""
+
+REQUESTED_ARGUMENTS = ("transfer_evaluations",)
+"""Data given to a method only where its preset or its searcher class names the
+parameter: other tasks' evaluations (`tunelab.experiments.transfer`)."""
 
 SEARCHER_ARGUMENTS = ("config_space", "points_to_evaluate", "restrict_to", "seed", "max_resource")
 """What a scheduler preset hands its searcher; a method does not set them."""
@@ -234,7 +239,8 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
     Args:
         method: The method node (`name`, `scheduler` with `_target_` and arguments).
         provided: Values of `STANDARD_ARGUMENTS` from the benchmark and the run, and
-            of `ROLE_ARGUMENTS` (None: the benchmark has no such metric).
+            of `ROLE_ARGUMENTS` (None: the benchmark has no such metric) and of
+            `REQUESTED_ARGUMENTS` (None or absent: not given).
 
     Raises:
         MethodConfigError: If the preset cannot be built (with several metrics: a
@@ -257,7 +263,7 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
         and name not in configured
         and value is not None
     }
-    roles = {name: provided.get(name) for name in ROLE_ARGUMENTS}
+    roles = {name: provided.get(name) for name in (*ROLE_ARGUMENTS, *REQUESTED_ARGUMENTS)}
     extra.update(
         {
             n: v
@@ -276,10 +282,14 @@ def build_scheduler(method: DictConfig, provided: dict[str, Any]) -> Scheduler:
         assert isinstance(searcher, dict)
         searcher.pop("name", None)
         takes = _safe_searcher_parameters(method)
-        searcher.update(
-            {n: v for n, v in roles.items() if v is not None and n in takes and n not in searcher}
-        )
-        extra["searcher"] = instantiate(searcher, _convert_="all", _partial_=True)
+        given = {
+            n: v for n, v in roles.items() if v is not None and n in takes and n not in searcher
+        }
+        searcher.update({n: v for n, v in given.items() if n in ROLE_ARGUMENTS})
+        built = instantiate(searcher, _convert_="all", _partial_=True)
+        # data (other tasks' evaluations) bypasses Hydra, which would turn it into dicts
+        data = {n: v for n, v in given.items() if n in REQUESTED_ARGUMENTS}
+        extra["searcher"] = functools.partial(built, **data) if data else built
     try:
         scheduler = factory(**extra)
     except ValueError as error:

@@ -25,6 +25,7 @@ from tunelab.experiments.methods import (
     restriction_problem,
 )
 from tunelab.experiments.objectives import objectives_problems, read_objectives
+from tunelab.experiments.transfer import transfer_problem
 
 BENCHMARK_TYPES = ("simulated", "local")
 
@@ -52,6 +53,7 @@ def problems(cfg: DictConfig) -> list[str]:
             fidelity_problem(cfg.method, cfg.benchmark) if single else None,
             objectives_problem(cfg.method, metrics),
             role_problem(cfg.method, cfg.benchmark),
+            transfer_problem(cfg.method, cfg.benchmark),
         ):
             if problem is not None:
                 found.append(problem)

@@ -7,7 +7,9 @@ print(list_blackboxes())
 blackbox = load("sklearn-digits-mlp")
 ```
 
-Names may carry a task: `load("yahpo-lcbench/167190", source="~/yahpo_data")`.
+Names may carry a task: `load("yahpo-lcbench/167190", source="~/yahpo_data")`;
+`load_tasks("yahpo-lcbench-tables")` gives every task of a family at once (for
+transfer learning across tasks).
 Packages can add recipes through the entry-point group `tunelab.blackboxes`
 (each entry point names a `Recipe` subclass or instance).
 """
@@ -15,10 +17,13 @@ Packages can add recipes through the entry-point group `tunelab.blackboxes`
 from __future__ import annotations
 
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunelab.blackbox.blackbox import Blackbox
 from tunelab.blackbox.repository.recipe import Recipe, StoredRecipe
+
+if TYPE_CHECKING:
+    from tunelab.blackbox.multitask import MultiTaskBlackbox
 
 _RECIPES: dict[str, Recipe] = {}
 _discovered = False
@@ -77,6 +82,56 @@ def load(name: str, *, rebuild: bool = False, **options: Any) -> Blackbox:
     return known[base].load(task or None, rebuild=rebuild, **options)
 
 
+def load_tasks(name: str, **options: Any) -> MultiTaskBlackbox:
+    """Every task of the blackbox family `name` (e.g. `"yahpo-lcbench-tables"`).
+
+    `options` go to the recipe, as in `load` (e.g. `source=` for data the user
+    downloaded); a stored family whose tasks are known only once built is built
+    first. Tasks load on demand.
+
+    Raises:
+        ValueError: for an unknown name, a name with a task, or a family whose tasks
+            are not known.
+    """
+    from tunelab.blackbox.multitask import MultiTaskBlackbox
+    from tunelab.blackbox.repository.recipes.yahpo import YahpoRecipe
+    from tunelab.blackbox.repository.storage import array_cache_folder
+
+    base, _, task = name.partition("/")
+    if task:
+        raise ValueError(
+            f"load_tasks({name!r}): give the family without a task ({base!r}); the tasks "
+            "are the result's `.tasks`"
+        )
+    known = all_recipes()
+    if base not in known:
+        raise ValueError(f"unknown blackbox {base!r}; known blackboxes: {sorted(known)}")
+    recipe = known[base]
+    tasks = recipe.tasks(**options)
+    if not tasks and isinstance(recipe, StoredRecipe):
+        recipe.ensure_built(**options)
+        tasks = recipe.tasks(**options)
+    if not tasks:
+        raise ValueError(f"blackbox {base!r} names no tasks, so it is not a multi-task blackbox")
+    identity = None
+    if isinstance(recipe, YahpoRecipe):
+        from tunelab.blackbox.repository._fingerprints import file_stamp
+
+        model = recipe.data_folder(options.get("source")) / "model.onnx"
+        identity = f"{model.resolve()}:{file_stamp(model)}:{sorted(options.items())}"
+
+    def load_task(task: str) -> Blackbox:
+        return recipe.load(task, **options)
+
+    return MultiTaskBlackbox(
+        name=base,
+        tasks=tasks,
+        load_task=load_task,
+        cache_folder=array_cache_folder().parent / "transfer",
+        cache_identity=identity,
+    )
+
+
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Recipe",
@@ -84,5 +139,6 @@ __all__ = [
     "all_recipes",
     "list_blackboxes",
     "load",
+    "load_tasks",
     "register_recipe",
 ]

@@ -1,0 +1,28 @@
+"""Transfer learning across tasks: evaluations of earlier tasks and the methods using them.
+
+`TaskEvaluations` holds what one earlier task taught (configurations and their
+objectives per seed and fidelity); `TransferEvaluations` maps task names to them.
+The methods built on it (presets in `tunelab.core.methods`): `ZeroShotSearcher` (a
+portfolio of configurations good across tasks), `bounding_box_space` (the box of the
+best configurations of every task), `QuantileBasedSearcher` (CTS: a surrogate of
+quantile-normalised objectives, Thompson sampling) and `RUSHScheduler` (ASHA whose
+rung thresholds earlier tasks' best configurations set).
+"""
+
+from __future__ import annotations
+
+from tunelab.core.transfer._evaluations import (
+    TaskEvaluations,
+    TransferEvaluations,
+    check_transfer_evaluations,
+)
+from tunelab.core.transfer.bounding_box import bounding_box_space
+from tunelab.core.transfer.zero_shot import ZeroShotSearcher
+
+__all__ = [
+    "TaskEvaluations",
+    "TransferEvaluations",
+    "ZeroShotSearcher",
+    "bounding_box_space",
+    "check_transfer_evaluations",
+]
