@@ -271,3 +271,14 @@ def test_an_undeclared_single_fidelity_blackbox_fails_before_the_scheduler_is_bu
     assert outcome.error is not None
     assert outcome.error.startswith(f"{MethodConfigError.__name__}: method 'asha' is multi")
     assert "benchmark 'fcnet-final-protein_structure' has a single fidelity" in outcome.error
+
+
+def test_cost_promotion_needs_a_benchmark_with_a_cost(tmp_path: Path, hydra_context: None) -> None:
+    """asha_cost reads each trial's cumulative cost from every result: on a benchmark
+    without one it would fail at its first result, so the sweep refuses it up front."""
+    without = problems(config(tmp_path, "method=asha_cost", "benchmark=lcbench-table"))
+    assert any("kind=cost_promotion" in p and "benchmark.cost=" in p for p in without), without
+    given = problems(
+        config(tmp_path, "method=asha_cost", "benchmark=lcbench-table", "+benchmark.cost=time")
+    )
+    assert not any("cost" in p for p in given), given

@@ -48,6 +48,15 @@ def role_problem(method: DictConfig, benchmark: DictConfig) -> str | None:
                 f"benchmark {benchmark.get('name')!r} names none; set "
                 f"benchmark.{key}=<a reported metric>, or run it on a benchmark with one"
             )
+    scheduler = method.get("scheduler") or {}
+    if scheduler.get("kind") == "cost_promotion" and benchmark.get("cost") is None:
+        # promotions weigh each trial's cumulative cost, which every result must carry
+        return (
+            f"method {method.get('name')!r} promotes by cost (kind=cost_promotion) but "
+            f"benchmark {benchmark.get('name')!r} names no cost metric; set "
+            "benchmark.cost=<the metric holding a trial's cumulative cost, e.g. its "
+            "training time>, or run it on a benchmark with one (e.g. lcbench-table-cost)"
+        )
     return None
 
 
