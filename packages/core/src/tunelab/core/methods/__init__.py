@@ -23,8 +23,9 @@ and `dehb` and `pbt` have schedulers of their own. Multi-objective (`metric` and
 `mode` lists; FIFO presets such as `random_search` take them too): `moasha`,
 `nsga2`, `morea`, and `linear_scalarized` (any method on a weighted sum).
 Transfer learning (`transfer_evaluations` of earlier tasks, see
-`tunelab.core.transfer`): `zero_shot` (FIFO) and `bounding_box` (any method in the
-box of the earlier tasks' best configurations).
+`tunelab.core.transfer`): `zero_shot` (FIFO), `bounding_box` (any method in the
+box of the earlier tasks' best configurations), `rush` and `rush_promotion` (ASHA
+held to the earlier tasks' best configurations).
 
 Every preset records its name as the scheduler's `method_name`; `tunelab-run
 method=<name>` runs the method of the same name (`conf/method/<name>.yaml`, composed
@@ -56,7 +57,7 @@ from tunelab.core.methods._hyperband import (
 )
 from tunelab.core.methods._multiobjective import linear_scalarized, moasha, morea, nsga2
 from tunelab.core.methods._synchronous import dehb, pbt, sync_bohb, sync_hyperband, sync_sh
-from tunelab.core.methods._transfer import bounding_box, zero_shot
+from tunelab.core.methods._transfer import bounding_box, rush, rush_promotion, zero_shot
 
 __all__ = [
     "PRESETS",
@@ -88,6 +89,8 @@ __all__ = [
     "pbt",
     "random_search",
     "rea",
+    "rush",
+    "rush_promotion",
     "scheduler_preset",
     "sync_bohb",
     "sync_hyperband",

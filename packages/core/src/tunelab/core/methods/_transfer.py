@@ -2,7 +2,7 @@
 
 Each takes `transfer_evaluations` (task name -> `TaskEvaluations`, never the target
 task's own): `tunelab-run` fills it from a multi-task benchmark, Python users pass it.
-`zero_shot` and `bounding_box` come first; the others follow in this module.
+`zero_shot` (FIFO), `bounding_box` (any method), `rush` and `rush_promotion` (ASHA).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from tunelab.core.methods._compose import _name, compose
+from tunelab.core.methods._compose import _name, compose, scheduler_preset
 from tunelab.core.methods._fifo import fifo, random_search
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.space import validate_config
 from tunelab.core.transfer import TransferEvaluations
 from tunelab.core.transfer.bounding_box import bounding_box_space
+from tunelab.core.transfer.rush import RUSHScheduler
 from tunelab.core.transfer.zero_shot import ZeroShotSearcher
 from tunelab.core.trial import Config, Mode
 
@@ -29,6 +30,25 @@ zero_shot = compose(
     searcher=ZeroShotSearcher,
     doc="Zero-shot transfer (Wistuba et al., 2015): `fifo` with `ZeroShotSearcher`, a "
     "portfolio of configurations good across the earlier tasks, then random search.",
+)
+
+rush = scheduler_preset(
+    RUSHScheduler,
+    name="rush",
+    fixed={"brackets": 1},
+    seed_scheduler=False,
+    doc="RUSH (Zappella et al., 2021), stopping type: ASHA that first runs the `top_k` "
+    "best configurations of each earlier task; at a rung a trial continues only if ASHA "
+    "lets it and it is at least as good as the best result a seeded configuration "
+    "recorded there. The scheduler draws nothing at random: the seed goes to `searcher`.",
+)
+rush_promotion = compose(
+    rush,
+    name="rush_promotion",
+    kind="promotion",
+    doc="RUSH, promotion type: trials pause at each rung; a paused trial resumes only if "
+    "ASHA would promote it and it is at least as good as the best seeded configuration "
+    "there (Zappella et al., 2021).",
 )
 
 

@@ -16,12 +16,12 @@ import numpy as np
 
 from tunelab.core.searchers._base import SearcherOptions
 from tunelab.core.searchers.random import RandomSearcher
-from tunelab.core.space import config_key, impute_config
 from tunelab.core.transfer._evaluations import (
     TaskEvaluations,
     TransferEvaluations,
     check_transfer_evaluations,
 )
+from tunelab.core.transfer._target import TargetConfigs
 from tunelab.core.trial import Config, Mode
 
 if TYPE_CHECKING:
@@ -172,17 +172,17 @@ class ZeroShotSearcher(RandomSearcher):
         """The candidates (as configurations of `config_space`) and their scores, shape
         `(n_candidates, n_tasks)`; a candidate evaluated twice on a task keeps its best."""
         assert self.metric is not None
-        members = {self._tuned_key(c): c for c in self._members}
+        target = TargetConfigs(self.config_space, self._members if self._restricted else None)
         index: dict[tuple[Any, ...], int] = {}
         candidates: list[Config] = []
         columns: list[dict[int, float]] = []
         for task in tasks:
             column: dict[int, float] = {}
             for row, value in enumerate(task_scores(task, self.metric, self.mode, self.score)):
-                config = self._as_target(task.config(row), members)
+                config = target.convert(task.config(row))
                 if config is None:
                     continue
-                key = self._tuned_key(config)
+                key = target.key(config)
                 if key not in index:
                     index[key] = len(candidates)
                     candidates.append(config)
@@ -194,23 +194,6 @@ class ZeroShotSearcher(RandomSearcher):
             for slot, value in column.items():
                 scores[slot, t] = value
         return candidates, scores
-
-    def _as_target(self, config: Config, members: dict[tuple[Any, ...], Config]) -> Config | None:
-        """`config` as a configuration of `config_space` (a member, when restricted);
-        None if it is not one."""
-        try:
-            full = impute_config(
-                self.config_space, {n: config[n] for n in self._names if n in config}
-            )
-        except ValueError:
-            return None
-        if not self._restricted:
-            return full
-        member = members.get(self._tuned_key(full))
-        return None if member is None else dict(member)
-
-    def _tuned_key(self, config: Config) -> tuple[Any, ...]:
-        return config_key({n: config[n] for n in self._names})
 
     def state_dict(self) -> dict[str, Any]:
         portfolio = None if self._portfolio is None else [dict(c) for c in self._portfolio]

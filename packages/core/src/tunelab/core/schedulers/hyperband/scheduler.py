@@ -18,7 +18,7 @@ from tunelab.core.schedulers.hyperband.trials import TrialState
 from tunelab.core.searcher import Searcher
 from tunelab.core.space import Domain
 from tunelab.core.status import COST_KEY
-from tunelab.core.trial import Decision, Mode, Trial, TrialSuggestion
+from tunelab.core.trial import Config, Decision, Mode, Trial, TrialSuggestion
 
 Kind = Literal["stopping", "promotion", "cost_promotion"]
 _KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -189,7 +189,7 @@ class HyperbandScheduler(SearcherScheduler):
                 return self._promote(*promotable)
         if self._exhausted:
             return None
-        config = self.searcher.suggest(trial_id)
+        config = self._new_config(trial_id)
         if config is None:
             self._exhausted = True
             return None
@@ -228,9 +228,13 @@ class HyperbandScheduler(SearcherScheduler):
         """(trial id, rung index) of the trial to promote, scanning rungs top down."""
         for index in range(self._top - 1, -1, -1):
             best = self._best_waiting(index)
-            if best is not None and self._rank(index, best) < self._slots(index):
+            if best is not None and self._may_promote(index, best):
                 return best, index
         return None
+
+    def _may_promote(self, index: int, trial_id: int) -> bool:
+        """Whether `trial_id`, paused at rung `index`, ranks among its promotable best."""
+        return self._rank(index, trial_id) < self._slots(index)
 
     def _promote(self, trial_id: int, index: int) -> TrialSuggestion:
         self._rungs[index].unwait(trial_id)
@@ -307,6 +311,11 @@ class HyperbandScheduler(SearcherScheduler):
 
     def _after_record(self, index: int, trial_id: int) -> None:
         """Hook: a result of `trial_id` was just recorded at rung `index`."""
+
+    def _new_config(self, trial_id: int) -> Config | None:
+        """Hook: the configuration of new trial `trial_id`; None when there is none left.
+        The searcher's by default (RUSH first hands out its seeded configurations)."""
+        return self.searcher.suggest(trial_id)
 
     def _read(self, trial: Trial, result: dict[str, Any]) -> tuple[float, float]:
         if self._costs is not None:
