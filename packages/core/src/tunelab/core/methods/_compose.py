@@ -296,3 +296,31 @@ def _with(searcher: SearcherFactory, options: dict[str, Any]) -> SearcherFactory
 def _name(factory: Any) -> str:
     inner = factory.func if isinstance(factory, functools.partial) else factory
     return getattr(inner, "__name__", repr(inner))
+
+
+def bind_base(
+    base: Callable[..., Scheduler], config_space: dict[str, Any], *, where: str, **given: Any
+) -> functools.partial[Scheduler]:
+    """`base` (a preset, or a `functools.partial` of one) bound to `config_space` and to
+    those of `given` it takes, for presets that wrap a whole method (`linear_scalarized`,
+    `bounding_box`). None values are left out: they would replace a value bound in a
+    partial `base`. `points_to_evaluate` and `restrict_to` change what runs, so a base
+    that cannot take them is refused when they are given; the other arguments (seed,
+    resource, budget) are mechanics a base without them has no use for.
+
+    Raises:
+        TypeError: the signature of `base` cannot be read.
+        ValueError: `base` takes no `points_to_evaluate` / `restrict_to` given.
+    """
+    try:
+        accepted = inspect.signature(base).parameters
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{where}: cannot read the arguments of base {base!r}") from error
+    required = ("points_to_evaluate", "restrict_to")
+    refused = [n for n in required if given.get(n) is not None and n not in accepted]
+    if refused:
+        raise ValueError(
+            f"{where}: base {_name(base)} takes no {refused}, so it cannot honour them"
+        )
+    passed = {n: v for n, v in given.items() if v is not None and n in accepted}
+    return functools.partial(base, config_space, **passed)

@@ -8,14 +8,12 @@ also runs with a single metric.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from tunelab.core.methods._compose import _name, compose, scheduler_preset
+from tunelab.core.methods._compose import bind_base, compose, scheduler_preset
 from tunelab.core.methods._fifo import fifo, random_search
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.schedulers.moasha import MOASHAScheduler
@@ -49,11 +47,6 @@ morea = compose(
     "tournament ranks by non-dominated sorting).",
 )
 
-# Arguments of `linear_scalarized` that a base method without them cannot go without:
-# the others (seed, resource, budget) are scheduler mechanics such a method has no
-# use for (FIFO has no budget argument), and are left out.
-_REQUIRED = ("points_to_evaluate", "restrict_to")
-
 
 def linear_scalarized(
     config_space: dict[str, Any],
@@ -78,26 +71,17 @@ def linear_scalarized(
     `seed`, `resource_attr`, `max_resource`, `max_resource_attr` it takes;
     `points_to_evaluate` and `restrict_to` must be taken if given.
     """
-    given = {
-        "seed": seed,
-        "points_to_evaluate": points_to_evaluate,
-        "restrict_to": restrict_to,
-        "resource_attr": resource_attr,
-        "max_resource": max_resource,
-        "max_resource_attr": max_resource_attr,
-    }
-    try:
-        accepted = inspect.signature(base).parameters
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"linear_scalarized: cannot read the arguments of base {base!r}") from error
-    refused = [n for n in _REQUIRED if given[n] is not None and n not in accepted]
-    if refused:
-        raise ValueError(
-            f"linear_scalarized: base {_name(base)} takes no {refused}, so it cannot honour them"
-        )
-    # None is left out too: it would replace a value bound in a partial `base`
-    passed = {n: v for n, v in given.items() if v is not None and n in accepted}
-    factory = functools.partial(base, config_space, **passed)
+    factory = bind_base(
+        base,
+        config_space,
+        where="linear_scalarized",
+        seed=seed,
+        points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
+        resource_attr=resource_attr,
+        max_resource=max_resource,
+        max_resource_attr=max_resource_attr,
+    )
     scheduler = LinearScalarizedScheduler(factory, metric=metric, mode=mode, weights=weights)
     scheduler.method_name = "linear_scalarized"
     return scheduler

@@ -7,14 +7,12 @@ task's own): `tunelab-run` fills it from a multi-task benchmark, Python users pa
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from tunelab.core.methods._compose import _name, compose, scheduler_preset
+from tunelab.core.methods._compose import bind_base, compose, scheduler_preset
 from tunelab.core.methods._fifo import fifo, random_search
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.space import validate_config
@@ -86,29 +84,18 @@ def bounding_box(
     )
     if restrict_to is not None:
         restrict_to = _inside(box, restrict_to)
-    given = {
-        "seed": seed,
-        "points_to_evaluate": points_to_evaluate,
-        "restrict_to": restrict_to,
-        "resource_attr": resource_attr,
-        "max_resource": max_resource,
-        "max_resource_attr": max_resource_attr,
-    }
-    try:
-        accepted = inspect.signature(base).parameters
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"bounding_box: cannot read the arguments of base {base!r}") from error
-    refused = [
-        n
-        for n in ("points_to_evaluate", "restrict_to")
-        if given[n] is not None and n not in accepted
-    ]
-    if refused:
-        raise ValueError(
-            f"bounding_box: base {_name(base)} takes no {refused}, so it cannot honour them"
-        )
-    passed = {n: v for n, v in given.items() if v is not None and n in accepted}
-    scheduler = functools.partial(base, box, **passed)(metric=metric, mode=mode)
+    factory = bind_base(
+        base,
+        box,
+        where="bounding_box",
+        seed=seed,
+        points_to_evaluate=points_to_evaluate,
+        restrict_to=restrict_to,
+        resource_attr=resource_attr,
+        max_resource=max_resource,
+        max_resource_attr=max_resource_attr,
+    )
+    scheduler = factory(metric=metric, mode=mode)
     scheduler.method_name = "bounding_box"
     return scheduler
 
