@@ -28,6 +28,8 @@ from tunelab.core.results.store import REAL_TIME_COLUMNS
 from tunelab.core.scheduler import Scheduler
 from tunelab.gp import methods as gp_methods
 
+from ..core.transfer.tasks import synthetic_tasks
+
 QUIET = TunerOptions(progress_interval=None)
 BLACKBOX = branin(max_fidelity=9)
 SPACE = {**BLACKBOX.configuration_space, "epochs": 9}
@@ -61,10 +63,20 @@ CASES: list[Case] = [(core_methods, name, 16) for name in presets(core_methods)]
 IDS = [f"{module.__name__}.{name}" for module, name, _ in CASES]
 
 
+# What a preset needs beyond the standard arguments: cost promotion reads each trial's
+# cumulative cost (branin's cumulative `elapsed_time` here); transfer methods get
+# evaluations of synthetic earlier tasks on the same space.
+EXTRA_ARGUMENTS: dict[str, dict[str, Any]] = {"asha_cost": {"cost_attr": "elapsed_time"}}
+
+
 def build(module: ModuleType, name: str) -> Scheduler:
     factory: Callable[..., Scheduler] = getattr(module, name)
     accepted = inspect.signature(factory).parameters
-    return factory(SPACE, **{k: v for k, v in ARGUMENTS.items() if k in accepted})
+    arguments = {k: v for k, v in ARGUMENTS.items() if k in accepted}
+    arguments.update(EXTRA_ARGUMENTS.get(name, {}))
+    if "transfer_evaluations" in accepted:
+        arguments["transfer_evaluations"] = synthetic_tasks(SPACE, metric="y", fidelities=9)
+    return factory(SPACE, **arguments)
 
 
 class Disturb(TunerCallback):
