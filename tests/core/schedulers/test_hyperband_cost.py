@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tunelab.core import methods
@@ -113,6 +113,7 @@ def test_equal_costs_give_the_count_rule(n: int, cost: float, setting: Any) -> N
     st.lists(st.floats(min_value=0.0, max_value=100.0), min_size=1, max_size=40),
     st.integers(min_value=0, max_value=2),
 )
+@example([0.0, 5e-324], 0)  # a subnormal total once overflowed the scaling
 def test_the_largest_best_k_within_the_quantile_of_the_total(costs: list[float], rung: int) -> None:
     array = np.array(costs)
     q, total = SYSTEM.quantiles[rung], array.sum()

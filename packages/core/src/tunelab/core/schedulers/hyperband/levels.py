@@ -160,7 +160,8 @@ class RungSystem:
         if num_results == 0 or not spent[-1] > 0:
             return self.slots(rung, num_results)
         # In units of "results": equal costs give 1, 2, ..., n, compared as in `slots`.
-        scaled = spent * (num_results / spent[-1])
+        # Divide first: `n / total` overflows when the total is subnormal.
+        scaled = (spent / spent[-1]) * num_results
         limit = num_results * self.levels[rung] / self.levels[rung + 1] + _TOLERANCE
         return int(np.searchsorted(scaled, limit, side="right"))
 
