@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
-from scipy import stats
+
+
+def _stats() -> ModuleType:
+    """`scipy.stats`, imported only when Box-Cox is asked for (it takes ~1 s to load)."""
+    return importlib.import_module("scipy.stats")
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class TargetTransform:
         values = np.asarray(y, dtype=float)
         if boxcox and len(values) >= 2 and np.ptp(values) > 0:
             offset = 0.0 if values.min() > 0 else 1.0 - float(values.min())
+            stats = _stats()
             _, fitted = stats.boxcox(values + offset)
             lmbda = float(fitted)
             values = stats.boxcox(values + offset, lmbda)
@@ -45,5 +52,5 @@ class TargetTransform:
     def __call__(self, y: np.ndarray) -> np.ndarray:
         values = np.asarray(y, dtype=float)
         if self.lmbda is not None:
-            values = stats.boxcox(np.maximum(values + self.offset, 1e-12), self.lmbda)
+            values = _stats().boxcox(np.maximum(values + self.offset, 1e-12), self.lmbda)
         return (values - self.shift) / self.scale
