@@ -20,6 +20,7 @@ from tunelab.gp.kernels import Kernel
 from tunelab.gp.likelihood import GaussianLikelihood
 from tunelab.gp.mean import ConstantMean, MeanFunction
 
+
 @primitive
 def solve_triangular(a: Any, b: Any, *, lower: bool) -> Any:
     """`a^-1 b` for a real triangular `a` (shape (n, n)) and `b` ((n,) or (n, k)),
