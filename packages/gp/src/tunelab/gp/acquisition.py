@@ -25,13 +25,13 @@ _SQRT_2PI = math.sqrt(2.0 * math.pi)
 # replace `autograd.scipy.stats.norm`, whose import pulls in all of scipy.stats and
 # scipy.integrate (over a second of every GP method's start); the values are the
 # same doubles scipy.stats.norm returns (`exp(-z^2/2)/sqrt(2 pi)` and `ndtr`).
-@primitive
+@primitive  # type: ignore[untyped-decorator]
 def normal_pdf(z: Any) -> Any:
     """Standard normal density, elementwise; differentiable with autograd."""
     return np.exp(-(z**2) / 2.0) / _SQRT_2PI
 
 
-@primitive
+@primitive  # type: ignore[untyped-decorator]
 def normal_cdf(z: Any) -> Any:
     """Standard normal distribution function, elementwise; differentiable with autograd."""
     return ndtr(z)

@@ -21,7 +21,7 @@ from tunelab.gp.likelihood import GaussianLikelihood
 from tunelab.gp.mean import ConstantMean, MeanFunction
 
 
-@primitive
+@primitive  # type: ignore[untyped-decorator]
 def solve_triangular(a: Any, b: Any, *, lower: bool) -> Any:
     """`a^-1 b` for a real triangular `a` (shape (n, n)) and `b` ((n,) or (n, k)),
     differentiable in both with autograd.
