@@ -1,7 +1,7 @@
 """How long researchers wait for `tunelab-plot`: its help, a large study, a real small one.
 
 Usage: python benchmarks/plot_study_speed.py [--experiments 3000] [--results 500] [--jobs 8]
-           [--real] [--budget 3600] [--root DIR] [--processes N]
+           [--real] [--budget 3600] [--root DIR] [--processes N] [--variants]
 
 Targets (issue 16): `tunelab-plot --help` <= 0.5 s; the default run on a 13-experiment
 study <= 10 s; on the 3,000-experiment synthetic study <= 30 s, end to end.
@@ -19,6 +19,10 @@ study <= 10 s; on the 3,000-experiment synthetic study <= 30 s, end to end.
    lcbench task 167161, seed 0, `--budget` simulated seconds (3,600, the benchmark's
    own budget: twice the trials of the demo study's 1,800); then the default
    `tunelab-plot` run on it, end to end.
+4. With `--variants`, also the run without learning curves (`--learning-curves none`)
+   and the run with them as they were written before they became one PNG grid per
+   benchmark (`--learning-curve-figures experiment --learning-curve-formats pdf,png`:
+   a PDF and a PNG per experiment), to show what the learning curves cost.
 
 Commands run as `python -m ...` with this interpreter, so PYTHONPATH can point them
 at another source tree to compare. They write bytecode to a temporary cache, as an
@@ -136,17 +140,37 @@ def time_help(env: dict[str, str]) -> None:
     )
 
 
-def time_plot(root: Path, env: dict[str, str], *, processes: int | None, target: float) -> None:
-    """The default `tunelab-plot` run on `root`, end to end."""
+VARIANTS = {
+    "--learning-curves none": ["--learning-curves", "none"],
+    "learning curves a PDF and PNG per experiment (before)": [
+        "--learning-curve-figures", "experiment", "--learning-curve-formats", "pdf,png",
+    ],
+}  # fmt: skip
+"""Other `tunelab-plot` runs timed with `--variants`: label -> their options."""
+
+
+def time_plot(
+    root: Path,
+    env: dict[str, str],
+    *,
+    processes: int | None,
+    target: float | None,
+    options: list[str] | None = None,
+    label: str = "default",
+) -> None:
+    """The `tunelab-plot` run on `root` (default, or with `options`), end to end."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "tunelab.plotting.cli", str(root), "--out", out]
         command += ["--quiet"] + (["--processes", str(processes)] if processes else [])
-        wall, cpu, stdout = timed(command, env)
+        wall, cpu, stdout = timed([*command, *(options or [])], env)
         written = stdout.splitlines()[0] if stdout else ""
-    print(
-        f"tunelab-plot, default, end to end: {wall:.1f} s ({cpu:.1f} s CPU; "
-        f"target <= {target:.0f} s): {written}"
-    )
+    goal = f"; target <= {target:.0f} s" if target is not None else ""
+    print(f"tunelab-plot, {label}, end to end: {wall:.1f} s ({cpu:.1f} s CPU{goal}): {written}")
+
+
+def time_variants(root: Path, env: dict[str, str], *, processes: int | None) -> None:
+    for label, options in VARIANTS.items():
+        time_plot(root, env, processes=processes, target=None, options=options, label=label)
 
 
 def time_stages(root: Path, *, n_results: int, jobs: int) -> None:
@@ -207,6 +231,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=3600.0, help="of the real study (s)")
     parser.add_argument("--root", type=Path, help="keep (and reuse) the study here")
     parser.add_argument("--processes", type=int, help="tunelab-plot --processes (default: its)")
+    parser.add_argument(
+        "--variants", action="store_true", help="also without and with the earlier learning curves"
+    )
     args = parser.parse_args()
     print(f"load average at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -217,6 +244,8 @@ def main() -> None:
         if args.real:
             study = make_real_study(root, budget=args.budget, env=env)
             time_plot(study, env, processes=args.processes, target=REAL_TARGET)
+            if args.variants:
+                time_variants(study, env, processes=args.processes)
             return
         if not list(root.glob("*/*/*/metadata.json")):
             start = time.perf_counter()
@@ -224,6 +253,8 @@ def main() -> None:
             print(f"wrote the study in {time.perf_counter() - start:.1f} s")
         time_stages(root, n_results=args.results, jobs=args.jobs)
         time_plot(root, env, processes=args.processes, target=SYNTHETIC_TARGET)
+        if args.variants:
+            time_variants(root, env, processes=args.processes)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,9 @@ def test_writes_every_figure_and_table(
     for stem in ("final", "final_at_25"):
         for suffix in ("md", "csv", "tex"):
             assert (out / f"{stem}.{suffix}").read_text()
-    assert (out / "learning_curves" / "bench-a" / "asha-seed0.png").exists()
-    assert not (out / "learning_curves" / "bench-a" / "asha-seed1.png").exists()
+    # learning curves: one PNG grid per benchmark (a diagnostic, no PDF)
+    learning = sorted(str(p.relative_to(out)) for p in (out / "learning_curves").rglob("*"))
+    assert learning == ["learning_curves/bench-a.png", "learning_curves/bench-b.png"]
     assert "24 experiments, 2 benchmarks, 3 methods" in stdout
     assert "| bohb |" in stdout  # the final table is printed
     assert "Every method has the same seeds" in (out / "seeds.md").read_text()
@@ -54,6 +55,27 @@ def test_writes_every_figure_and_table(
     assert f"note: {note}" in stdout and "N >= 10" in stdout
     assert note in (out / "notes.md").read_text()
     assert "decision seconds" not in (out / "final.md").read_text()  # none recorded
+
+
+def test_learning_curves_of_every_seed_one_figure_each_as_before(
+    study_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "figures"
+    code, _, stderr = run(
+        capsys, str(study_dir), "--out", str(out), "--formats", "png", "--at", "1",
+        "--learning-curves", "all", "--learning-curve-figures", "experiment",
+        "--learning-curve-formats", "pdf,png",
+    )  # fmt: skip
+    assert code == 0, stderr
+    learning = {str(p.relative_to(out / "learning_curves")) for p in out.rglob("*-seed*")}
+    assert learning == {
+        f"{benchmark}/{method}-seed{seed}.{suffix}"
+        for benchmark in ("bench-a", "bench-b")
+        for method in ("asha", "bohb", "random_search")
+        for seed in range(4)
+        for suffix in ("pdf", "png")
+    }
+    assert not (out / "curves.pdf").exists()  # --formats is that of the other figures
 
 
 def test_critical_difference_is_drawn_with_enough_benchmarks(
@@ -121,6 +143,7 @@ def test_missing_seeds_are_reported(
         (["--where", "nonsense"], "expected FIELD=VALUE"),
         (["--methods", "nope"], "no complete experiment"),
         (["--formats", "gif"], "figure formats ['gif']"),
+        (["--learning-curve-formats", "gif"], "learning-curve formats ['gif']"),
         (["--group-by", "nope"], "cannot group by"),
         (["--processes", "0"], "processes must be >= 1, got 0"),
     ],
@@ -307,12 +330,15 @@ def test_worker_processes_write_the_same_files(
     outputs = {}
     for processes in ("1", "2"):
         out = tmp_path / f"figures-{processes}"
-        code, _, stderr = run(capsys, str(study_dir), "--out", str(out), "--processes", processes)
+        code, _, stderr = run(
+            capsys, str(study_dir), "--out", str(out), "--processes", processes,
+            "--learning-curve-formats", "pdf,png",
+        )  # fmt: skip
         assert code == 0, stderr
         outputs[processes] = {
             str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
         }
     assert list(outputs["1"]) == list(outputs["2"])
-    assert "learning_curves/bench-b/bohb-seed0.pdf" in outputs["1"]
+    assert "learning_curves/bench-b.pdf" in outputs["1"]
     for name, content in outputs["1"].items():
         assert outputs["2"][name] == content, name

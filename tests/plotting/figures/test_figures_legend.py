@@ -1,4 +1,5 @@
-"""fast_best_location puts a legend exactly where matplotlib's own "best" search does."""
+"""fast_best_location puts a legend exactly where matplotlib's own "best" search does
+(counting a collection of lines as its lines)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.path import Path
@@ -19,6 +21,7 @@ from PIL import Image
 
 from tunelab.plotting.figures import _legend as fast
 from tunelab.plotting.figures import learning_curves, paper_style
+from tunelab.plotting.figures._learning import BEST_COLOR, TRIAL_COLOR, trial_curves
 
 
 def busy_axes(rng: np.random.Generator) -> tuple[Figure, Axes]:
@@ -74,27 +77,102 @@ def png_pixels(fig: Figure) -> np.ndarray:
     return np.asarray(Image.open(buffer))
 
 
-def test_a_learning_curve_figure_is_pixel_for_pixel_the_same() -> None:
-    rng = np.random.default_rng(0)
-    rows = [
-        {"trial_id": t, "tuner_time": 10.0 * t + e, "epoch": e, "loss": 1 / e + rng.random()}
-        for t in range(300)
-        for e in range(1, int(rng.choice([2, 4, 10])))
-    ]
-    results = pd.DataFrame(rows)
+def draw_one_line_per_trial(ax: Axes, results: pd.DataFrame) -> None:
+    """A learning-curve figure as it was drawn before trials became one collection:
+    a line per trial, the legend placed by matplotlib's own search."""
+    curves = list(trial_curves(results, x_column="epoch", metric="loss"))
+    best = min(curves, key=lambda c: float(np.min(c[2])))[0]
+    for trial_id, xs, ys in curves:
+        is_best = trial_id == best
+        (line,) = ax.plot(
+            xs, ys, color=BEST_COLOR if is_best else TRIAL_COLOR,
+            linewidth=1.8 if is_best else 0.7, alpha=1.0 if is_best else 0.6,
+            zorder=3 if is_best else 2, label=f"best trial ({trial_id})" if is_best else None,
+        )  # fmt: skip
+        line.set_in_layout(False)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+
+
+def learning_curve_images(results: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """RGBA pixels of the learning curves of `results`, drawn by `learning_curves` and
+    with a line per trial."""
     images = []
-    for keep_fast in (True, False):
+    for draw in ("collection", "lines"):
         with paper_style():
             fig, ax = plt.subplots(figsize=(4.0, 3.0))
-            learning_curves(results, metric="loss", mode="min", resource_attr="epoch", ax=ax)
-            legend = ax.get_legend()
-            assert legend is not None
-            assert ("_find_best_position" in vars(legend)) is fast._SUPPORTED
-            if not keep_fast:
-                del legend._find_best_position  # type: ignore[attr-defined]
-            images.append(png_pixels(fig))
+            if draw == "collection":
+                learning_curves(results, metric="loss", mode="min", resource_attr="epoch", ax=ax)
+                legend = ax.get_legend()
+                assert legend is not None
+                assert ("_find_best_position" in vars(legend)) is fast._SUPPORTED
+            else:
+                draw_one_line_per_trial(ax, results)
+            images.append(png_pixels(fig).astype(int))
             plt.close(fig)
-    np.testing.assert_array_equal(images[0], images[1])
+    return images[0], images[1]
+
+
+def random_results(rng: np.random.Generator, *, trials: int, lengths: list[int]) -> pd.DataFrame:
+    rows = [
+        {"trial_id": t, "tuner_time": 10.0 * t + e, "epoch": e, "loss": 1 / e + rng.random()}
+        for t in range(trials)
+        for e in range(1, 1 + int(rng.choice(lengths)))
+    ]
+    results: pd.DataFrame = pd.DataFrame(rows)
+    return results
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_learning_curve_figure_is_pixel_for_pixel_as_with_a_line_per_trial(seed: int) -> None:
+    """The collection draws as the lines did, and the legend lands where matplotlib put
+    it among those lines (matplotlib itself would ignore the lines of a collection)."""
+    results = random_results(np.random.default_rng(seed), trials=300, lengths=[1, 2, 4, 10])
+    collection, lines = learning_curve_images(results)
+    np.testing.assert_array_equal(collection, lines)
+
+
+def test_long_curves_differ_at_most_by_a_shade_in_a_few_pixels() -> None:
+    """A line of 128 points or more is simplified when drawn (points closer than a ninth
+    of a pixel to the line merged), a collection's lines are not: a pixel can be a
+    shade apart."""
+    results = random_results(np.random.default_rng(2), trials=40, lengths=[1, 150, 300])
+    collection, lines = learning_curve_images(results)
+    difference = np.abs(collection - lines).max(axis=-1)
+    assert difference.max() <= 2
+    assert np.count_nonzero(difference) <= 1e-3 * difference.size
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_line_collection_scores_as_its_lines_would(seed: int) -> None:
+    rng = np.random.default_rng(seed + 100)
+    segments = [
+        np.column_stack([np.sort(rng.uniform(0, 10, n)), rng.uniform(0, 1, n)])
+        for n in rng.integers(1, 8, 40)
+    ]
+    figures = []
+    for as_collection in (True, False):
+        fig, ax = busy_axes(np.random.default_rng(seed))
+        if as_collection:
+            ax.add_collection(LineCollection(segments))
+        else:
+            for segment in segments:
+                ax.plot(segment[:, 0], segment[:, 1])
+        figures.append((fig, ax, ax.legend()))
+    (fig, _, legend), (lines_fig, _, lines_legend) = figures
+    for figure in (fig, lines_fig):
+        figure.canvas.draw()
+    canvas: Any = FigureCanvasAgg(fig)
+    lines_canvas: Any = FigureCanvasAgg(lines_fig)
+    box = lines_legend.get_window_extent(lines_canvas.get_renderer())
+    expected = Legend._find_best_position(  # type: ignore[attr-defined]
+        lines_legend, box.width, box.height, lines_canvas.get_renderer()
+    )
+    got = fast._find_best_position(legend, box.width, box.height, canvas.get_renderer())
+    assert got == expected
+    plt.close(fig)
+    plt.close(lines_fig)
 
 
 def awkward_paths(rng: np.random.Generator) -> list[Path]:
@@ -153,10 +231,12 @@ def test_lines_reach_display_coordinates_as_matplotlib_puts_them(scale: str) -> 
     canvas: Any = FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
     _, paths, _ = legend._auto_legend_data(renderer)  # type: ignore[attr-defined]
-    lines = fast._Lines.of_lines(ax.lines)
+    lines = fast._Lines.of_paths([(line.get_path(), line.get_transform()) for line in ax.lines])
     assert len(paths) == len(ax.lines)
     for i, path in enumerate(paths):
         np.testing.assert_array_equal(lines.path(i).vertices, path.vertices)
+    ax.add_collection(LineCollection([[(1.0, 0.1), (2.0, 0.2)]]))
+    assert fast._only_lines(ax)  # a collection of lines counts as lines
     ax.fill_between([1.0, 2.0], 0.1, 0.2)
     assert not fast._only_lines(ax)
     plt.close(fig)

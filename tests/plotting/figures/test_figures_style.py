@@ -9,6 +9,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from tunelab.plotting.figures import (
     LineStyle,
@@ -133,6 +134,20 @@ def test_save_figure_writes_pdf_and_png(tmp_path: Path) -> None:
     assert all(p.stat().st_size > 1000 for p in paths)
     with pytest.raises(ValueError, match="formats is empty"):
         save_figure(fig, tmp_path / "x", formats=())
+
+
+def test_save_figure_resolution_and_png_compression(tmp_path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(2.0, 1.0), layout="none")
+    ax.plot([0, 1], [1, 0])
+    default, low = (
+        save_figure(fig, tmp_path / name, formats=("png",), **options)[0]
+        for name, options in (("default", {}), ("low", {"dpi": 150, "png_compression": 0}))
+    )
+    with Image.open(default) as big, Image.open(low) as small:
+        assert big.info["dpi"] == pytest.approx((300, 300), abs=0.1)
+        assert small.info["dpi"] == pytest.approx((150, 150), abs=0.1)
+        stored = small.size[0] * small.size[1] * 4  # RGBA bytes: level 0 stores them
+    assert low.stat().st_size > stored > 10 * default.stat().st_size / 4
 
 
 def test_a_long_legend_goes_beside_the_axes() -> None:

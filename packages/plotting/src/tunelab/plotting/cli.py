@@ -122,6 +122,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="per-trial learning curves: of the first seed of each method and "
         "benchmark (default), of every experiment, or none",
     )
+    parser.add_argument(
+        "--learning-curve-figures",
+        choices=["benchmark", "experiment"],
+        default="benchmark",
+        help="benchmark: one figure per benchmark, a panel per experiment (default); "
+        "experiment: one figure per experiment",
+    )
+    parser.add_argument(
+        "--learning-curve-formats",
+        default="png",
+        metavar="FORMATS",
+        help="formats of the learning-curve figures (default: png; pdf,png gives them "
+        "the formats of the paper figures)",
+    )
     parser.add_argument("--jobs", type=int, default=8, help="threads reading results")
     parser.add_argument(
         "--processes",
@@ -207,8 +221,10 @@ def _run(args: argparse.Namespace) -> int:
         at=tuple(args.at or (0.25, 1.0)),
         log_x=args.log_x or settings.log_x,
         log_y=args.log_y or settings.log_y,
-        formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+        formats=_formats(args.formats),
         learning_curves=args.learning_curves,
+        learning_curve_figures=args.learning_curve_figures,
+        learning_curve_formats=_formats(args.learning_curve_formats),
         cd_min_benchmarks=args.cd_min_benchmarks,
     )
     written = write_figures(
@@ -263,6 +279,10 @@ def _where(items: Sequence[str]) -> dict[str, list[str]]:
             raise ValueError(f"--where {item!r}: expected FIELD=VALUE[,VALUE...]")
         where.setdefault(key.strip(), []).extend(_split([values]))
     return where
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    return tuple(f.strip() for f in value.split(",") if f.strip())
 
 
 def _split(values: Sequence[str]) -> list[str]:

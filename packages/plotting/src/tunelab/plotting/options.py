@@ -30,6 +30,12 @@ class FigureOptions:
 
     `cd_min_benchmarks` is the fewest benchmarks for a critical-difference diagram
     (`figures.cd_diagram_skip_reason`).
+
+    Learning curves are diagnostics, not paper figures: of the experiments chosen by
+    `learning_curves`, `learning_curve_figures="benchmark"` draws one figure per
+    benchmark with a panel per experiment (`figures.learning_curve_grid`), and
+    "experiment" one figure each (`figures.learning_curves`, the earlier default);
+    they are written in `learning_curve_formats` (PNG), the other figures in `formats`.
     """
 
     statistic: Statistic = "iqm"
@@ -41,4 +47,6 @@ class FigureOptions:
     log_y: bool = False
     formats: tuple[str, ...] = ("pdf", "png")
     learning_curves: Literal["first", "all", "none"] = "first"
+    learning_curve_figures: Literal["benchmark", "experiment"] = "benchmark"
+    learning_curve_formats: tuple[str, ...] = ("png",)
     cd_min_benchmarks: int = MIN_CD_BENCHMARKS

@@ -10,6 +10,7 @@ processes draw them side by side, and each file comes out as it would one at a t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +22,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from tunelab.plotting import figures, tables
+from tunelab.plotting._learning_runs import LearningRun, grid_slots, learning_grids, learning_runs
 from tunelab.plotting._parallel import run_jobs
 from tunelab.plotting.figures._data import by_benchmark
+from tunelab.plotting.figures._learning_grid import GRID_DPI, GRID_PNG_COMPRESSION
 from tunelab.plotting.loading import Study
 from tunelab.plotting.options import FigureOptions
 from tunelab.plotting.run_settings import CHARGED_LABEL, charged_methods
 from tunelab.plotting.settings import PlotSettings
 
-_JobKind = Literal["grid", "benchmark", "across", "tables", "learning_curves", "hypervolume"]
+_JobKind = Literal[
+    "grid", "benchmark", "across", "tables", "learning_curves", "learning_grid", "hypervolume"
+]
 
 
 class _Job(NamedTuple):
@@ -39,22 +44,13 @@ class _Job(NamedTuple):
     key: str = ""
 
 
-class _LearningRun(NamedTuple):
-    """The experiment of a learning-curve figure, as `study.runs` describes it."""
-
-    benchmark: str
-    method: str
-    seed: int
-    metric: str
-    mode: str
-
-
 @dataclass(frozen=True)
 class _Report:
     """What the jobs of a report read; each worker process gets it once.
 
-    Of the study only the experiments with a learning-curve figure are kept, so that
-    little is copied to worker processes that are not forked.
+    Of the study only the experiments with learning curves are kept, so that little is
+    copied to worker processes that are not forked. `learning_grids` maps the name of
+    each learning-curve grid figure to its experiments.
     """
 
     curves: pd.DataFrame
@@ -64,7 +60,8 @@ class _Report:
     options: FigureOptions
     styles: dict[str, figures.LineStyle]
     shared: list[str]
-    learning: dict[str, _LearningRun]
+    learning: dict[str, LearningRun]
+    learning_grids: dict[str, list[str]]
     results: dict[str, pd.DataFrame]
     metadata: dict[str, dict[str, Any]]
     out: Path
@@ -91,15 +88,18 @@ def write_figures(
         `curves_<benchmark>`, then over benchmarks `aggregate`, `final_intervals`,
         `ranks`, `performance_profiles`, `critical_difference` (only where meaningful,
         see `report_notes`); tables `final.{md,csv,tex}` (end of the budget) and
-        `final_at_<percent>.*`; `learning_curves/<benchmark>/<method>-seed<seed>`;
+        `final_at_<percent>.*`; learning curves, `learning_curves/<benchmark>` (one
+        grid per benchmark) or `learning_curves/<benchmark>/<method>-seed<seed>` (one
+        figure per experiment, `FigureOptions.learning_curve_figures`);
         `hypervolume_<benchmark>`; `notes.md` (`report_notes`).
     """
     settings = settings or PlotSettings()
     options = options or FigureOptions()
-    _check_formats(options.formats)
+    _check_formats(options.formats, what="figure formats")
+    _check_formats(options.learning_curve_formats, what="learning-curve formats")
     out.mkdir(parents=True, exist_ok=True)
     methods = _method_order(curves, settings)
-    learning = _learning_runs(study, options.learning_curves)
+    learning = learning_runs(study, options.learning_curves)
     report = _Report(
         curves=curves,
         parts=by_benchmark(curves),
@@ -109,6 +109,9 @@ def write_figures(
         styles=figures.method_styles(methods, groups=_groups(settings, methods)),
         shared=_shared_benchmarks(curves),
         learning=learning,
+        learning_grids=_grid_names(learning, methods)
+        if options.learning_curve_figures == "benchmark"
+        else {},
         results={e: study.results[e] for e in learning},
         metadata={e: study.metadata[e] for e in learning},
         out=out,
@@ -131,7 +134,10 @@ def _jobs(report: _Report) -> list[_Job]:
         across = _across_benchmarks(report.curves, report.shared, report.styles, report.options)
         jobs += [_Job("across", name) for name in across]
     jobs.append(_Job("tables"))
-    jobs += [_Job("learning_curves", experiment) for experiment in report.learning]
+    if report.options.learning_curve_figures == "benchmark":
+        jobs += [_Job("learning_grid", name) for name in report.learning_grids]
+    else:
+        jobs += [_Job("learning_curves", experiment) for experiment in report.learning]
     if report.hypervolume is not None:
         jobs += [
             _Job("hypervolume", str(b)) for b in sorted(report.hypervolume["benchmark"].unique())
@@ -153,12 +159,18 @@ def _costs(report: _Report, jobs: Sequence[_Job]) -> list[float]:
         if job.kind == "benchmark":
             costs.append(0.4 + 3.5e-5 * len(report.parts[job.key]))
         elif job.kind == "learning_curves":
-            results = report.results[job.key]
-            trials = results["trial_id"].nunique() if "trial_id" in results else len(results)
-            costs.append(0.3 + 6e-4 * trials)
+            costs.append(0.3 + 6e-4 * _trials(report.results[job.key]))
+        elif job.kind == "learning_grid":
+            experiments = report.learning_grids[job.key]
+            trials = sum(_trials(report.results[e]) for e in experiments)
+            costs.append(0.2 + 0.02 * len(experiments) + 1e-4 * trials)
         else:
             costs.append(fixed.get(job.kind, 0.4))
     return costs
+
+
+def _trials(results: pd.DataFrame) -> int:
+    return int(results["trial_id"].nunique()) if "trial_id" in results else len(results)
 
 
 def _draw(report: _Report, job: _Job) -> list[Path]:
@@ -166,10 +178,19 @@ def _draw(report: _Report, job: _Job) -> list[Path]:
     options = report.options
     if job.kind == "tables":
         return _tables(report.curves, options, report.out)
+    learning = job.kind in ("learning_curves", "learning_grid")
+    formats = options.learning_curve_formats if learning else options.formats
+    grid = job.kind == "learning_grid"
     with figures.paper_style():
         fig, name = _DRAWERS[job.kind](report, job.key)
         (report.out / name).parent.mkdir(parents=True, exist_ok=True)
-        paths = figures.save_figure(fig, report.out / name, formats=options.formats)
+        paths = figures.save_figure(
+            fig,
+            report.out / name,
+            formats=formats,
+            dpi=GRID_DPI if grid else 300,
+            png_compression=GRID_PNG_COMPRESSION if grid else None,
+        )
         plt.close(fig)
     return paths
 
@@ -242,6 +263,46 @@ def _learning_curve(report: _Report, experiment: str) -> tuple[Figure, str]:
     return fig, f"learning_curves/{_safe(run.benchmark)}/{_safe(run.method)}-seed{run.seed}"
 
 
+def _learning_grid(report: _Report, name: str) -> tuple[Figure, str]:
+    experiments = report.learning_grids[name]
+    slots, ncols = grid_slots(experiments, report.learning)
+    panels = [None if e is None else _panel(report, e) for e in slots]
+    first = report.learning[experiments[0]]
+    fig = figures.learning_curve_grid(
+        panels,
+        metric=first.metric,
+        mode="max" if first.mode == "max" else "min",
+        resource_attr=report.metadata[experiments[0]].get("resource_attr"),
+        ncols=ncols,
+    )
+    return fig, f"learning_curves/{name}"
+
+
+def _panel(report: _Report, experiment: str) -> figures.LearningCurvePanel:
+    run = report.learning[experiment]
+    return figures.LearningCurvePanel(
+        title=f"{run.method}, seed {run.seed}",
+        results=report.results[experiment],
+        rung_levels=report.metadata[experiment].get("rung_levels"),
+    )
+
+
+def _grid_names(
+    learning: Mapping[str, LearningRun], methods: Sequence[str]
+) -> dict[str, list[str]]:
+    """File name (in `learning_curves/`) of each learning-curve grid -> its experiments:
+    the benchmark's, with the metric and mode where it has several grids."""
+    grids = learning_grids(learning, methods)
+    count = Counter(learning[experiments[0]].benchmark for experiments in grids)
+    names = {}
+    for experiments in grids:
+        run = learning[experiments[0]]
+        several = count[run.benchmark] > 1
+        suffix = f"-{_safe(run.metric)}-{run.mode}" if several else ""
+        names[_safe(run.benchmark) + suffix] = experiments
+    return names
+
+
 def _hypervolume(report: _Report, benchmark: str) -> tuple[Figure, str]:
     assert report.hypervolume is not None, "hypervolume jobs exist only with the frame"
     options = report.options
@@ -264,6 +325,7 @@ _DRAWERS: dict[str, Callable[[_Report, str], tuple[Figure, str]]] = {
     "benchmark": _benchmark,
     "across": _across,
     "learning_curves": _learning_curve,
+    "learning_grid": _learning_grid,
     "hypervolume": _hypervolume,
 }
 
@@ -382,29 +444,6 @@ def _caption(options: FigureOptions, at: float) -> str:
     )
 
 
-def _learning_runs(study: Study, which: str) -> dict[str, _LearningRun]:
-    """The experiments to draw learning curves of (`FigureOptions.learning_curves`), in
-    benchmark, method and seed order; those without results are left out."""
-    if which == "none":
-        return {}
-    runs = study.runs.sort_values(["benchmark", "method", "seed"])
-    if which == "first":
-        runs = runs.groupby(["benchmark", "method"], sort=False).head(1)
-    chosen = {}
-    for row in runs.itertuples():
-        results = study.results.get(row.experiment)
-        if results is None or results.empty:
-            continue
-        chosen[str(row.experiment)] = _LearningRun(
-            benchmark=str(row.benchmark),
-            method=str(row.method),
-            seed=int(row.seed),
-            metric=str(row.metric),
-            mode=str(row.mode),
-        )
-    return chosen
-
-
 def _method_order(curves: pd.DataFrame, settings: PlotSettings) -> list[str]:
     """The methods of `curves` in the settings' order (variants after their method), then
     the others sorted."""
@@ -436,11 +475,11 @@ def _is_variant(label: str, method: str) -> bool:
     return label == method or label.startswith(f"{method} ")
 
 
-def _check_formats(formats: Sequence[str]) -> None:
+def _check_formats(formats: Sequence[str], *, what: str) -> None:
     allowed = {"pdf", "png", "svg"}
     bad = [f for f in formats if f not in allowed]
     if bad or not formats:
-        raise ValueError(f"figure formats {list(formats)}: expected some of {sorted(allowed)}")
+        raise ValueError(f"{what} {list(formats)}: expected some of {sorted(allowed)}")
 
 
 def _safe(name: str) -> str:

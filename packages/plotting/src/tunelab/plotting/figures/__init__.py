@@ -1,4 +1,4 @@
-"""Paper-ready comparative figures from the tidy `curves` frame (and one experiment's results).
+"""Paper-ready comparative figures from the tidy `curves` frame (and experiments' results).
 
 Every figure function takes the tidy frame and an optional matplotlib `Axes`, checks its
 input (missing columns, unknown benchmarks or methods raise ValueError naming them) and
@@ -21,13 +21,15 @@ from tunelab.plotting.figures._curves import (
     rank_curves,
 )
 from tunelab.plotting.figures._data import curve_array, final_array
-from tunelab.plotting.figures._experiment import hypervolume_curves, learning_curves
 from tunelab.plotting.figures._final import (
     cd_diagram_skip_reason,
     critical_difference_diagram,
     final_intervals,
     performance_profiles,
 )
+from tunelab.plotting.figures._hypervolume import hypervolume_curves
+from tunelab.plotting.figures._learning import learning_curves
+from tunelab.plotting.figures._learning_grid import LearningCurvePanel, learning_curve_grid
 from tunelab.plotting.figures._style import (
     LineStyle,
     method_styles,
@@ -39,6 +41,7 @@ from tunelab.plotting.options import MIN_CD_BENCHMARKS
 
 __all__ = [
     "MIN_CD_BENCHMARKS",
+    "LearningCurvePanel",
     "LineStyle",
     "aggregate_curves",
     "benchmark_curves",
@@ -49,6 +52,7 @@ __all__ = [
     "final_array",
     "final_intervals",
     "hypervolume_curves",
+    "learning_curve_grid",
     "learning_curves",
     "method_styles",
     "paper_style",

@@ -3,11 +3,15 @@
 For ``loc="best"`` matplotlib scores up to nine candidate boxes by the data vertices
 inside each and the lines crossing it, with one small numpy call per line and box, and
 it does so several times per saved figure (constrained layout, the tight bounding box,
-the drawing itself). A learning-curve figure of a thousand trials spends about a second
+the drawing itself). A learning-curve figure of a thousand trials spent about a second
 per file on it. `fast_best_location` gives a legend a scorer that counts the same things
 with a few array operations over all lines at once, and asks matplotlib's own segment
 test only about the lines that pass near a box's edge: the legend lands exactly where
 matplotlib would put it.
+
+One difference, on purpose: the segments of a `LineCollection` count as lines (as if
+each were a `Line2D`), where matplotlib counts only a collection's offsets and would put
+the legend over curves drawn as one collection (the trials of a learning-curve figure).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.legend import Legend
 from matplotlib.path import Path
 from matplotlib.transforms import Bbox
@@ -25,7 +30,6 @@ from matplotlib.transforms import Bbox
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
-    from matplotlib.lines import Line2D
     from matplotlib.transforms import Transform
 
 # Closer to a box's edge than this (relative to the coordinates involved) a line is
@@ -80,11 +84,13 @@ def _find_best_position(
     """
     legend: Any = self  # private matplotlib attributes, checked by `_private_api_matches`
     axes = legend.parent
-    if _only_lines(axes):  # e.g. learning curves: no patch, text or collection to score
+    collections = [c for c in axes.collections if isinstance(c, LineCollection)]
+    if _only_lines(axes):  # e.g. learning curves: no patch, text or offset to score
         bboxes, offsets = [], []
-        obstacles = _Lines.of_lines(axes.lines)
+        obstacles = _Lines.of_paths(_line_paths(axes, collections))
     else:
         bboxes, paths, offsets = legend._auto_legend_data(renderer)
+        paths += [t.transform_path(p) for p, t in _line_paths(axes, collections, lines=False)]
         obstacles = _Lines([p.vertices for p in paths], [p.codes for p in paths])
     size = Bbox.from_bounds(0, 0, width, height)
     candidates = []
@@ -105,9 +111,25 @@ def _find_best_position(
 
 
 def _only_lines(axes: Axes) -> bool:
-    """Whether every artist of `axes` is a line (the lists below partition its artists)."""
-    others = (axes.collections, axes.patches, axes.texts, axes.images, axes.tables, axes.artists)
-    return not any(len(artists) for artists in others)
+    """Whether every artist of `axes` is a line or a collection of lines without offsets
+    (the lists below partition its artists)."""
+    others = (axes.patches, axes.texts, axes.images, axes.tables, axes.artists)
+    return not any(len(artists) for artists in others) and all(
+        isinstance(c, LineCollection) and not np.any(np.asarray(c.get_offsets()))
+        for c in axes.collections
+    )
+
+
+def _line_paths(
+    axes: Axes, collections: Sequence[LineCollection], *, lines: bool = True
+) -> list[tuple[Path, Transform]]:
+    """(path, transform) of each line of `axes` (unless `lines` is False) and of each
+    segment of `collections`: transformed, the paths as drawn."""
+    pairs = [(line.get_path(), line.get_transform()) for line in axes.lines] if lines else []
+    for collection in collections:
+        transform = collection.get_transform()
+        pairs += [(path, transform) for path in collection.get_paths()]
+    return pairs
 
 
 class _Lines:
@@ -145,15 +167,14 @@ class _Lines:
         self.finite_bounds = np.isfinite(self.low).all(axis=1) & np.isfinite(self.high).all(axis=1)
 
     @classmethod
-    def of_lines(cls, lines: Sequence[Line2D]) -> _Lines:
-        """The lines' paths in display coordinates, as `Legend._auto_legend_data` gives
-        them (``line.get_transform().transform_path(line.get_path())``), with one
-        transformation per transform instead of one per line: a transform maps each
-        point on its own, so the coordinates are the same."""
-        paths = [line.get_path() for line in lines]
+    def of_paths(cls, pairs: Sequence[tuple[Path, Transform]]) -> _Lines:
+        """The paths in display coordinates, as `Legend._auto_legend_data` gives them
+        (``transform.transform_path(path)``), with one transformation per transform
+        instead of one per path: a transform maps each point on its own, so the
+        coordinates are the same."""
+        paths = [path for path, _ in pairs]
         groups: dict[int, tuple[Transform, list[int]]] = {}
-        for i, line in enumerate(lines):
-            transform = line.get_transform()
+        for i, (_, transform) in enumerate(pairs):
             groups.setdefault(id(transform), (transform, []))[1].append(i)
         vertices: list[np.ndarray] = [np.empty((0, 2))] * len(paths)
         for transform, members in groups.values():

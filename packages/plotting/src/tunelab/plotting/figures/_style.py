@@ -19,6 +19,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tunelab.plotting.figures._fonts import shared_font_subsets
 from tunelab.plotting.figures._legend import fast_best_location
 
 if TYPE_CHECKING:
@@ -174,7 +175,12 @@ def new_axes(ax: Axes | None, *, figsize: tuple[float, float] = (3.4, 2.4)) -> A
 
 
 def save_figure(
-    fig: Figure, stem: Path | str, formats: Sequence[str] = ("pdf", "png")
+    fig: Figure,
+    stem: Path | str,
+    formats: Sequence[str] = ("pdf", "png"),
+    *,
+    dpi: int = 300,
+    png_compression: int | None = None,
 ) -> list[Path]:
     """Save `fig` once per format as ``<stem>.<format>``.
 
@@ -183,6 +189,9 @@ def save_figure(
         stem: Path without the format suffix, e.g. ``out/curves``; missing folders are
             created.
         formats: File formats understood by matplotlib, e.g. "pdf", "png", "svg".
+        dpi: Resolution of raster formats (and of rasterised parts of vector ones).
+        png_compression: zlib level of PNG files (0-9); None: Pillow's default (6).
+            Lower is faster and, for busy images, hardly larger.
 
     Returns:
         The written paths, in the order of `formats`.
@@ -199,7 +208,12 @@ def save_figure(
         for fmt in formats:
             fmt = fmt.lstrip(".")
             path = stem.with_name(f"{stem.name}.{fmt}")
-            fig.savefig(path, format=fmt, dpi=300)
+            extra: dict[str, Any] = {}
+            if fmt == "png" and png_compression is not None:
+                extra["pil_kwargs"] = {"compress_level": png_compression}
+            fonts = shared_font_subsets() if fmt == "pdf" else contextlib.nullcontext()
+            with fonts:
+                fig.savefig(path, format=fmt, dpi=dpi, **extra)
             paths.append(path)
     return paths
 

@@ -1,4 +1,4 @@
-"""learning_curves of one experiment's results."""
+"""learning_curves of one experiment's results: trials as one collection, the best on top."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 
 from tunelab.plotting.figures import learning_curves
-from tunelab.plotting.figures._experiment import _trial_curves
+from tunelab.plotting.figures._learning import BEST_COLOR, TRIAL_COLOR, trial_curves
 
 from .conftest import xdata
 
@@ -31,12 +33,44 @@ def points(line: Line2D) -> set[tuple[float, float]]:
     )
 
 
-def test_one_line_per_trial_with_decisions_and_rungs(results: pd.DataFrame) -> None:
+def trials(ax: Axes) -> LineCollection:
+    """The collection of every trial's curve but the best one's."""
+    (collection,) = ax.collections
+    assert isinstance(collection, LineCollection) and collection.get_gid() == "trials"
+    return collection
+
+
+def rgba(collection: LineCollection) -> np.ndarray:
+    return np.asarray(collection.get_edgecolor(), dtype=float)
+
+
+def segments(collection: LineCollection) -> list[np.ndarray]:
+    return [np.asarray(s) for s in collection.get_segments()]
+
+
+def test_trials_are_one_collection_the_best_a_line_on_top(results: pd.DataFrame) -> None:
     ax = learning_curves(results, metric="loss", mode="min", resource_attr="epoch")
-    trials = by_gid(ax, "trial-")
-    assert sorted(gid(line) for line in trials) == [f"trial-{i}" for i in range(6)]
-    trial_0 = next(line for line in trials if line.get_gid() == "trial-0")
-    np.testing.assert_array_equal(trial_0.get_xdata(), np.arange(1, 10))
+    collection = trials(ax)
+    loss = {(t, e): 1.0 + 0.1 * t + 1.0 / e for t in range(6) for e in range(1, 10)}
+    last_epoch = {1: 3, 2: 1, 3: 1, 4: 3, 5: 1}
+    expected = [  # trials 1-5 in id order, each over its epochs (trial 0 is the best)
+        np.array([[e, loss[t, e]] for e in range(1, last + 1)]) for t, last in last_epoch.items()
+    ]
+    got = segments(collection)
+    assert len(got) == len(expected)
+    for segment, want in zip(got, expected, strict=True):
+        np.testing.assert_allclose(segment, want)
+    np.testing.assert_allclose(rgba(collection), np.array([to_rgba(TRIAL_COLOR, 0.6)]))
+    assert np.asarray(collection.get_linewidth(), dtype=float).tolist() == [0.7]
+    assert collection.get_zorder() == 2 and not collection.get_in_layout()
+    (best,) = by_gid(ax, "trial-")
+    assert gid(best) == "trial-0" and best.get_zorder() == 3
+    assert best.get_color() == BEST_COLOR and best.get_linewidth() == 1.8
+    np.testing.assert_array_equal(best.get_xdata(), np.arange(1, 10))
+
+
+def test_decisions_and_rungs(results: pd.DataFrame) -> None:
+    ax = learning_curves(results, metric="loss", mode="min", resource_attr="epoch")
     (pause,) = by_gid(ax, "decision-pause")
     (stop,) = by_gid(ax, "decision-stop")
     loss = {(t, e): 1.0 + 0.1 * t + 1.0 / e for t in range(6) for e in range(1, 10)}
@@ -59,15 +93,14 @@ def test_one_line_per_trial_with_decisions_and_rungs(results: pd.DataFrame) -> N
     assert labels == ["best trial (0)", "paused (promotable)", "stopped", "rung level"]
 
 
-def test_best_trial_is_highlighted(results: pd.DataFrame) -> None:
-    ax = learning_curves(results, metric="loss", mode="min", resource_attr="epoch")
-    widths = {line.get_gid(): line.get_linewidth() for line in by_gid(ax, "trial-")}
-    assert widths["trial-0"] > max(w for gid, w in widths.items() if gid != "trial-0")
+def test_the_best_trial_follows_the_mode(results: pd.DataFrame) -> None:
     worst = learning_curves(results, metric="loss", mode="max", resource_attr="epoch")
     worst_legend = worst.get_legend()
     assert worst_legend is not None
     labels = [t.get_text() for t in worst_legend.get_texts()]
     assert labels[0] == "best trial (5)"  # trial 5 has the largest loss (2.5 at epoch 1)
+    assert [gid(line) for line in by_gid(worst, "trial-")] == ["trial-5"]
+    assert len(segments(trials(worst))) == 5
 
 
 @pytest.mark.parametrize("resource_attr", [None, "epoch"])
@@ -81,7 +114,7 @@ def test_against_tuner_time_without_resource(
         resource_attr=resource_attr,
         rung_levels=[1, 3],  # resource levels mean nothing on a time axis
     )
-    assert len(by_gid(ax, "trial-")) == 6
+    assert len(segments(trials(ax))) == 5 and len(by_gid(ax, "trial-")) == 1
     assert len(by_gid(ax, "decision-")) == 2
     assert not by_gid(ax, "rung")
     assert ax.get_xlabel() == "tuner time (s)"
@@ -98,14 +131,16 @@ def test_given_rungs_and_max_trials(results: pd.DataFrame) -> None:
         rung_levels=[1, 2, 4],
         max_trials=2,
     )
-    assert sorted(gid(line) for line in by_gid(ax, "trial-")) == ["trial-0", "trial-1"]
+    assert [gid(line) for line in by_gid(ax, "trial-")] == ["trial-0"]  # the best
+    assert len(segments(trials(ax))) == 1  # trial 1
     assert not by_gid(ax, "decision-")
     assert sorted(xdata(line)[0] for line in by_gid(ax, "rung")) == [1.0, 2.0, 4.0]
     # the best trial is always drawn, even beyond max_trials
     best_last = learning_curves(
         results, metric="loss", mode="max", resource_attr="epoch", max_trials=1
     )
-    assert sorted(gid(line) for line in by_gid(best_last, "trial-")) == ["trial-0", "trial-5"]
+    assert [gid(line) for line in by_gid(best_last, "trial-")] == ["trial-5"]
+    np.testing.assert_allclose(segments(trials(best_last))[0][:, 0], np.arange(1, 10))  # trial 0
 
 
 def test_learning_curves_validate_input(results: pd.DataFrame) -> None:
@@ -152,12 +187,12 @@ def test_every_trial_is_drawn_in_report_order(ids: str) -> None:
     expected = reference_curves(frame, x="epoch", y="loss")
     got = [
         (trial_id, xs.tolist(), ys.tolist())
-        for trial_id, xs, ys in _trial_curves(frame, x_column="epoch", metric="loss")
+        for trial_id, xs, ys in trial_curves(frame, x_column="epoch", metric="loss")
     ]
     assert got == expected
     unordered = frame.drop(columns="tuner_time")
     got = [
         (trial_id, xs.tolist(), ys.tolist())
-        for trial_id, xs, ys in _trial_curves(unordered, x_column="epoch", metric="loss")
+        for trial_id, xs, ys in trial_curves(unordered, x_column="epoch", metric="loss")
     ]
     assert got == reference_curves(unordered, x="epoch", y="loss")
