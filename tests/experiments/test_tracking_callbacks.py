@@ -158,3 +158,29 @@ def test_tunelab_run_tracks_and_extends_without_duplicates(tmp_path: Path) -> No
         if run is not parent and "tunelab.trial_id" in run.data.tags
     }
     assert logged == result_series(path, "y")
+
+
+def test_a_sweep_with_bad_callback_settings_is_refused_before_any_job(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tunelab.experiments",
+            "-m",
+            "benchmark=branin",
+            "max_wallclock_time=5",
+            "seed=0,1",
+            "+callbacks=[tensorboard]",
+            "callbacks.tensorboard.flush_interval=-1",
+            f"results_root={tmp_path / 'results'}",
+            f"hydra.sweep.dir={tmp_path / 'multirun'}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "no job was started" in run.stderr
+    assert "callbacks.tensorboard: flush_interval=-1" in run.stderr
+    assert not (tmp_path / "results").exists()

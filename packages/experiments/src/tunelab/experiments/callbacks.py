@@ -49,6 +49,18 @@ def build_callbacks(cfg: DictConfig) -> list[TunerCallback]:
     return [_build(str(name), settings) for name, settings in chosen.items()]
 
 
+def callbacks_problem(cfg: DictConfig) -> str | None:
+    """What is wrong with the job's `callbacks` (None when nothing is): an unknown name,
+    settings the callback refuses, or its library missing. Checked before any job of a
+    sweep starts; building a callback has no side effect (it writes only once tuning
+    starts)."""
+    try:
+        build_callbacks(cfg)
+    except (ValueError, ImportError) as error:
+        return str(error)
+    return None
+
+
 def _build(name: str, settings: Any) -> TunerCallback:
     factory = CALLBACKS.get(name)
     if factory is None:

@@ -16,6 +16,7 @@ from hydra.utils import get_class
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from tunelab.core.status import COST_KEY
+from tunelab.experiments.callbacks import callbacks_problem
 from tunelab.experiments.method_objectives import objectives_problem, role_problem
 from tunelab.experiments.methods import (
     MethodConfigError,
@@ -58,6 +59,9 @@ def problems(cfg: DictConfig) -> list[str]:
             if problem is not None:
                 found.append(problem)
     found += objectives + _benchmark_problems(cfg.benchmark)
+    callbacks = callbacks_problem(cfg)
+    if callbacks is not None:
+        found.append(callbacks)
     return found
 
 
