@@ -75,11 +75,22 @@ RESULTS = {
 
 # Settings a method needs from a benchmark that the benchmark's preset does not give:
 # cost-aware methods read each trial's cumulative cost (the simulator reports it from
-# the benchmark's `cost` metric, here its training time).
+# the benchmark's `cost` metric, here its training time); constrained BO a constraint
+# metric (derived from the training time with a bound near its median, so that about
+# half the configurations are feasible).
+_COST = {"branin": ["++benchmark.cost=elapsed_time"], "lcbench-table": ["++benchmark.cost=time"]}
 BENCHMARK_OVERRIDES = {
-    "asha_cost": {
-        "branin": ["++benchmark.cost=elapsed_time"],
-        "lcbench-table": ["++benchmark.cost=time"],
+    "asha_cost": _COST,
+    "cost_aware_bo": _COST,
+    "constrained_bo": {
+        benchmark: [
+            "++benchmark.constraint=slow",
+            f"++benchmark.bounds={{slow:{{objective:{column},upper:{upper}}}}}",
+        ]
+        for benchmark, column, upper in (
+            ("branin", "elapsed_time", 42),
+            ("lcbench-table", "time", 37),
+        )
     },
 }
 

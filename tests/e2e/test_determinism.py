@@ -66,7 +66,13 @@ IDS = [f"{module.__name__}.{name}" for module, name, _ in CASES]
 # What a preset needs beyond the standard arguments: cost promotion reads each trial's
 # cumulative cost (branin's cumulative `elapsed_time` here); transfer methods get
 # evaluations of synthetic earlier tasks on the same space.
-EXTRA_ARGUMENTS: dict[str, dict[str, Any]] = {"asha_cost": {"cost_attr": "elapsed_time"}}
+EXTRA_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "asha_cost": {"cost_attr": "elapsed_time"},
+    # branin reports no constraint: every result is infeasible (elapsed time > 0), so
+    # constrained_bo maximises the probability of feasibility throughout
+    "constrained_bo": {"constraint_attr": "elapsed_time"},
+    "cost_aware_bo": {"cost_attr": "elapsed_time"},
+}
 
 
 def build(module: ModuleType, name: str) -> Scheduler:

@@ -81,6 +81,8 @@ def test_every_method_preset_builds_a_scheduler(
             "resource_attr": problem.resource_attr,
             "max_resource_attr": problem.max_resource_attr,
             "restrict_to": problem.restrict_to,
+            # reaches only methods that take it (constrained_bo requires one)
+            "constraint_attr": problem.objectives.constraint or "constraint",
         },
     )
     assert isinstance(scheduler, Scheduler)

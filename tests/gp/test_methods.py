@@ -13,6 +13,7 @@ from tunelab.blackbox import SimulatorBackend, load
 from tunelab.core import StoppingCriterion, Tuner, TunerOptions, load_experiment
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.space import sample_config
+from tunelab.core.status import COST_KEY
 from tunelab.core.testing import RestrictionContract
 from tunelab.gp import methods
 
@@ -101,6 +102,8 @@ def _gp_preset(name: str, config_space: dict[str, Any], **arguments: Any) -> Sch
     factory = getattr(methods, name)
     accepted = inspect.signature(factory).parameters
     standard = {"resource_attr": "epoch", "max_resource": 9}
+    if "constraint_attr" in accepted:  # the contracts report no constraint: their cost
+        arguments.setdefault("constraint_attr", COST_KEY)  # (> 0: every result infeasible)
     scheduler = factory(
         config_space, **arguments, **{k: v for k, v in standard.items() if k in accepted}
     )

@@ -320,6 +320,7 @@ def _build(cfg: DictConfig, path: Path, overrides: list[str], *, extend: bool = 
     roles: dict[str, Any] = {
         "constraint_attr": objectives.constraint,
         "cost_attr": objectives.cost,
+        "hypervolume_reference": problem.hypervolume_reference,
     }
     transfer: dict[str, Any] = {}
     if takes_transfer(cfg.method):  # leave-one-task-out: never the target's evaluations

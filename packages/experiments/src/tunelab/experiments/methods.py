@@ -41,9 +41,10 @@ ROLE_ARGUMENTS = ("constraint_attr", "cost_attr")
 """Metric names of a benchmark's constraint and cost, given to a method only where its
 preset or its searcher class names the parameter (never through **kwargs)."""
 
-REQUESTED_ARGUMENTS = ("transfer_evaluations",)
+REQUESTED_ARGUMENTS = ("transfer_evaluations", "hypervolume_reference")
 """Data given to a method only where its preset or its searcher class names the
-parameter: other tasks' evaluations (`tunelab.experiments.transfer`)."""
+parameter: other tasks' evaluations (`tunelab.experiments.transfer`), and the
+benchmark's hypervolume reference point (metric name -> value; e.g. for EHVI)."""
 
 SEARCHER_ARGUMENTS = ("config_space", "points_to_evaluate", "restrict_to", "seed", "max_resource")
 """What a scheduler preset hands its searcher; a method does not set them."""

@@ -14,7 +14,9 @@ Searchers that plug into tunelab-core's schedulers, and presets (`tunelab.gp.met
   `fantasize` (pending evaluations);
 - `searchers` (`GPSearcher`), `learning_curves` (joint models with several resource
   kernels and independent per-level models; `MOBSTERSearcher`,
-  `HyperTuneSearcher`, `DyHPOSearcher` with `DyHPOScheduler`), `methods` (presets).
+  `HyperTuneSearcher`, `DyHPOSearcher` with `DyHPOScheduler`), `multiobjective`
+  (`ParEGOSearcher`, `LinearScalarizedGPSearcher`, `EHVISearcher`), `constrained`
+  (`ConstrainedGPSearcher`), `cost_aware` (`CostAwareGPSearcher`), `methods` (presets).
 """
 
 from __future__ import annotations
@@ -26,20 +28,30 @@ from tunelab.core._exports import distribution_version, lazy_exports
 __version__ = distribution_version("tunelab-gp")
 
 _EXPORTS = {
+    "constrained": ["ConstrainedGPSearcher"],
+    "cost_aware": ["CostAwareGPSearcher"],
     "kernels": ["Matern52"],
     "learning_curves": ["MOBSTERSearcher"],
     "methods": ["bayesian_optimization", "mobster"],
     "model": ["GPModel"],
+    "multiobjective": ["EHVISearcher", "LinearScalarizedGPSearcher", "ParEGOSearcher"],
     "optimize": ["OptimizerSettings"],
     "searchers": ["GPSearcher"],
     "settings": ["GPSettings"],
 }
 
 if TYPE_CHECKING:
+    from tunelab.gp.constrained import ConstrainedGPSearcher
+    from tunelab.gp.cost_aware import CostAwareGPSearcher
     from tunelab.gp.kernels import Matern52
     from tunelab.gp.learning_curves import MOBSTERSearcher
     from tunelab.gp.methods import bayesian_optimization, mobster
     from tunelab.gp.model import GPModel
+    from tunelab.gp.multiobjective import (
+        EHVISearcher,
+        LinearScalarizedGPSearcher,
+        ParEGOSearcher,
+    )
     from tunelab.gp.optimize import OptimizerSettings
     from tunelab.gp.searchers import GPSearcher
     from tunelab.gp.settings import GPSettings
@@ -49,12 +61,17 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 __all__ = [
+    "ConstrainedGPSearcher",
+    "CostAwareGPSearcher",
+    "EHVISearcher",
     "GPModel",
     "GPSearcher",
     "GPSettings",
+    "LinearScalarizedGPSearcher",
     "MOBSTERSearcher",
     "Matern52",
     "OptimizerSettings",
+    "ParEGOSearcher",
     "__version__",
     "bayesian_optimization",
     "mobster",

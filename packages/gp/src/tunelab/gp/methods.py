@@ -8,6 +8,10 @@ Each function returns a ready `Scheduler` and adds no behaviour of its own;
 - `sync_mobster`: `sync_hyperband` with `MOBSTERSearcher`;
 - `hyper_tune`: `hyperband` with `HyperTuneSearcher` (which also adapts the bracket
   distribution);
+- `parego`, `linear_scalarized_bo`, `ehvi`: `fifo` with a multi-objective GP searcher
+  (`tunelab.gp.multiobjective`);
+- `constrained_bo`, `cost_aware_bo`: `fifo` with `ConstrainedGPSearcher` (EI x
+  probability of feasibility) or `CostAwareGPSearcher` (EI per unit cost);
 - `dyhpo`: `DyHPOScheduler` (linear rung levels, model-based promotions) +
   `DyHPOSearcher`.
 """
@@ -15,13 +19,27 @@ Each function returns a ready `Scheduler` and adds no behaviour of its own;
 from __future__ import annotations
 
 from tunelab.core.methods import compose, fifo, hyperband, scheduler_preset, sync_hyperband
+from tunelab.gp.constrained import ConstrainedGPSearcher
+from tunelab.gp.cost_aware import CostAwareGPSearcher
 from tunelab.gp.learning_curves.dyhpo import DyHPOSearcher
 from tunelab.gp.learning_curves.dyhpo_scheduler import DyHPOScheduler
 from tunelab.gp.learning_curves.hyper_tune import HyperTuneSearcher
 from tunelab.gp.learning_curves.searcher import MOBSTERSearcher
+from tunelab.gp.multiobjective import EHVISearcher, LinearScalarizedGPSearcher, ParEGOSearcher
 from tunelab.gp.searchers import GPSearcher
 
-__all__ = ["bayesian_optimization", "dyhpo", "hyper_tune", "mobster", "sync_mobster"]
+__all__ = [
+    "bayesian_optimization",
+    "constrained_bo",
+    "cost_aware_bo",
+    "dyhpo",
+    "ehvi",
+    "hyper_tune",
+    "linear_scalarized_bo",
+    "mobster",
+    "parego",
+    "sync_mobster",
+]
 
 
 bayesian_optimization = compose(
@@ -68,4 +86,42 @@ dyhpo = scheduler_preset(
     doc="DyHPO (Wistuba et al., 2022) with the joint GP of MOBSTER: paused trials and new "
     "configurations compete for each slice of `rung_increment` resource; with "
     "probability `probability_sh`, ASHA's promotion rule is tried first.",
+)
+parego = compose(
+    fifo,
+    name="parego",
+    searcher=ParEGOSearcher,
+    doc="ParEGO (Knowles, 2006): `fifo` with `ParEGOSearcher`, GP-based BO on a random "
+    "augmented Chebyshev scalarisation of the normalised metrics per suggestion.",
+)
+linear_scalarized_bo = compose(
+    fifo,
+    name="linear_scalarized_bo",
+    searcher=LinearScalarizedGPSearcher,
+    doc="GP-based BO on a fixed weighted sum of the metrics normalised over the data: "
+    "`fifo` with `LinearScalarizedGPSearcher` (`weights`, default equal).",
+)
+ehvi = compose(
+    fifo,
+    name="ehvi",
+    searcher=EHVISearcher,
+    doc="Expected hypervolume improvement (Emmerich et al., 2006) for up to three "
+    "metrics: `fifo` with `EHVISearcher` (one GP per metric, exact EHVI; the reference "
+    "point is `hypervolume_reference` or beyond the worst observed values).",
+)
+constrained_bo = compose(
+    fifo,
+    name="constrained_bo",
+    searcher=ConstrainedGPSearcher,
+    doc="Constrained BO (Gardner et al., 2014): `fifo` with `ConstrainedGPSearcher`, "
+    "EI over the best feasible result times the probability that the constraint "
+    "metric `constraint_attr` is <= 0, each from its own GP.",
+)
+cost_aware_bo = compose(
+    fifo,
+    name="cost_aware_bo",
+    searcher=CostAwareGPSearcher,
+    doc="Cost-aware BO: `fifo` with `CostAwareGPSearcher`, EI divided by the predicted "
+    "cost (a GP on log `cost_attr`) to the power `cost_exponent`; pair it with "
+    "`StoppingCriterion(max_cost=...)` to tune within a cost budget.",
 )
