@@ -183,7 +183,14 @@ def test_bad_transfer_options_name_the_value(tmp_path: Path, transfer: str, mess
 CONF = Path(__file__).resolve().parents[2] / "packages/experiments/src/tunelab/experiments/conf"
 STUDY = CONF / "study" / "transfer_lcbench.yaml"
 YAHPO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "yahpo"
-TRANSFER_PRESETS = {"zero_shot", "bounding_box", "rush", "rush_promotion"}
+TRANSFER_PRESETS = {
+    "zero_shot",
+    "bounding_box",
+    "rush",
+    "rush_promotion",
+    "quantile_based",
+    "asha_cts",
+}
 
 
 def study_sweep() -> dict[str, list[str]]:

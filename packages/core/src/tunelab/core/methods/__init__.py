@@ -25,7 +25,8 @@ and `dehb` and `pbt` have schedulers of their own. Multi-objective (`metric` and
 Transfer learning (`transfer_evaluations` of earlier tasks, see
 `tunelab.core.transfer`): `zero_shot` (FIFO), `bounding_box` (any method in the
 box of the earlier tasks' best configurations), `rush` and `rush_promotion` (ASHA
-held to the earlier tasks' best configurations).
+held to the earlier tasks' best configurations), `quantile_based` (FIFO) and
+`asha_cts` (ASHA) sampling a model of the earlier tasks' quantiles.
 
 Every preset records its name as the scheduler's `method_name`; `tunelab-run
 method=<name>` runs the method of the same name (`conf/method/<name>.yaml`, composed
@@ -57,7 +58,14 @@ from tunelab.core.methods._hyperband import (
 )
 from tunelab.core.methods._multiobjective import linear_scalarized, moasha, morea, nsga2
 from tunelab.core.methods._synchronous import dehb, pbt, sync_bohb, sync_hyperband, sync_sh
-from tunelab.core.methods._transfer import bounding_box, rush, rush_promotion, zero_shot
+from tunelab.core.methods._transfer import (
+    asha_cts,
+    bounding_box,
+    quantile_based,
+    rush,
+    rush_promotion,
+    zero_shot,
+)
 
 __all__ = [
     "PRESETS",
@@ -68,6 +76,7 @@ __all__ = [
     "asha_bore",
     "asha_cost",
     "asha_cqr",
+    "asha_cts",
     "asha_prom",
     "bohb",
     "bore",
@@ -87,6 +96,7 @@ __all__ = [
     "nsga2",
     "pasha",
     "pbt",
+    "quantile_based",
     "random_search",
     "rea",
     "rush",

@@ -2,7 +2,8 @@
 
 Each takes `transfer_evaluations` (task name -> `TaskEvaluations`, never the target
 task's own): `tunelab-run` fills it from a multi-task benchmark, Python users pass it.
-`zero_shot` (FIFO), `bounding_box` (any method), `rush` and `rush_promotion` (ASHA).
+`zero_shot` and `quantile_based` (FIFO), `asha_cts` (ASHA), `bounding_box` (any
+method), `rush` and `rush_promotion` (ASHA).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import numpy as np
 
 from tunelab.core.methods._compose import bind_base, compose, scheduler_preset
 from tunelab.core.methods._fifo import fifo, random_search
+from tunelab.core.methods._hyperband import asha
 from tunelab.core.scheduler import Scheduler
 from tunelab.core.space import validate_config
 from tunelab.core.transfer import TransferEvaluations
 from tunelab.core.transfer.bounding_box import bounding_box_space
+from tunelab.core.transfer.quantile import QuantileBasedSearcher
 from tunelab.core.transfer.rush import RUSHScheduler
 from tunelab.core.transfer.zero_shot import ZeroShotSearcher
 from tunelab.core.trial import Config, Mode
@@ -28,6 +31,21 @@ zero_shot = compose(
     searcher=ZeroShotSearcher,
     doc="Zero-shot transfer (Wistuba et al., 2015): `fifo` with `ZeroShotSearcher`, a "
     "portfolio of configurations good across the earlier tasks, then random search.",
+)
+quantile_based = compose(
+    fifo,
+    name="quantile_based",
+    searcher=QuantileBasedSearcher,
+    doc="Quantile-based transfer, CTS (Salinas et al., 2020): `fifo` with "
+    "`QuantileBasedSearcher`, Thompson sampling from a model of the earlier tasks' "
+    "Gaussian quantiles, corrected by the target's results (needs `[sklearn]`).",
+)
+asha_cts = compose(
+    asha,
+    name="asha_cts",
+    searcher=QuantileBasedSearcher,
+    doc="ASHA-CTS (Salinas et al., 2020): stopping-type ASHA whose new configurations "
+    "come from `QuantileBasedSearcher` (needs `[sklearn]`).",
 )
 
 rush = scheduler_preset(
