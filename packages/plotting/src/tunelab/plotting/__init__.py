@@ -9,7 +9,8 @@ package. The parts:
   hypervolume);
 - `loading`, `selection`, `run_settings`, `frames`: read a study, check its seeds and
   that the runs aggregated together share their settings, and build the tidy frames
-  of best-so-far curves;
+  of best-so-far curves (infeasible results never count as a best: `constraints`);
+  `fronts`: the final Pareto fronts of multi-objective runs;
 - `figures`, `tables`: matplotlib figures and Markdown/CSV/LaTeX tables of those
   frames; `report.write_figures` and the `tunelab-plot` command write them all.
 """
@@ -25,6 +26,8 @@ _EXPORTS = {
     "find_experiments": "loading",
     "curves_frame": "frames",
     "hypervolume_frame": "frames",
+    "Fronts": "fronts",
+    "pareto_fronts": "fronts",
     "seed_report": "selection",
     "common_seeds": "selection",
     "group_methods": "selection",
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
     __version__: str
 
     from tunelab.plotting.frames import curves_frame, hypervolume_frame
+    from tunelab.plotting.fronts import Fronts, pareto_fronts
     from tunelab.plotting.loading import Study, find_experiments, load_study
     from tunelab.plotting.options import FigureOptions
     from tunelab.plotting.report import report_notes, write_figures
@@ -92,6 +96,7 @@ def _version() -> str:
 
 __all__ = [
     "FigureOptions",
+    "Fronts",
     "MixedSettingsError",
     "PlotSettings",
     "Study",
@@ -105,6 +110,7 @@ __all__ = [
     "hypervolume_frame",
     "load_study",
     "mark_decision_time_charged",
+    "pareto_fronts",
     "report_notes",
     "seed_report",
     "settings_conflicts",

@@ -15,6 +15,7 @@ from typing import Literal, cast
 import numpy as np
 import pandas as pd
 
+from tunelab.plotting.constraints import constraint_metric, cost_column, cost_spent, feasible_mask
 from tunelab.plotting.loading import Study
 from tunelab.plotting.options import X_LABELS
 from tunelab.plotting.run_settings import check_settings
@@ -26,7 +27,7 @@ from tunelab.plotting.stats import (
     step_values,
 )
 
-XAxis = Literal["time", "results", "resource"]
+XAxis = Literal["time", "results", "resource", "cost"]
 Mode = Literal["min", "max"]
 HV_REFERENCE = 1.1
 """Reference point of the hypervolume, per objective normalised to [0, 1] (1 = worst)."""
@@ -91,14 +92,22 @@ def hypervolume_frame(
 ) -> pd.DataFrame:
     """Dominated hypervolume over time of the multi-objective runs of `study`.
 
-    Each objective is normalised to [0, 1] (0 = best known, 1 = worst, as for the
-    regret of `curves_frame`) and the reference point is `HV_REFERENCE` in every
-    objective, so values are comparable across runs of a benchmark. The frame has the
-    `curves` schema with `value` = hypervolume (mode `max`); `regret` is the fraction
-    of the study's largest hypervolume on that benchmark still missing.
+    Each objective is normalised so that values are comparable across the runs of a
+    benchmark. Where its runs record a `hypervolume_reference` (tunelab-run writes the
+    reference point of each objective into metadata.json), an objective maps to 0 at
+    its best known value (the `reference` of `curves_frame`, else the best any run
+    reported) and to 1 at the reference point, which is 1 in every objective: the
+    hypervolume is the fraction of the box between the best known point and the
+    reference point that the results dominate, in [0, 1]. Elsewhere an objective maps
+    to [0, 1] between its best and worst known value and the reference point is
+    `HV_REFERENCE` (1.1) in every objective. Infeasible results add nothing. The frame
+    has the `curves` schema with `value` = hypervolume (mode `max`); `regret` is the
+    fraction of the study's largest hypervolume on that benchmark still missing.
 
     Raises:
         MixedSettingsError: The runs of a benchmark ran with different settings.
+        ValueError: The runs of a benchmark record different reference points, or a
+            best known value not better than the reference point.
     """
     check_settings(study)
     multi = study.runs[study.runs["metrics"].map(len) > 1]
@@ -110,13 +119,13 @@ def hypervolume_frame(
             experiment: _xy_many(study, experiment, names, x=x, benchmark=str(benchmark))
             for experiment in _experiments(runs)
         }
-        normalised = _normalise_objectives(study, runs, points, names, modes)
+        recorded = hypervolume_reference(study, runs, names)
+        normalised = _normalise_objectives(study, runs, points, names, modes, recorded)
+        bound = np.full(len(names), HV_REFERENCE if recorded is None else 1.0)
         series = {k: (xs, np.zeros(len(xs))) for k, (xs, _) in normalised.items()}
         grid = _grid(study, runs, series, x=x, n_points=n_points, log_x=log_x)
         curves = {
-            k: hypervolume_curve(
-                xs, values, grid, np.full(len(names), HV_REFERENCE), modes=["min"] * len(names)
-            )
+            k: hypervolume_curve(xs, values, grid, bound, modes=["min"] * len(names))
             for k, (xs, values) in normalised.items()
         }
         top = max(float(np.nanmax(c)) for c in curves.values()) if curves else 0.0
@@ -255,15 +264,34 @@ def _xy_many(
             f"have the columns {sorted(results.columns)}"
         )
     values = np.column_stack([results[m].to_numpy(dtype=float) for m in metrics])
+    constraint = constraint_metric(study.metadata[experiment], experiment=experiment)
+    infeasible = ~feasible_mask(results, constraint)
+    for j, name in enumerate(metrics):
+        if name != constraint:  # an infeasible result is never a best
+            values[infeasible, j] = np.nan
     if x == "time":
         xs = results["tuner_time"].to_numpy(dtype=float)
     elif x == "results":
         order = np.argsort(results["tuner_time"].to_numpy(), kind="stable")
         xs = np.empty(len(results))
         xs[order] = np.arange(1, len(results) + 1)
+    elif x == "cost":
+        xs = _cost_x(study, experiment, results, benchmark=benchmark)
     else:
         xs = _resource_spent(results, study.metadata[experiment].get("resource_attr"))
     return xs, values
+
+
+def _cost_x(study: Study, experiment: str, results: pd.DataFrame, *, benchmark: str) -> np.ndarray:
+    """Cost spent over all trials up to each result; ValueError for a run without cost."""
+    column = cost_column(results, study.metadata[experiment])
+    if column is None:
+        raise ValueError(
+            f"x='cost': experiment {experiment!r} ({benchmark}) recorded no cost: its results "
+            "have no 'worker_cost' column and its metadata.json names no 'cost_attr' metric "
+            "among them; plot it against time, results or resource instead"
+        )
+    return cost_spent(results, column)
 
 
 def _resource_spent(results: pd.DataFrame, resource_attr: str | None) -> np.ndarray:
@@ -292,8 +320,9 @@ def _grid(
     log_x: bool,
 ) -> np.ndarray:
     ends = [float(xs.max()) for xs, _ in series.values() if len(xs)]
-    if x == "time" and "budget.max_wallclock_time" in runs:
-        ends += [float(b) for b in runs["budget.max_wallclock_time"].dropna()]
+    budget = {"time": "budget.max_wallclock_time", "cost": "budget.max_cost"}.get(x)
+    if budget is not None and budget in runs:
+        ends += [float(b) for b in runs[budget].dropna()]
     if not ends or max(ends) <= 0:
         benchmark = runs["benchmark"].iloc[0]
         raise ValueError(f"benchmark {benchmark!r}: no run reported a result; nothing to plot")
@@ -338,12 +367,48 @@ def _normalise_objectives(
     points: dict[str, tuple[np.ndarray, np.ndarray]],
     names: Sequence[str],
     modes: Sequence[Mode],
+    recorded: dict[str, float] | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Every objective mapped to [0, 1], 0 = best known, as a `min` objective."""
+    """Every objective as a `min` objective, 0 = best known, 1 = its `recorded`
+    reference point (else its worst known value)."""
     out = {k: (xs, np.empty_like(values)) for k, (xs, values) in points.items()}
     for j, (name, mode) in enumerate(zip(names, modes, strict=True)):
         column = {k: (xs, values[:, j]) for k, (xs, values) in points.items()}
         best, worst = _reference(study, runs, column, name=name, mode=mode)
+        if recorded is not None:
+            worst = recorded[name]
+            if (best >= worst) if mode == "min" else (best <= worst):
+                raise ValueError(
+                    f"benchmark {runs['benchmark'].iloc[0]!r}: the best known {name!r} "
+                    f"({best!r}) is not better than the hypervolume_reference {worst!r} "
+                    f"for mode {mode!r}; no result can add to the hypervolume"
+                )
         for k, (_, values) in points.items():
             out[k][1][:, j] = normalized_regret(values[:, j], best=best, worst=worst, mode=mode)
     return out
+
+
+def hypervolume_reference(
+    study: Study, runs: pd.DataFrame, names: Sequence[str]
+) -> dict[str, float] | None:
+    """The `hypervolume_reference` a benchmark's runs record (objective -> value), or
+    None when one of them records none or lacks an objective of `names`.
+
+    Raises:
+        ValueError: The runs record different reference points.
+    """
+    found: dict[str, dict[str, float]] = {}
+    for experiment in _experiments(runs):
+        point = study.metadata[experiment].get("hypervolume_reference")
+        if not isinstance(point, dict) or any(point.get(n) is None for n in names):
+            return None
+        found[experiment] = {n: float(point[n]) for n in names}
+    distinct = {tuple(p.values()) for p in found.values()}
+    if len(distinct) > 1:
+        examples = {tuple(p.values()): e for e, p in found.items()}
+        raise ValueError(
+            f"benchmark {runs['benchmark'].iloc[0]!r}: runs record different "
+            f"hypervolume_reference points for {list(names)}: "
+            + "; ".join(f"{list(v)} (e.g. {e})" for v, e in sorted(examples.items()))
+        )
+    return next(iter(found.values())) if found else None

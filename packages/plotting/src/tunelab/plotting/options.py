@@ -16,6 +16,7 @@ X_LABELS: dict[str, str] = {
     "time": "wallclock time (s)",
     "results": "number of results",
     "resource": "resource spent",
+    "cost": "cost spent",
 }
 """x axis of the curves (`frames.curves_frame`) -> its axis label."""
 

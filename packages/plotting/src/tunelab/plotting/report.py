@@ -24,15 +24,25 @@ from matplotlib.figure import Figure
 from tunelab.plotting import figures, tables
 from tunelab.plotting._learning_runs import LearningRun, grid_slots, learning_grids, learning_runs
 from tunelab.plotting._parallel import run_jobs
+from tunelab.plotting.constraints import constraint_metric
 from tunelab.plotting.figures._data import by_benchmark
 from tunelab.plotting.figures._learning_grid import GRID_DPI, GRID_PNG_COMPRESSION
+from tunelab.plotting.figures._pareto import attainment_surfaces
+from tunelab.plotting.fronts import Fronts, pareto_fronts
 from tunelab.plotting.loading import Study
 from tunelab.plotting.options import FigureOptions
 from tunelab.plotting.run_settings import CHARGED_LABEL, charged_methods
 from tunelab.plotting.settings import PlotSettings
 
 _JobKind = Literal[
-    "grid", "benchmark", "across", "tables", "learning_curves", "learning_grid", "hypervolume"
+    "grid",
+    "benchmark",
+    "across",
+    "tables",
+    "learning_curves",
+    "learning_grid",
+    "hypervolume",
+    "pareto",
 ]
 
 
@@ -56,6 +66,7 @@ class _Report:
     curves: pd.DataFrame
     parts: dict[str, pd.DataFrame]
     hypervolume: pd.DataFrame | None
+    fronts: dict[str, Fronts]
     settings: PlotSettings
     options: FigureOptions
     styles: dict[str, figures.LineStyle]
@@ -91,7 +102,9 @@ def write_figures(
         `final_at_<percent>.*`; learning curves, `learning_curves/<benchmark>` (one
         grid per benchmark) or `learning_curves/<benchmark>/<method>-seed<seed>` (one
         figure per experiment, `FigureOptions.learning_curve_figures`);
-        `hypervolume_<benchmark>`; `notes.md` (`report_notes`).
+        `hypervolume_<benchmark>`, `pareto_<benchmark>` (attainment surfaces) and the
+        tables `hypervolume.{md,csv,tex}` and `hypervolume_at_<percent>.*` for
+        multi-objective benchmarks; `notes.md` (`report_notes`).
     """
     settings = settings or PlotSettings()
     options = options or FigureOptions()
@@ -104,6 +117,7 @@ def write_figures(
         curves=curves,
         parts=by_benchmark(curves),
         hypervolume=hypervolume if hypervolume is not None and not hypervolume.empty else None,
+        fronts={b: f for b, f in pareto_fronts(study).items() if len(f.all_points())},
         settings=settings,
         options=options,
         styles=figures.method_styles(methods, groups=_groups(settings, methods)),
@@ -142,6 +156,7 @@ def _jobs(report: _Report) -> list[_Job]:
         jobs += [
             _Job("hypervolume", str(b)) for b in sorted(report.hypervolume["benchmark"].unique())
         ]
+    jobs += [_Job("pareto", b) for b in report.fronts]
     return jobs
 
 
@@ -177,7 +192,7 @@ def _draw(report: _Report, job: _Job) -> list[Path]:
     """Draw and save the figure (or write the tables) of `job`; the files written."""
     options = report.options
     if job.kind == "tables":
-        return _tables(report.curves, options, report.out)
+        return _tables(report.curves, options, report.out, hypervolume=report.hypervolume)
     learning = job.kind in ("learning_curves", "learning_grid")
     formats = options.learning_curve_formats if learning else options.formats
     grid = job.kind == "learning_grid"
@@ -258,6 +273,7 @@ def _learning_curve(report: _Report, experiment: str) -> tuple[Figure, str]:
         resource_attr=meta.get("resource_attr"),
         rung_levels=meta.get("rung_levels"),
         ax=ax,
+        constraint=constraint_metric(meta, experiment=experiment),
     )
     ax.set_title(f"{run.method}, seed {run.seed}")
     return fig, f"learning_curves/{_safe(run.benchmark)}/{_safe(run.method)}-seed{run.seed}"
@@ -284,6 +300,7 @@ def _panel(report: _Report, experiment: str) -> figures.LearningCurvePanel:
         title=f"{run.method}, seed {run.seed}",
         results=report.results[experiment],
         rung_levels=report.metadata[experiment].get("rung_levels"),
+        constraint=constraint_metric(report.metadata[experiment], experiment=experiment),
     )
 
 
@@ -320,6 +337,14 @@ def _hypervolume(report: _Report, benchmark: str) -> tuple[Figure, str]:
     return fig, f"hypervolume_{_safe(benchmark)}"
 
 
+def _pareto(report: _Report, benchmark: str) -> tuple[Figure, str]:
+    fronts = report.fronts[benchmark]
+    methods = [m for m in report.styles if m in fronts.runs]
+    methods += sorted(m for m in fronts.runs if m not in methods)
+    fig = attainment_surfaces(fronts, methods=methods, styles=report.styles)
+    return fig, f"pareto_{_safe(benchmark)}"
+
+
 _DRAWERS: dict[str, Callable[[_Report, str], tuple[Figure, str]]] = {
     "grid": _grid,
     "benchmark": _benchmark,
@@ -327,6 +352,7 @@ _DRAWERS: dict[str, Callable[[_Report, str], tuple[Figure, str]]] = {
     "learning_curves": _learning_curve,
     "learning_grid": _learning_grid,
     "hypervolume": _hypervolume,
+    "pareto": _pareto,
 }
 
 
@@ -412,7 +438,30 @@ def _across_benchmarks(
     return drawers
 
 
-def _tables(curves: pd.DataFrame, options: FigureOptions, out: Path) -> list[Path]:
+def _tables(
+    curves: pd.DataFrame,
+    options: FigureOptions,
+    out: Path,
+    *,
+    hypervolume: pd.DataFrame | None = None,
+) -> list[Path]:
+    written = _table_files(curves, options, out, name="final", what="the best value")
+    if hypervolume is not None:
+        # no aggregate row: the hypervolume is already normalised per benchmark
+        written += _table_files(
+            hypervolume.drop(columns="regret"),
+            options,
+            out,
+            name="hypervolume",
+            what="the normalised hypervolume of the feasible results",
+        )
+    return written
+
+
+def _table_files(
+    curves: pd.DataFrame, options: FigureOptions, out: Path, *, name: str, what: str
+) -> list[Path]:
+    """`<name>.{md,csv,tex}` (end of the budget) and `<name>_at_<percent>.*` of `curves`."""
     written = []
     for at in options.at:
         table = tables.final_table(
@@ -423,11 +472,11 @@ def _tables(curves: pd.DataFrame, options: FigureOptions, out: Path) -> list[Pat
             confidence=options.confidence,
             seed=options.seed,
         )
-        stem = "final" if at == 1.0 else f"final_at_{round(at * 100):d}"
+        stem = name if at == 1.0 else f"{name}_at_{round(at * 100):d}"
         for suffix, text in (
             ("md", tables.to_markdown(table)),
             ("csv", tables.to_csv(table)),
-            ("tex", tables.to_latex(table, caption=_caption(options, at))),
+            ("tex", tables.to_latex(table, caption=_caption(options, at, what=what))),
         ):
             path = out / f"{stem}.{suffix}"
             path.write_text(text)
@@ -435,11 +484,11 @@ def _tables(curves: pd.DataFrame, options: FigureOptions, out: Path) -> list[Pat
     return written
 
 
-def _caption(options: FigureOptions, at: float) -> str:
+def _caption(options: FigureOptions, at: float, *, what: str = "the best value") -> str:
     level = round(options.confidence * 100)
     name = {"iqm": "Interquartile mean", "mean": "Mean", "median": "Median"}[options.statistic]
     return (
-        f"{name} of the best value at {round(at * 100)}\\% of the budget, with {level}\\% "
+        f"{name} of {what} at {round(at * 100)}\\% of the budget, with {level}\\% "
         "stratified bootstrap confidence intervals; best in bold (ties: overlapping intervals)."
     )
 

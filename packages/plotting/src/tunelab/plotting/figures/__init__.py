@@ -30,6 +30,7 @@ from tunelab.plotting.figures._final import (
 from tunelab.plotting.figures._hypervolume import hypervolume_curves
 from tunelab.plotting.figures._learning import learning_curves
 from tunelab.plotting.figures._learning_grid import LearningCurvePanel, learning_curve_grid
+from tunelab.plotting.figures._pareto import attainment_surfaces
 from tunelab.plotting.figures._style import (
     LineStyle,
     method_styles,
@@ -44,6 +45,7 @@ __all__ = [
     "LearningCurvePanel",
     "LineStyle",
     "aggregate_curves",
+    "attainment_surfaces",
     "benchmark_curves",
     "benchmark_grid",
     "cd_diagram_skip_reason",

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 
+from tunelab.plotting.constraints import feasible_mask
 from tunelab.plotting.figures._data import check_columns
 from tunelab.plotting.figures._legend import fast_best_location
 from tunelab.plotting.figures._style import PALETTE, new_axes, style_for
@@ -45,7 +46,8 @@ class Experiment:
     Attributes:
         rows: The results drawn (finite metric and x, shown trials only).
         x_column: Column of the x axis (the resource, or `tuner_time`).
-        best: Id of the best trial.
+        best: Id of the best trial (best feasible result), None when no result is
+            feasible.
         decisions: Decision of each of `rows` ("" for none).
         rung_levels: Resource levels to mark.
     """
@@ -66,11 +68,12 @@ def learning_curves(
     rung_levels: Sequence[float] | None = None,
     ax: Axes | None = None,
     max_trials: int | None = None,
+    constraint: str | None = None,
 ) -> Axes:
     """Every trial's metric against its resource (or tuner time), with scheduler decisions.
 
     The trials are grey lines (one `LineCollection`); the best trial (best `metric` of
-    any of its results) is drawn thick and coloured. Markers show where the scheduler
+    any of its feasible results) is drawn thick and coloured. Markers show where the scheduler
     paused (promotable) or stopped a trial, and dotted vertical lines the rung levels,
     which reveals how a multi-fidelity scheduler spent its budget.
 
@@ -85,6 +88,9 @@ def learning_curves(
             pause/stop decisions. Not drawn when the x axis is `tuner_time`.
         ax: Axes to draw on; a new paper-style figure when None.
         max_trials: Draw only the first `max_trials` trials by id (plus the best trial).
+        constraint: Constraint column (metadata.json's `constraint`): only results
+            whose value is <= 0 can make a trial the best; without a feasible result no
+            trial is marked best.
 
     Returns:
         The axes drawn on. Artists carry gids: "trials" (the collection of every trial
@@ -103,13 +109,15 @@ def learning_curves(
         rung_levels=rung_levels,
         max_trials=max_trials,
         where="learning_curves",
+        constraint=constraint,
     )
     with style_for(ax):
         ax = new_axes(ax)
         _draw_experiment(ax, experiment, metric=metric)
         ax.set_xlabel(x_label(experiment.x_column))
         ax.set_ylabel(metric)
-        fast_best_location(ax.legend())
+        if ax.get_legend_handles_labels()[0]:  # nothing to explain without a best trial
+            fast_best_location(ax.legend())
     return ax
 
 
@@ -122,6 +130,7 @@ def prepare(
     rung_levels: Sequence[float] | None,
     max_trials: int | None,
     where: str,
+    constraint: str | None = None,
 ) -> Experiment:
     """Check `results` and choose what to draw of them (see `learning_curves`)."""
     if resource_attr is not None and resource_attr not in results.columns:
@@ -135,12 +144,11 @@ def prepare(
     rows = results.dropna(subset=[metric, x_column])
     if rows.empty:
         raise ValueError(f"{where}: column {metric!r} has no value to plot")
-    by_trial = rows.groupby("trial_id")[metric]
-    extremes = by_trial.min() if mode == "min" else by_trial.max()
-    best = extremes.idxmin() if mode == "min" else extremes.idxmax()
+    best = _best_trial(rows, metric=metric, mode=mode, constraint=constraint)
     if max_trials is not None or rows["trial_id"].isna().any():  # else every row is shown
-        trials = sorted(extremes.index)
-        shown = set(trials[:max_trials] if max_trials is not None else trials) | {best}
+        trials = sorted(rows["trial_id"].dropna().unique())
+        shown = set(trials[:max_trials] if max_trials is not None else trials)
+        shown |= set() if best is None else {best}
         rows = rows[rows["trial_id"].isin(shown)]
     if resource_attr is None:
         levels: list[float] = []
@@ -181,16 +189,16 @@ def _draw_experiment(ax: Axes, experiment: Experiment, *, metric: str) -> None:
     )
     trials.set_in_layout(False)
     ax.add_collection(trials)
-    assert best is not None, "the best trial has rows"
-    (line,) = ax.plot(
-        *best,
-        color=BEST_COLOR,
-        linewidth=1.8,
-        zorder=3,
-        label=f"best trial ({experiment.best})",
-        gid=f"trial-{experiment.best}",
-    )
-    line.set_in_layout(False)
+    if best is not None:  # None: no feasible result, so no best trial
+        (line,) = ax.plot(
+            *best,
+            color=BEST_COLOR,
+            linewidth=1.8,
+            zorder=3,
+            label=f"best trial ({experiment.best})",
+            gid=f"trial-{experiment.best}",
+        )
+        line.set_in_layout(False)
     for decision, (label, marker, color, hollow) in DECISION_MARKERS.items():
         hits = rows[experiment.decisions == decision]
         if not hits.empty:
@@ -213,6 +221,18 @@ def _draw_experiment(ax: Axes, experiment: Experiment, *, metric: str) -> None:
             label="rung level" if j == 0 else None,
             gid="rung",
         )
+
+
+def _best_trial(rows: pd.DataFrame, *, metric: str, mode: str, constraint: str | None) -> Any:
+    """Id of the trial with the best feasible `metric` value; None when none is feasible."""
+    if constraint is not None and constraint != metric:
+        rows = rows[feasible_mask(rows, constraint)]
+    rows = rows.dropna(subset=["trial_id"])
+    if rows.empty:
+        return None
+    by_trial = rows.groupby("trial_id")[metric]
+    extremes = by_trial.min() if mode == "min" else by_trial.max()
+    return extremes.idxmin() if mode == "min" else extremes.idxmax()
 
 
 def _decisions(results: pd.DataFrame) -> pd.Series:

@@ -53,11 +53,14 @@ class LearningCurvePanel:
         title: Panel title, e.g. "asha, seed 0"; the best trial's id is added to it.
         results: The experiment's results, as for `learning_curves`.
         rung_levels: Resource levels to mark; None: those of its pause/stop decisions.
+        constraint: Its constraint column (metadata.json's `constraint`), as for
+            `learning_curves`: only feasible results make a trial the best.
     """
 
     title: str
     results: pd.DataFrame
     rung_levels: Sequence[float] | None = None
+    constraint: str | None = None
 
 
 GRID_DPI = 150
@@ -125,6 +128,7 @@ def learning_curve_grid(
             rung_levels=panel.rung_levels,
             max_trials=max_trials,
             where=f"{where}, panel {panel.title!r}",
+            constraint=panel.constraint,
         )
         for i, panel in enumerate(panels)
         if panel is not None
@@ -154,7 +158,9 @@ def learning_curve_grid(
                 metric=metric,
                 x=xs[experiment.x_column],
                 y=y,
-                title=f"{panel.title}, best trial {experiment.best}",
+                title=f"{panel.title}, best trial {experiment.best}"
+                if experiment.best is not None
+                else f"{panel.title}, no feasible result",
                 x_labels=last_in_column or own_x,
                 y_labels=i % ncols == 0,
                 x_title=_axis_title(x_label(experiment.x_column), xs[experiment.x_column])
