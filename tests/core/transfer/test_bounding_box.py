@@ -14,6 +14,7 @@ from tunelab.core.space import (
     Integer,
     Ordinal,
     choice,
+    config_space_to_json,
     finrange,
     loguniform,
     randint,
@@ -77,6 +78,18 @@ def test_the_method_suggests_only_inside_the_box() -> None:
         config = suggestion.config
         assert 0.01 <= config["lr"] <= 0.1 and 2 <= config["n"] <= 5
         assert config["act"] in ("relu", "tanh") and config["epochs"] == 5
+
+
+def test_metadata_records_the_problems_space_and_the_box_searched() -> None:
+    # runs of bounding_box compare with other methods' on the same problem (tunelab-plot
+    # refuses to aggregate runs whose config_space differs), and the box stays on record
+    scheduler = methods.bounding_box(SPACE, metric="loss", transfer_evaluations=TASKS, seed=0)
+    described = scheduler.describe()
+    plain = methods.random_search(SPACE, metric="loss", seed=0).describe()
+    assert described["config_space"] == plain["config_space"] == config_space_to_json(SPACE)
+    box = bounding_box_space(SPACE, TASKS, metric="loss", mode="min")
+    assert described["search_space"] == config_space_to_json(box)
+    assert "search_space" not in plain
 
 
 def test_restrict_to_keeps_the_members_inside_the_box() -> None:

@@ -35,6 +35,11 @@ class Scheduler(ABC):
     set their own name; None records the scheduler's and its searcher's class names."""
     searcher: Searcher | None = None
     """The searcher this scheduler composes, None for one that chooses by itself."""
+    problem_space: dict[str, Any] | None = None
+    """The problem's space when the method searches only part of it on purpose (e.g.
+    the box of `bounding_box`): metadata.json then records it as `config_space`, so
+    that its runs compare with other methods' on the same problem, and the part
+    searched as `search_space`. None: the method searches `config_space` itself."""
 
     @property
     def config_space(self) -> dict[str, Any] | None:
@@ -51,12 +56,19 @@ class Scheduler(ABC):
     def describe(self) -> dict[str, Any]:
         """The method as an experiment's metadata.json records it: `method`,
         `scheduler`, `searcher` (class names), `scheduler_seed`, `metric`, `mode`,
-        `resource_attr`, `rung_levels` and `config_space` (as JSON). Override it to add
-        entries; keep the values JSON-serialisable."""
+        `resource_attr`, `rung_levels`, `config_space` (as JSON; the problem's, see
+        `problem_space`) and, for a method searching part of it, `search_space`.
+        Override it to add entries; keep the values JSON-serialisable."""
         searcher = self.searcher
         name = type(self).__name__
-        space = self.config_space
+        space = self.config_space if self.problem_space is None else self.problem_space
         levels = self.rung_levels
+        searched = self.config_space
+        narrowed = (
+            {}
+            if self.problem_space is None or searched is None
+            else {"search_space": config_space_to_json(searched)}
+        )
         return {
             "method": self.method_name
             or (name if searcher is None else f"{name}({type(searcher).__name__})"),
@@ -68,6 +80,7 @@ class Scheduler(ABC):
             "resource_attr": self.resource_attr,
             "rung_levels": None if levels is None else [float(level) for level in levels],
             "config_space": None if space is None else config_space_to_json(space),
+            **narrowed,
         }
 
     @abstractmethod

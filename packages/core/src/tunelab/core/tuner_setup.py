@@ -262,9 +262,11 @@ def _read_metadata(folder: Path) -> dict[str, Any] | None:
 
 
 def _check_same_experiment(folder: Path, previous: dict[str, Any], current: dict[str, Any]) -> None:
-    for key in ("metric", "mode", "scheduler", "config_space", "backend_settings"):
+    for key in ("metric", "mode", "scheduler", "config_space", "search_space", "backend_settings"):
         if key == "backend_settings" and key not in previous:
             continue  # written by a version that did not record them
+        if key == "search_space" and key not in previous and key not in current:
+            continue  # a method that searches the whole space
         now = json.loads(json.dumps(current.get(key)))
         if previous.get(key) != now:
             raise ValueError(

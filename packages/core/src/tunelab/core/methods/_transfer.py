@@ -115,6 +115,8 @@ def bounding_box(
     )
     scheduler = factory(metric=metric, mode=mode)
     scheduler.method_name = "bounding_box"
+    # the problem is still `config_space`: runs compare with other methods' on it
+    scheduler.problem_space = config_space
     return scheduler
 
 
