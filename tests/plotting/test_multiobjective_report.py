@@ -101,6 +101,23 @@ def test_attainment_median_of_identical_runs_is_their_front() -> None:
     plt.close(fig)
 
 
+def test_a_positive_objective_spanning_decades_gets_a_log_axis() -> None:
+    # training times from 1 s to 1,000 s: on a linear axis the fronts' good end is flat
+    times = np.array([[0.5, 1.0], [0.7, 30.0], [0.9, 1000.0]])  # accuracy (max), time (min)
+    fronts = Fronts("b", ("acc", "time"), ("max", "min"), {"m": {0: times, 1: times}})
+    fig = attainment_surfaces(fronts)
+    ax = fig.axes[0]
+    assert (ax.get_xscale(), ax.get_yscale()) == ("linear", "log")
+    low, high = ax.get_ylim()
+    assert 0 < low < 1.0 and high > 1000.0
+    plt.close(fig)
+    narrow = times.copy()
+    narrow[:, 1] = [1.0, 30.0, 90.0]  # under two decades: linear
+    fig = attainment_surfaces(Fronts("b", ("acc", "time"), ("max", "min"), {"m": {0: narrow}}))
+    assert fig.axes[0].get_yscale() == "linear"
+    plt.close(fig)
+
+
 def test_three_objectives_get_a_row_per_pair() -> None:
     rng = np.random.default_rng(0)
     runs = {"m": {s: rng.uniform(size=(5, 3)) for s in range(3)}}

@@ -27,6 +27,8 @@ LEVELS = (25.0, 50.0, 75.0)
 """Attainment levels drawn (percent of runs): the band's edges and the median."""
 _PANEL = (2.6, 2.2)  # inches per panel
 _MARGIN = 0.05  # of each axis' data range, around the points
+_LOG_DECADES = 2  # an objective spanning more decades (all positive) gets a log axis
+_LOG_MARGIN = 1.2  # factor around the extremes of a log axis
 
 
 def attainment_surfaces(
@@ -100,6 +102,14 @@ def attainment_surfaces(
             ax.set_title(method)
             ax.set_xlim(*sorted(limits[0] * signs[0]))
             ax.set_ylim(*sorted(limits[1] * signs[1]))
+            for j, set_scale, set_lim in (
+                (pair[0], ax.set_xscale, ax.set_xlim),
+                (pair[1], ax.set_yscale, ax.set_ylim),
+            ):
+                log_limits = _log_limits(fronts, j, None if bound is None else float(bound[j]))
+                if log_limits is not None:
+                    set_scale("log")
+                    set_lim(*log_limits)
             if row == len(pairs) - 1 or len(pairs) > 1:
                 ax.set_xlabel(_axis_label(fronts, pair[0]))
             if col == 0:
@@ -217,6 +227,23 @@ def _limits(points: np.ndarray, bound: np.ndarray | None) -> np.ndarray:
         high = np.where(bound > low, bound, high)
     span = np.where(high > low, high - low, 1.0)
     return np.column_stack([low - _MARGIN * span, high + _MARGIN * span])
+
+
+def _log_limits(fronts: Fronts, j: int, bound: float | None) -> tuple[float, float] | None:
+    """Limits of a log-scaled axis for objective `j`, or None for a linear one.
+
+    An objective whose values (and reference value) are all positive and span more
+    than `_LOG_DECADES` decades, like training times or model sizes, is drawn on a log
+    scale: on a linear one its good end, where fronts differ, is squeezed flat.
+    """
+    values = fronts.all_points()[:, j]
+    values = values[np.isfinite(values)]
+    if bound is not None and np.isfinite(bound):
+        values = np.append(values, bound)
+    if len(values) < 2 or values.min() <= 0 or values.max() < values.min() * 10**_LOG_DECADES:
+        return None
+    low, high = float(values.min()), float(values.max())
+    return low / _LOG_MARGIN, high * _LOG_MARGIN
 
 
 def _axis_label(fronts: Fronts, j: int) -> str:
