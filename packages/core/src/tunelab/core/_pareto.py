@@ -18,11 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from tunelab.core.multiobjective import (
-    crowding_distance,
-    hypervolume_contributions,
-    nondominated_ranks,
-)
+from tunelab.core.multiobjective import hypervolume_contributions, nondominated_ranks
 from tunelab.core.searcher import Searcher
 from tunelab.core.trial import Mode
 
@@ -112,21 +108,15 @@ def pareto_scores(
     if not len(rows):
         return fronts, spread
     points = costs[rows]
-    modes: list[Mode] = ["min"] * m
-    ranks = np.asarray(nondominated_ranks(points, modes), dtype=int)
+    ranks = np.asarray(nondominated_ranks(points, ["min"] * m), dtype=int)
     fronts[rows] = ranks
     reference = _reference_point(points) if tie_break == "hypervolume" else None
     smallest = 3 if reference is None else 2  # crowding is inf for every point of 1 or 2
-    sizes = np.bincount(ranks)
-    spread[rows[sizes[ranks] < smallest]] = math.inf
-    for front in np.flatnonzero(sizes >= smallest).tolist():
-        members = np.flatnonzero(ranks == front)
-        if reference is None:
-            scores = crowding_distance(points[members], modes)
-        else:
-            scores = hypervolume_contributions(points[members], reference, modes)
-        scores = np.asarray(scores, dtype=float)
-        spread[rows[members]] = np.where(np.isnan(scores), 0.0, scores)  # NaN: no spread
+    scored = np.bincount(ranks)[ranks] >= smallest
+    spread[rows[~scored]] = math.inf
+    if scored.any():
+        scores = _front_scores(points[scored], ranks[scored], reference)
+        spread[rows[scored]] = np.where(np.isnan(scores), 0.0, scores)  # NaN: no spread
     return fronts, spread
 
 
@@ -147,3 +137,89 @@ def _reference_point(points: np.ndarray) -> np.ndarray:
     span = worst - best
     reference: np.ndarray = worst + _REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
     return reference
+
+
+def _front_scores(
+    points: np.ndarray, fronts: np.ndarray, reference: np.ndarray | None
+) -> np.ndarray:
+    """The tie-break score of each point (finite, shape `(k, m)`) within its front.
+
+    `crowding_distance` or `hypervolume_contributions` (with `reference`) of the points
+    of each front, the same numbers to the last bit, but computed for all fronts at
+    once where that is possible: a rung holds dozens of fronts, and a call per front
+    cost more than the ranking itself.
+    """
+    if reference is None:
+        return _crowding_by_front(points, fronts)
+    if points.shape[1] == 2 and bool((points < reference).all()):
+        return _contributions_by_front_2d(points, fronts, reference)
+    modes: list[Mode] = ["min"] * points.shape[1]
+    scores = np.zeros(len(points))
+    for front in np.unique(fronts).tolist():
+        members = np.flatnonzero(fronts == front)
+        scores[members] = hypervolume_contributions(points[members], reference, modes)
+    return scores
+
+
+def _crowding_by_front(points: np.ndarray, fronts: np.ndarray) -> np.ndarray:
+    """`crowding_distance` of each point (finite, shape `(k, m)`) within its front.
+
+    Per metric, the distinct values of each front in increasing order: an inner value
+    gets the gap between its neighbours over the front's range, the two ends inf, and
+    a front with a single value adds nothing; the metrics are summed in column order,
+    as `crowding_distance` sums them.
+    """
+    distance = np.zeros(len(points))
+    for column in points.T:
+        walk = np.lexsort((column, fronts))
+        values, owners = column[walk], fronts[walk]
+        distinct = np.ones(len(walk), dtype=bool)
+        distinct[1:] = (owners[1:] != owners[:-1]) | (values[1:] != values[:-1])
+        value, owner = values[distinct], owners[distinct]
+        opens = np.ones(len(value), dtype=bool)  # the front's first (smallest) value
+        opens[1:] = owner[1:] != owner[:-1]
+        closes = np.ones(len(value), dtype=bool)  # its last (largest) value
+        closes[:-1] = opens[1:]
+        front_of = np.cumsum(opens) - 1
+        lowest, highest = value[opens][front_of], value[closes][front_of]
+        per_value = np.where(opens & closes, 0.0, math.inf)
+        inner = np.flatnonzero(~opens & ~closes)
+        with np.errstate(invalid="ignore"):  # inf / inf next to an infinite value
+            gaps = (value[inner + 1] - value[inner - 1]) / (highest[inner] - lowest[inner])
+        per_value[inner] = np.where(np.isnan(gaps), math.inf, gaps)
+        distance[walk] += per_value[np.cumsum(distinct) - 1]
+    return distance
+
+
+def _contributions_by_front_2d(
+    points: np.ndarray, fronts: np.ndarray, reference: np.ndarray
+) -> np.ndarray:
+    """`hypervolume_contributions` of each point (shape `(k, 2)`, all strictly better
+    than `reference`) within its front, every front holding at least two points.
+
+    In a front sorted by the first metric, distinct points descend in the second, and
+    a point's exclusive box reaches the next point's first metric and the previous
+    point's second one (the reference at the ends); copies of a point share its box
+    and so each contribute 0.
+    """
+    walk = np.lexsort((points[:, 1], points[:, 0], fronts))
+    first, second, owners = points[walk, 0], points[walk, 1], fronts[walk]
+    distinct = np.ones(len(walk), dtype=bool)
+    distinct[1:] = (
+        (owners[1:] != owners[:-1]) | (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+    )
+    copy_of = np.cumsum(distinct) - 1
+    copies = np.bincount(copy_of)
+    left, low, owner = first[distinct], second[distinct], owners[distinct]
+    opens = np.ones(len(left), dtype=bool)
+    opens[1:] = owner[1:] != owner[:-1]
+    closes = np.ones(len(left), dtype=bool)
+    closes[:-1] = opens[1:]
+    right = np.where(closes, reference[0], np.roll(left, -1))
+    above = np.where(opens, reference[1], np.roll(low, 1))
+    with np.errstate(over="ignore"):  # an area beyond the float range is inf
+        area = (right - left) * (above - low)
+    owned = np.where(copies > 1, 0.0, np.clip(area, 0.0, None))
+    contributions = np.zeros(len(points))
+    contributions[walk] = owned[copy_of]
+    return contributions

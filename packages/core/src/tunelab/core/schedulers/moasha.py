@@ -19,7 +19,9 @@ class ParetoRung:
 
     The order (`pareto_order`: front, then the tie-break, then the trial id, as
     ASHA orders ties) is computed when first asked for after a change, in
-    O(n^2 * m) for n trials and m metrics, so a rung costs one sort per result.
+    O(n log n) for n trials and two metrics (O(n^2 * m) for m > 2), so a rung costs
+    one sort per result. The costs sit in one array that grows by doubling, so that
+    a sort does not first gather thousands of rows.
 
     Args:
         tie_break: How trials of one front are ordered, see `pareto_scores`.
@@ -28,49 +30,64 @@ class ParetoRung:
     def __init__(self, tie_break: TieBreak) -> None:
         self.tie_break: TieBreak = tie_break
         self._ids: list[int] = []
-        self._recorded: set[int] = set()
-        self._costs: list[np.ndarray] = []
-        self._positions: dict[int, int] | None = {}
+        self._rows: dict[int, int] = {}  # trial id -> row of `_costs`
+        self._costs = np.empty((0, 0))  # rows beyond len(self) are spare capacity
+        self._places: np.ndarray | None = None  # place in the order, by row
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def add(self, trial_id: int, costs: np.ndarray) -> None:
         """Record the cost vector (smaller is better) of `trial_id`, once per trial."""
-        if trial_id in self._recorded:
+        if trial_id in self._rows:
             raise ValueError(f"trial {trial_id} already has a result at this rung")
-        self._recorded.add(trial_id)
+        vector = np.asarray(costs, dtype=float).reshape(-1)
+        row = len(self._ids)
+        if row and len(vector) != self._costs.shape[1]:
+            raise ValueError(
+                f"trial {trial_id} has {len(vector)} costs, the rung's other trials "
+                f"{self._costs.shape[1]}"
+            )
+        if row == len(self._costs):
+            grown = np.empty((max(8, 2 * row), len(vector)))
+            if row:
+                grown[:row] = self._costs[:row]
+            self._costs = grown
+        self._costs[row] = vector
+        self._rows[trial_id] = row
         self._ids.append(trial_id)
-        self._costs.append(np.asarray(costs, dtype=float))
-        self._positions = None
+        self._places = None
 
     def position(self, trial_id: int) -> int:
         """0-based place of a recorded trial in the rung's order (0 = best)."""
-        return self._ordered()[trial_id]
+        return int(self._ordered()[self._rows[trial_id]])
 
     def best_of(self, trial_ids: Sequence[int]) -> int | None:
         """The trial of `trial_ids` (all recorded here) placed first, or None if empty."""
         if not trial_ids:
             return None
-        positions = self._ordered()
-        return min(trial_ids, key=positions.__getitem__)
+        places, rows = self._ordered(), self._rows
+        return min(trial_ids, key=lambda trial_id: int(places[rows[trial_id]]))
 
-    def _ordered(self) -> dict[int, int]:
-        if self._positions is None:
+    def _ordered(self) -> np.ndarray:
+        if self._places is None:
+            n = len(self._ids)
             by_id = np.argsort(self._ids, kind="stable")  # pareto_order breaks ties by row
-            costs = np.stack(self._costs)[by_id]
-            order = by_id[pareto_order(costs, self.tie_break)].tolist()
-            self._positions = {self._ids[row]: place for place, row in enumerate(order)}
-        return self._positions
+            order = by_id[pareto_order(self._costs[by_id], self.tie_break)]
+            self._places = np.empty(n, dtype=int)
+            self._places[order] = np.arange(n)
+        return self._places
 
     def state_dict(self) -> dict[str, Any]:
-        return {"ids": list(self._ids), "costs": [c.tolist() for c in self._costs]}
+        return {"ids": list(self._ids), "costs": self._costs[: len(self._ids)].tolist()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self._ids = [int(t) for t in state["ids"]]
-        self._recorded = set(self._ids)
-        self._costs = [np.asarray(c, dtype=float) for c in state["costs"]]
-        self._positions = None
+        ids = [int(t) for t in state["ids"]]
+        costs = np.asarray(state["costs"], dtype=float)
+        self._ids = ids
+        self._rows = {trial_id: row for row, trial_id in enumerate(ids)}
+        self._costs = costs.reshape(len(ids), -1) if len(ids) else np.empty((0, 0))
+        self._places = None
 
 
 class MOASHAScheduler(HyperbandScheduler):
