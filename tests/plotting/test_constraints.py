@@ -182,3 +182,24 @@ def test_cost_spent_adds_each_trials_increase() -> None:
     assert cost_spent(results, "worker_cost").tolist() == [2.0, 3.0, 6.0, 9.0, 10.0]
     shuffled = results.iloc[[4, 2, 0, 3, 1]].reset_index(drop=True)
     assert cost_spent(shuffled, "worker_cost").tolist() == [10.0, 6.0, 2.0, 9.0, 3.0]
+
+
+def test_a_seed_without_a_feasible_result_is_named_in_the_notes(tmp_path: Path) -> None:
+    from tunelab.plotting.report import report_notes
+
+    for seed in (0, 1, 2):
+        results = constrained_results(seed)
+        if seed == 1:
+            results["c"] = 1.0  # nothing feasible: its best is undefined, not missing
+        write_experiment(
+            tmp_path,
+            benchmark="bench",
+            method="a",
+            seed=seed,
+            results=results,
+            constraint="c",
+            budget={"max_wallclock_time": 12.0},
+        )
+    study = load_study(tmp_path)
+    notes = report_notes(study, curves_frame(study))
+    assert any(n.startswith("a on bench: 1 of 3 seeds ended without a result") for n in notes)

@@ -172,3 +172,13 @@ def test_a_long_legend_goes_beside_the_axes() -> None:
     legend_box = legend.get_window_extent()
     assert legend_box.x0 >= ax.get_window_extent().x1  # right of the axes
     plt.close(fig)
+
+
+def test_long_benchmark_names_break_into_two_lines_over_grid_subplots() -> None:
+    from tunelab.plotting.figures._curves import _two_lines
+
+    assert _two_lines("yahpo-lcbench-167190") == "yahpo-lcbench-167190"
+    assert _two_lines("nasbench201-final-constrained-cifar10") == (
+        "nasbench201-final-\nconstrained-cifar10"
+    )
+    assert _two_lines("a" * 40) == "a" * 40  # nowhere to break: as given

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -107,7 +108,7 @@ def find_experiments(root: str) -> list[str]:
 
 
 def load_study(
-    root: str,
+    root: str | os.PathLike[str],
     *,
     where: Mapping[str, Sequence[str]] | None = None,
     since: str | None = None,
@@ -131,6 +132,7 @@ def load_study(
         jobs: Threads reading files in parallel.
         progress: Show a progress bar (default: when stderr is a terminal).
     """
+    root = os.fspath(root)
     fs, base = filesystem(root)
     folders = find_experiments(root)
     if not folders:

@@ -361,14 +361,16 @@ def report_notes(
 ) -> list[str]:
     """What a reader of the figures and tables must know, one sentence each.
 
-    A critical-difference diagram left out (naming N, k and the rule), and the
-    methods whose decision time was charged to the simulated clock.
+    A critical-difference diagram left out (naming N, k and the rule), methods with
+    seeds that ended without a (feasible) result, and the methods whose decision time
+    was charged to the simulated clock.
     """
     options = options or FigureOptions()
     notes = []
     reason = _cd_skip_reason(curves, options)
     if reason is not None:
         notes.append(f"No critical-difference diagram: {reason}.")
+    notes += _empty_seed_notes(curves)
     charged = charged_methods(study)
     if charged:
         names = ", ".join(m.removesuffix(CHARGED_LABEL) for m in charged)
@@ -378,6 +380,28 @@ def report_notes(
             f"machine and its load; their labels end with '{CHARGED_LABEL.strip()}'."
         )
     return notes
+
+
+def _empty_seed_notes(curves: pd.DataFrame) -> list[str]:
+    """A note per method and benchmark with seeds whose curve ends without a value: no
+    result at all, or (with a constraint) no feasible one. Their statistic is then
+    undefined ("n/a" in the tables, no curve), which a reader must not take for a
+    missing run."""
+    if curves.empty:
+        return []
+    last = (
+        curves.sort_values("step", kind="stable")
+        .groupby(["benchmark", "method", "seed"], sort=True)["value"]
+        .last()
+    )
+    empty = last.isna().groupby(level=["benchmark", "method"]).agg(["sum", "size"])
+    return [
+        f"{method} on {benchmark}: {int(row['sum'])} of {int(row['size'])} seeds ended "
+        "without a result (with a constraint: without a feasible one), so its interquartile "
+        "mean is undefined where they have none: 'n/a' in the tables, no curve there."
+        for (benchmark, method), row in empty.iterrows()
+        if row["sum"] > 0
+    ]
 
 
 def _cd_skip_reason(curves: pd.DataFrame, options: FigureOptions) -> str | None:

@@ -223,7 +223,7 @@ def benchmark_grid(
         )
         for ax, name in zip(axes.flat, names, strict=False):
             options = AxesOptions(
-                title=(titles or {}).get(name, name),
+                title=(titles or {}).get(name, _two_lines(name)),
                 log_x=log_x,
                 log_y=log_y,
                 xlim=(xlims or {}).get(name),
@@ -369,3 +369,17 @@ def rank_curves(
             options=AxesOptions(title=title, log_x=log_x, xlim=xlim, ylim=ylim),
         )
     return ax
+
+
+_TITLE_WIDTH = 28
+"""Characters of a benchmark name that fit over a grid subplot in one line."""
+
+
+def _two_lines(name: str) -> str:
+    """`name`, broken after the hyphen closest to its middle when it is too long for one
+    line over a grid subplot (neighbouring titles would run into each other)."""
+    if len(name) <= _TITLE_WIDTH or "-" not in name:
+        return name
+    cuts = [i + 1 for i, char in enumerate(name) if char == "-"]
+    cut = min(cuts, key=lambda i: abs(i - len(name) / 2))
+    return f"{name[:cut]}\n{name[cut:]}"
