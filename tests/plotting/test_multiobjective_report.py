@@ -118,6 +118,19 @@ def test_a_positive_objective_spanning_decades_gets_a_log_axis() -> None:
     plt.close(fig)
 
 
+def test_many_methods_wrap_into_rows_of_four_panels() -> None:
+    rng = np.random.default_rng(1)
+    runs = {f"m{i}": {0: rng.uniform(size=(4, 2))} for i in range(9)}
+    fig = attainment_surfaces(Fronts("b", ("f", "g"), ("min", "min"), runs))
+    assert len(fig.axes) == 9  # the grid's three unused cells are removed
+    columns = {round(ax.get_position().x0, 3) for ax in fig.axes}
+    rows = {round(ax.get_position().y0, 3) for ax in fig.axes}
+    assert (len(columns), len(rows)) == (4, 3)
+    labelled = [ax for ax in fig.axes if ax.get_xlabel()]
+    assert len(labelled) == 4  # the lowest panel of each column
+    plt.close(fig)
+
+
 def test_three_objectives_get_a_row_per_pair() -> None:
     rng = np.random.default_rng(0)
     runs = {"m": {s: rng.uniform(size=(5, 3)) for s in range(3)}}

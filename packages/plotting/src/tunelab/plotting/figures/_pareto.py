@@ -12,6 +12,7 @@ that pair.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
@@ -26,6 +27,7 @@ from tunelab.plotting.fronts import Fronts
 LEVELS = (25.0, 50.0, 75.0)
 """Attainment levels drawn (percent of runs): the band's edges and the median."""
 _PANEL = (2.6, 2.2)  # inches per panel
+_MAX_COLUMNS = 4  # panels per row with two objectives (more would not fit a page)
 _MARGIN = 0.05  # of each axis' data range, around the points
 _LOG_DECADES = 2  # an objective spanning more decades (all positive) gets a log axis
 _LOG_MARGIN = 1.2  # factor around the extremes of a log axis
@@ -76,14 +78,20 @@ def attainment_surfaces(
         raise ValueError(f"{where}: no run has a feasible result with every objective")
     styles = styles or method_styles(chosen)
     pairs = list(combinations(range(len(fronts.metrics)), 2))
-    fig, axes = plt.subplots(
-        len(pairs),
-        len(chosen),
-        figsize=(_PANEL[0] * len(chosen), _PANEL[1] * len(pairs)),
+    # two objectives: the methods' panels wrap into rows of at most _MAX_COLUMNS
+    ncols = min(len(chosen), _MAX_COLUMNS) if len(pairs) == 1 else len(chosen)
+    wraps = math.ceil(len(chosen) / ncols)
+    fig, grid = plt.subplots(
+        len(pairs) * wraps,
+        ncols,
+        figsize=(_PANEL[0] * ncols, _PANEL[1] * len(pairs) * wraps),
         squeeze=False,
-        sharex="row",
-        sharey="row",
+        sharex="row" if len(pairs) > 1 else "all",
+        sharey="row" if len(pairs) > 1 else "all",
     )
+    for extra in grid.flat[len(chosen) :] if len(pairs) == 1 else ():
+        extra.remove()
+    axes = [[grid.flat[col] for col in range(len(chosen))]] if len(pairs) == 1 else grid
     for row, pair in enumerate(pairs):
         signs = np.array([1.0 if fronts.modes[j] == "min" else -1.0 for j in pair])
         bound = None if fronts.reference_point is None else np.array(fronts.reference_point)
@@ -100,19 +108,19 @@ def attainment_surfaces(
                     _line(ax, found[1], limits, signs, color="#b0b0b0", lw=0.8)
             _draw_method(ax, fronts, method, pair, signs, limits, surfaces[method], color)
             ax.set_title(method)
-            ax.set_xlim(*sorted(limits[0] * signs[0]))
-            ax.set_ylim(*sorted(limits[1] * signs[1]))
-            for j, set_scale, set_lim in (
-                (pair[0], ax.set_xscale, ax.set_xlim),
-                (pair[1], ax.set_yscale, ax.set_ylim),
+            for axis, (j, set_scale, set_lim) in enumerate(
+                ((pair[0], ax.set_xscale, ax.set_xlim), (pair[1], ax.set_yscale, ax.set_ylim))
             ):
                 log_limits = _log_limits(fronts, j, None if bound is None else float(bound[j]))
-                if log_limits is not None:
+                if log_limits is None:
+                    set_lim(*sorted(limits[axis] * signs[axis]))
+                else:
                     set_scale("log")
                     set_lim(*log_limits)
-            if row == len(pairs) - 1 or len(pairs) > 1:
+            below = col + ncols < len(chosen) if len(pairs) == 1 else False
+            if not below:  # the lowest panel of its column
                 ax.set_xlabel(_axis_label(fronts, pair[0]))
-            if col == 0:
+            if col % ncols == 0:
                 ax.set_ylabel(_axis_label(fronts, pair[1]))
     fig.suptitle(
         f"{fronts.benchmark}: attainment surfaces ({mid:g} % line, "
