@@ -3,7 +3,6 @@ the cached model, state)."""
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -101,9 +100,11 @@ class GPSearcherBase(ModelBasedSearcher):
     def _likelihood(self) -> GaussianLikelihood:
         return GaussianLikelihood(noise_floor=self.settings.noise_floor)
 
-    @abstractmethod
     def _build_model(self) -> GPModel:
-        """The GP model of the current data layout."""
+        """The GP model of the current data layout: by default one GP over the encoded
+        configuration (`_base_kernel`, Gaussian noise); learning-curve searchers add a
+        resource dimension."""
+        return GPModel(self._base_kernel(), likelihood=self._likelihood())
 
     @property
     def num_observations(self) -> int:

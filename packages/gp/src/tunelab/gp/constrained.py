@@ -19,7 +19,7 @@ from tunelab.core.trial import Config
 from tunelab.gp._base import GPSearcherBase
 from tunelab.gp.acquisition import expected_improvement, normal_cdf
 from tunelab.gp.fantasize import fantasize
-from tunelab.gp.model import ConditionedGP, GPModel
+from tunelab.gp.model import ConditionedGP
 from tunelab.gp.settings import GPSettings
 from tunelab.gp.surrogate import Surrogate
 from tunelab.gp.targets import TargetTransform
@@ -78,14 +78,11 @@ class PairedGPSearcher(GPSearcherBase):
         self.second_attr = second_attr
         self._second = Observations(self._encoder.dim)
         self._second_surrogate = Surrogate(
-            GPModel(self._base_kernel(), likelihood=self._likelihood()),
+            self._build_model(),
             dataclasses.replace(self.settings, boxcox=False),
             subsample_seed=int(self._rng.integers(2**62)),
         )
         self._fits: tuple[Fit, Fit] | None = None
-
-    def _build_model(self) -> GPModel:
-        return GPModel(self._base_kernel(), likelihood=self._likelihood())
 
     def _second_number(self, result: dict[str, Any]) -> float:
         """The second metric of `result` as a float (any float, NaN included)."""

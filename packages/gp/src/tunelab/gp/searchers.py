@@ -9,7 +9,7 @@ import numpy as np
 from tunelab.core.trial import Config
 from tunelab.gp._base import GPOptions, GPSearcherBase
 from tunelab.gp.fantasize import fantasize
-from tunelab.gp.model import ConditionedGP, GPModel
+from tunelab.gp.model import ConditionedGP
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -46,9 +46,6 @@ class GPSearcher(GPSearcherBase):
         super().observe(trial_id, config, result)
         # one result per trial: once observed, a trial needs no fantasy any more
         self._pending.pop(trial_id, None)
-
-    def _build_model(self) -> GPModel:
-        return GPModel(self._base_kernel(), likelihood=self._likelihood())
 
     def model(self) -> ConditionedGP | None:
         """The GP conditioned on the observations (not on pending trials), or None."""

@@ -10,7 +10,6 @@ import numpy as np
 from tunelab.core._pareto import observed_costs
 from tunelab.core.trial import Config, Mode
 from tunelab.gp._base import GPOptions, GPSearcherBase
-from tunelab.gp.model import GPModel
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -39,9 +38,6 @@ class MultiObjectiveGPSearcherBase(GPSearcherBase):
         # which is the row order of `self._data.latest`
         self._latest_costs: dict[int, tuple[float, np.ndarray]] = {}
         self._cost_log: list[np.ndarray] = []  # aligned with `self._data.log`
-
-    def _build_model(self) -> GPModel:
-        return GPModel(self._base_kernel(), likelihood=self._likelihood())
 
     def configure(
         self,
