@@ -203,13 +203,8 @@ def scheduler_preset(
         made.method_name = name
         return made
 
-    build.__name__ = build.__qualname__ = name
-    build.__module__ = _caller_module()
-    build.__doc__ = doc
-    build.__signature__ = signature  # type: ignore[attr-defined]
+    _name_preset(build, name, doc, signature, _caller_module(), searcher, defaults)
     build.scheduler = scheduler  # type: ignore[attr-defined]
-    build.searcher = searcher  # type: ignore[attr-defined]
-    build.defaults = dict(defaults)  # type: ignore[attr-defined]
     return build
 
 
@@ -258,15 +253,29 @@ def compose(
         scheduler.method_name = name
         return scheduler
 
-    build.__name__ = build.__qualname__ = name
-    build.__module__ = _caller_module()
-    build.__doc__ = doc
-    build.__signature__ = signature  # type: ignore[attr-defined]
+    _name_preset(build, name, doc, signature, _caller_module(), searcher, defaults)
     del build.__wrapped__  # inspect must see the new signature, not the base's
     build.family = base  # type: ignore[attr-defined]
+    return build
+
+
+def _name_preset(
+    build: Callable[..., Any],
+    name: str,
+    doc: str,
+    signature: inspect.Signature,
+    module: str,
+    searcher: SearcherFactory | None,
+    defaults: dict[str, Any],
+) -> None:
+    """Give a preset made by `compose` / `scheduler_preset` its name, module, doc and
+    signature, and keep its searcher and defaults readable on it."""
+    build.__name__ = build.__qualname__ = name
+    build.__module__ = module
+    build.__doc__ = doc
+    build.__signature__ = signature  # type: ignore[attr-defined]
     build.searcher = searcher  # type: ignore[attr-defined]
     build.defaults = dict(defaults)  # type: ignore[attr-defined]
-    return build
 
 
 def _caller_module() -> str:
