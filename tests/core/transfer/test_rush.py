@@ -170,11 +170,25 @@ def test_the_hurdle_is_the_best_seeded_result_and_maximised_metrics_work() -> No
     seeded = [start(rush, t) for t in range(2)]  # the best of a, then of b, maximised
     assert [t.config["x"] for t in seeded] == [0.3, 0.1]
     assert report(rush, seeded[0], 0.5) is Decision.CONTINUE
-    # the second seeded trial is itself held to the first one's result
-    assert report(rush, seeded[1], 0.4) is Decision.STOP
-    other = start(rush, 2)
-    assert report(rush, other, 0.6) is Decision.CONTINUE  # better than the hurdle
+    # a seeded trial faces ASHA's rule only, even when worse than another seeded one
+    assert report(rush, seeded[1], 0.4) is Decision.CONTINUE
     assert isinstance(rush, RUSHScheduler) and rush.hurdles == [0.5, None, None]
+    worse, better = start(rush, 2), start(rush, 3)
+    assert report(rush, worse, 0.45) is Decision.STOP  # below the hurdle 0.5
+    assert report(rush, better, 0.6) is Decision.CONTINUE
+    assert rush.hurdles == [0.5, None, None]
+
+
+def test_promotion_a_seeded_trial_is_promoted_by_ashas_rule_alone() -> None:
+    rush = scheduler("promotion", top_k=2)
+    trials = [start(rush, t) for t in range(6)]
+    assert isinstance(rush, RUSHScheduler) and rush.seeded_trials == [0, 1]
+    # the seeded trials rank first and second; trial 0 sets the hurdle 0.1
+    for trial, loss in zip(trials, [0.1, 0.2, 0.6, 0.7, 0.8, 0.9], strict=True):
+        assert report(rush, trial, loss) is Decision.PAUSE
+    resumed = [rush.suggest(6), rush.suggest(6)]
+    # ASHA promotes 2 of 6: the seeded trial 1 too, although worse than the hurdle
+    assert [r.resume_trial_id if r else None for r in resumed] == [0, 1]
 
 
 def test_promotion_a_paused_trial_worse_than_the_seeded_result_is_not_resumed() -> None:

@@ -72,8 +72,10 @@ class RUSHScheduler(HyperbandScheduler):
     continues past a rung iff ASHA lets it and its result there is at least as good
     as the hurdle; with "promotion" a paused trial is promoted iff it ranks among
     ASHA's promotable best and clears the hurdle. Before any seeded trial reached a
-    rung, ASHA decides alone. Seeded trials face the hurdle too: only the best of
-    them is sure to go on (Zappella et al., 2021).
+    rung, ASHA decides alone. The seeded trials set the hurdles and face ASHA's rule
+    only: which of the earlier tasks' best configurations is best on the target is
+    what they are run to find out, so a seeded trial is not stopped because another
+    one did better at an early rung.
 
     The hurdle of a rung only ever gets stricter, so a paused trial that fails it is
     never promoted later.
@@ -170,12 +172,18 @@ class RUSHScheduler(HyperbandScheduler):
 
     def _stop_or_continue(self, index: int, trial_id: int) -> Decision:
         decision = super()._stop_or_continue(index, trial_id)
-        if decision is Decision.CONTINUE and not self._clears(index, trial_id):
+        if (
+            decision is Decision.CONTINUE
+            and trial_id not in self._seeded
+            and not self._clears(index, trial_id)
+        ):
             return Decision.STOP
         return decision
 
     def _may_promote(self, index: int, trial_id: int) -> bool:
-        return super()._may_promote(index, trial_id) and self._clears(index, trial_id)
+        if not super()._may_promote(index, trial_id):
+            return False
+        return trial_id in self._seeded or self._clears(index, trial_id)
 
     def state_dict(self) -> dict[str, Any]:
         return {
