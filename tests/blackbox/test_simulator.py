@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -11,8 +12,11 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tunelab.blackbox import SimulatorBackend, TabularBlackbox, branin
+from tunelab.blackbox.simulator import _cumulative
 from tunelab.core import (
     Decision,
     FIFOScheduler,
@@ -340,3 +344,22 @@ def test_time_scale_applies_to_time_per_fidelity_too(tmp_path: Path) -> None:
     )
     results = [when for when, _, kind in backend.events if kind == "result"]
     assert results[:3] == [10.0, 20.0, 30.0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0]),
+        ),
+        max_size=12,
+    )
+)
+def test_cumulative_values_are_those_of_nan_to_num_then_the_running_maximum(
+    values: list[float],
+) -> None:
+    expected = np.maximum.accumulate(np.nan_to_num(np.asarray(values, dtype=float)))
+    found = _cumulative(np.asarray(values))
+    assert found.dtype == np.float64
+    assert repr(found.tolist()) == repr(expected.tolist())  # -0.0 and NaN included

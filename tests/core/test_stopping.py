@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tunelab.core import StoppingCriterion, TuningStatus
 
@@ -65,3 +69,63 @@ def test_cost_is_the_sum_of_each_trials_latest_cost() -> None:
     assert StoppingCriterion(max_cost=0.75)(status)
     with pytest.raises(ValueError, match="max_cost must be a number >= 0, got -1"):
         StoppingCriterion(max_cost=-1)
+
+
+LIMITS = {
+    "max_wallclock_time": "tuner_time",
+    "max_num_trials_completed": "num_trials_completed",
+    "max_num_trials_finished": "num_trials_finished",
+    "max_num_results": "num_results",
+    "max_cost": "cost",
+}
+small = st.integers(0, 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    limits=st.fixed_dictionaries({name: st.none() | small for name in [*LIMITS, "started"]}),
+    counts=st.fixed_dictionaries(
+        {
+            name: small
+            for name in (
+                "num_trials_started",
+                "num_trials_completed",
+                "num_trials_failed",
+                "num_trials_stopped",
+                "num_trials_running",
+                "num_results",
+            )
+        }
+    ),
+    times=st.tuples(small, small),
+    low=st.none() | small,
+    high=st.none() | small,
+)
+def test_the_criterion_holds_exactly_when_a_limit_is_reached(
+    limits: dict[str, int | None],
+    counts: dict[str, Any],
+    times: tuple[int, int],
+    low: int | None,
+    high: int | None,
+) -> None:
+    status = TuningStatus(tuner_time=float(times[0]), cost=float(times[1]), **counts)
+    status.observe_result({"loss": 2.0})
+    started = limits.pop("started")
+    criterion = StoppingCriterion(
+        max_num_trials_started=started,
+        min_metric_value=None if low is None else {"loss": low, "other": 0},
+        max_metric_value=None if high is None else {"loss": high},
+        **limits,
+    )
+    reached = [
+        started is not None
+        and status.num_trials_started >= started
+        and status.num_trials_running == 0,
+        *(
+            limit is not None and getattr(status, LIMITS[name]) >= limit
+            for name, limit in limits.items()
+        ),
+        low is not None and low >= 2.0,
+        high is not None and high <= 2.0,
+    ]
+    assert criterion(status) == any(reached)

@@ -527,3 +527,18 @@ def test_resume_refuses_other_backend_settings(tmp_path: Path) -> None:
         make_tuner(path, backend=Described(2.0))
     make_tuner(path, backend=Described(1.0)).run()
     assert load_experiment(path).metadata["status"] == "complete"
+
+
+def test_a_custom_criterion_is_asked_again_after_each_trial_it_could_stop(
+    tmp_path: Path,
+) -> None:
+    asked: list[int] = []
+
+    def three_trials(status: Any) -> bool:
+        asked.append(status.num_trials_started)
+        return bool(status.num_trials_started >= 3)
+
+    tuner = make_tuner(tmp_path / "exp", stop_criterion=three_trials, n_workers=5)
+    tuner.run()
+    assert len(tuner.trials) == 3  # free workers left, but the criterion held
+    assert {1, 2, 3} <= set(asked)  # asked after each start

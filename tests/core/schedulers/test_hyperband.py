@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tunelab.core.schedulers.hyperband import HyperbandScheduler, RungSystem
@@ -166,6 +167,18 @@ def test_result_without_resource_or_metric_is_a_clear_error() -> None:
         scheduler.on_trial_result(trial, {"loss": 1.0})
     with pytest.raises(ValueError, match=r"without the metric 'loss'"):
         scheduler.on_trial_result(trial, {"epoch": 1})
+
+
+def test_the_resource_must_be_a_number_of_any_numeric_type_but_bool() -> None:
+    scheduler = asha(max_resource=27)
+    trial = start(scheduler, 0)
+    bad: list[Any] = [True, "1", None]
+    for resource in bad:
+        with pytest.raises(ValueError, match=r"epoch=.*the resource must be a number"):
+            scheduler.on_trial_result(trial, {"epoch": resource, "loss": 1.0})
+    good: list[Any] = [np.int64(1), np.float32(3.0), 9.0]
+    for resource in good:
+        assert scheduler.on_trial_result(trial, {"epoch": resource, "loss": 1.0}) in Decision
 
 
 def test_stopping_keeps_the_top_fraction_at_each_rung() -> None:

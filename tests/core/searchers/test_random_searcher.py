@@ -88,3 +88,20 @@ def test_restored_searcher_continues_identically_in_a_nearly_exhausted_space() -
     assert [restored.suggest(n + i) for i in range(left + 1)] == rest
     assert rest[-1] is None  # exhausted, without a duplicate
     assert len({config_key(c) for c in cast(list[Config], suggested + rest[:-1])}) == 2000
+
+
+def test_draws_are_those_of_sample_config_with_the_same_generator() -> None:
+    space = {
+        "lr": loguniform(1e-4, 1e-0),
+        "layers": randint(1, 5),
+        "act": choice(["a", "b"]),
+        "tags": ["x"],
+        "epochs": 9,
+    }
+    searcher = RandomSearcher(space, seed=3)
+    rng = np.random.default_rng()
+    rng.bit_generator.state = searcher.state_dict()["rng"]  # where the searcher's draws start
+    for trial_id in range(50):
+        config = searcher.suggest(trial_id)
+        assert config == sample_config(space, rng)
+        assert config is not None and config["tags"] is not space["tags"]  # a copy

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,13 +57,14 @@ class SimulatedClock(Clock):
             self._now += seconds
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     """A trial being (virtually) trained."""
 
     generation: int
     curve: dict[str, np.ndarray]
-    elapsed: np.ndarray
+    values: list[tuple[str, list[float] | np.ndarray]]  # the curve, float64 columns as lists
+    elapsed: list[float]  # cumulative training time at each fidelity index
     start_time: float
     start_index: int
     last_index: int
@@ -156,6 +158,14 @@ class SimulatorBackend(Backend):
         self._clock = SimulatedClock(self, charge_decisions=charge_decision_time)
         self._fidelities = blackbox.fidelity_values
         self._resource_attr = blackbox.fidelity_name
+        # the resource key and the value reported at each fidelity index (whole ones as ints)
+        self._reported: tuple[str, list[int | float]] | None = None
+        if self._resource_attr is not None and self._fidelities is not None:
+            values = [float(v) for v in self._fidelities]
+            self._reported = (
+                self._resource_attr,
+                [int(v) if v.is_integer() else v for v in values],
+            )
         self._space_keys = set(blackbox.configuration_space)
         self._runs: dict[int, _Run] = {}
         self._paused: dict[int, _Run] = {}
@@ -305,7 +315,11 @@ class SimulatorBackend(Backend):
         run = _Run(
             generation=self._generation,
             curve=curve,
-            elapsed=self._elapsed(curve),
+            values=[
+                (name, column.tolist() if _is_float64(column) else column)
+                for name, column in curve.items()
+            ],
+            elapsed=self._elapsed(curve).tolist(),
             start_time=self._clock.time(),
             start_index=start_index,
             last_index=last_index,
@@ -313,7 +327,8 @@ class SimulatorBackend(Backend):
             cost=None if self.cost_attr is None else _cumulative(curve[self.cost_attr]),
         )
         self._runs[trial.trial_id] = run
-        self._log((run.start_time, trial.trial_id, "start"))
+        if self.keep_event_log:
+            self.events.append((run.start_time, trial.trial_id, "start"))
         if start_index > last_index:  # nothing left to train: ends at once
             self._schedule(trial.trial_id, run, run.start_time)
         else:
@@ -322,7 +337,7 @@ class SimulatorBackend(Backend):
     def _schedule_next(self, trial_id: int, run: _Run) -> None:
         index = run.done_index + 1
         before = run.elapsed[run.start_index - 1] if run.start_index > 0 else 0.0
-        self._schedule(trial_id, run, run.start_time + float(run.elapsed[index] - before))
+        self._schedule(trial_id, run, run.start_time + (run.elapsed[index] - before))
 
     def _schedule(self, trial_id: int, run: _Run, when: float) -> None:
         self._sequence += 1
@@ -338,18 +353,21 @@ class SimulatorBackend(Backend):
         run.done_index += 1
         index = run.done_index
         self._checkpoints[trial_id] = index
-        result: dict[str, Any] = {name: float(values[index]) for name, values in run.curve.items()}
-        if self._resource_attr is not None and self._fidelities is not None:
-            value = float(self._fidelities[index])
-            result[self._resource_attr] = int(value) if value.is_integer() else value
+        result: dict[str, Any] = {name: float(values[index]) for name, values in run.values}
+        if self._reported is not None:
+            attr, reported = self._reported
+            result[attr] = reported[index]
         if run.cost is not None:
             step = run.cost[index] - (run.cost[index - 1] if index > 0 else 0.0)
             result[COST_KEY] = self._costs[trial_id] = self._costs.get(trial_id, 0.0) + float(step)
-        self._log((when, trial_id, "result"))
+        log = self.events if self.keep_event_log else None
+        if log is not None:
+            log.append((when, trial_id, "result"))
         if index >= run.last_index:
             del self._runs[trial_id]
             self._ended.add(trial_id)
-            self._log((when, trial_id, "end"))
+            if log is not None:
+                log.append((when, trial_id, "end"))
             return TrialUpdate(trial_id, [result], TrialStatus.COMPLETED, time=when)
         self._schedule_next(trial_id, run)
         return TrialUpdate(trial_id, [result], TrialStatus.RUNNING, time=when)
@@ -371,7 +389,8 @@ class SimulatorBackend(Backend):
         if attr is None:
             assert self.time_per_fidelity is not None
             return self.time_per_fidelity * self.time_scale * np.arange(1, n + 1, dtype=float)
-        return _cumulative(curve[attr]) * self.time_scale
+        elapsed = _cumulative(curve[attr])
+        return elapsed if self.time_scale == 1.0 else elapsed * self.time_scale
 
     def _last_index(self, config: dict[str, Any]) -> int:
         fidelities = self._fidelities
@@ -392,5 +411,16 @@ class SimulatorBackend(Backend):
 def _cumulative(values: np.ndarray) -> np.ndarray:
     """A recorded cumulative quantity (time, cost) made usable: NaN as 0, and never
     decreasing (a table's noise must not give a step a negative duration or cost)."""
-    cumulative: np.ndarray = np.maximum.accumulate(np.nan_to_num(np.asarray(values, dtype=float)))
+    array = np.asarray(values, dtype=float)
+    cumulative: np.ndarray = np.maximum.accumulate(array)
+    # `nan_to_num` is slow, and changes nothing unless the running maximum meets a NaN
+    # (which it carries to the end), +inf (likewise) or starts at -inf
+    if len(cumulative) and not (math.isfinite(cumulative[0]) and math.isfinite(cumulative[-1])):
+        cumulative = np.maximum.accumulate(np.nan_to_num(array))
     return cumulative
+
+
+def _is_float64(column: Any) -> bool:
+    """Whether `column` is an array of doubles: its `tolist()` holds the very floats
+    `float(column[i])` gives."""
+    return isinstance(column, np.ndarray) and column.dtype == np.float64

@@ -78,24 +78,33 @@ class StoppingCriterion:
         return limit is None or status.num_trials_started < limit
 
     def __call__(self, status: TuningStatus) -> bool:
-        if not self.allows_new_trials(status) and status.num_trials_running == 0:
+        # The tuner asks several times per result: plain comparisons, unset limits skipped.
+        started = self.max_num_trials_started
+        if (
+            started is not None
+            and status.num_trials_started >= started
+            and status.num_trials_running == 0
+        ):
             return True
-        limits = (
-            (self.max_wallclock_time, status.tuner_time),
-            (self.max_num_trials_completed, status.num_trials_completed),
-            (self.max_num_trials_finished, status.num_trials_finished),
-            (self.max_num_results, status.num_results),
-            (self.max_cost, status.cost),
+        checks = (
+            (self.max_wallclock_time, "tuner_time"),
+            (self.max_num_trials_completed, "num_trials_completed"),
+            (self.max_num_trials_finished, "num_trials_finished"),
+            (self.max_num_results, "num_results"),
+            (self.max_cost, "cost"),
         )
-        if any(limit is not None and value >= limit for limit, value in limits):
-            return True
-        for metric, threshold in (self.min_metric_value or {}).items():
-            if status.metric_min.get(metric, float("inf")) <= threshold:
+        for limit, name in checks:
+            if limit is not None and getattr(status, name) >= limit:
                 return True
-        return any(
-            status.metric_max.get(metric, float("-inf")) >= threshold
-            for metric, threshold in (self.max_metric_value or {}).items()
-        )
+        if self.min_metric_value:
+            for metric, threshold in self.min_metric_value.items():
+                if status.metric_min.get(metric, float("inf")) <= threshold:
+                    return True
+        if self.max_metric_value:
+            for metric, threshold in self.max_metric_value.items():
+                if status.metric_max.get(metric, float("-inf")) >= threshold:
+                    return True
+        return False
 
     def to_dict(self) -> dict[str, Any]:
         """The limits that are set, JSON-serialisable (recorded as the budget)."""

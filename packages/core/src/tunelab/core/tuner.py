@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 # Written by the tuner: a key of the same name in a reported result is not recorded.
 _RESERVED_COLUMNS = ("trial_id", "tuner_time", "decision", "status", DECISION_TIME)
+_RESERVED = frozenset(_RESERVED_COLUMNS)
+# `TuningStatus` counter of the trials in each state, by the state's value
+_COUNTERS = {status.value: f"num_trials_{status.value}" for status in TrialStatus}
 # Measures the real time of scheduler calls (a module attribute, so tests can replace it).
 _decision_timer = time.perf_counter
 
@@ -186,6 +189,16 @@ class Tuner:
         self._repeats_left: dict[int, int] = {}  # results a restarted trial reports again
         self._run_start: dict[int, float] = {}  # tuner time of a trial's last (re)start
         self._numeric_keys: set[str] = set()  # reported keys whose column is numeric
+        # the keys the scheduler needs as numbers, for its metrics and resource attribute
+        self._needed: tuple[list[str], str | None, frozenset[str]] = ([], None, frozenset())
+        # `_numeric_keys | needed` as last built, with the sets (and size) it was built from
+        self._screened: tuple[set[str], int, frozenset[str], set[str]] = (
+            set(),
+            -1,
+            frozenset(),
+            set(),
+        )
+        self._config_columns: dict[tuple[str, ...], tuple[str, ...]] = {}  # names -> columns
         self._warned_values: set[tuple[int, str]] = set()
         self._clock = backend.clock
         self._start = 0.0
@@ -441,8 +454,11 @@ class Tuner:
         """Start or resume trials on free workers; False when the scheduler had none."""
         busy = len(self.backend.busy_trial_ids())
         criterion = self.stop_criterion
+        # The loop has just checked the criterion: check it again once a trial started or
+        # resumed (the status changed).
+        acted = False
         while busy < self.n_workers:
-            if criterion(self.status):
+            if acted and criterion(self.status):
                 return True
             if isinstance(criterion, StoppingCriterion) and not criterion.allows_new_trials(
                 self.status
@@ -456,6 +472,7 @@ class Tuner:
             else:
                 assert suggestion.config is not None
                 trial = self._start_new(suggestion.config, suggestion.checkpoint_from)
+            acted = True
             if trial.status is TrialStatus.RUNNING:
                 self._notify_start(trial)
                 busy += 1
@@ -552,7 +569,9 @@ class Tuner:
 
     def _count_cost(self, trial_id: int, result: dict[str, Any]) -> None:
         """Add what `result` says its trial cost since its previous cost report."""
-        self.status.observe_cost(result, self._cost_basis.get(trial_id))
+        previous = self._cost_basis.get(trial_id)
+        if COST_KEY in result or (previous is not None and COST_KEY in previous):
+            self.status.observe_cost(result, previous)  # else no cost: adds nothing
         self._cost_basis[trial_id] = result
 
     def _is_repeat(self, trial: Trial, result: dict[str, Any]) -> bool:
@@ -594,17 +613,21 @@ class Tuner:
             if live:
                 self.backend.pause_trial(trial.trial_id)
             self._set_status(trial, TrialStatus.PAUSED)
-        self._warn_reserved(result)
-        row = {key: value for key, value in result.items() if key not in _RESERVED_COLUMNS}
-        row.update(
-            trial_id=trial.trial_id,
-            tuner_time=now,
-            decision=decision.value,
-            status=trial.status.value,
-        )
+        row = {key: value for key, value in result.items() if key not in _RESERVED}
+        if len(row) < len(result):
+            self._warn_reserved(result)
+        row["trial_id"] = trial.trial_id
+        row["tuner_time"] = now
+        row["decision"] = decision._value_  # `.value` is a slow descriptor in Python 3.11
+        row["status"] = trial.status._value_
         row[DECISION_TIME] = self._unrecorded_decision_seconds
         self._unrecorded_decision_seconds = 0.0
-        row.update({CONFIG_PREFIX + key: value for key, value in trial.config.items()})
+        config = trial.config
+        names = tuple(config)
+        columns = self._config_columns.get(names)
+        if columns is None:
+            columns = self._config_columns[names] = tuple(CONFIG_PREFIX + key for key in names)
+        row.update(zip(columns, config.values(), strict=True))
         self.store.add_row(row)
         for callback in self.callbacks:
             callback.on_trial_result(trial, result, decision)
@@ -614,11 +637,12 @@ class Tuner:
         (see the class docstring), and whether the scheduler may see it."""
         metrics = self.scheduler.metric_names()
         attr = self.scheduler.resource_attr
-        needed = {*metrics, *([attr] if attr is not None else [])}
-        kept, rejected = screen_result(result, numeric=self._numeric_keys | needed)
-        for key in needed & kept.keys():
-            if kept[key] is None:
-                rejected[key] = kept.pop(key)
+        needed = self._needed_keys(metrics, attr)
+        kept, rejected = screen_result(result, numeric=self._numeric_or(needed))
+        if None in kept.values():
+            for key in needed & kept.keys():
+                if kept[key] is None:
+                    rejected[key] = kept.pop(key)
         for key, value in rejected.items():
             if key in metrics:
                 kept[key] = math.nan
@@ -628,10 +652,28 @@ class Tuner:
             else:
                 handling = "left out of the results"
             self._warn_value(trial, key, value, handling)
-        self._numeric_keys.update(
-            key for key, value in kept.items() if key not in rejected and _is_numeric(value)
-        )
+        numeric = self._numeric_keys
+        for key, value in kept.items():
+            if key not in numeric and key not in rejected and _is_numeric(value):
+                numeric.add(key)
         return kept, attr is None or attr not in rejected
+
+    def _needed_keys(self, metrics: list[str], attr: str | None) -> frozenset[str]:
+        """The metrics and the resource attribute, as a set built once per change."""
+        if metrics != self._needed[0] or attr != self._needed[1]:
+            keys = frozenset([*metrics, *([attr] if attr is not None else [])])
+            self._needed = (metrics, attr, keys)
+        return self._needed[2]
+
+    def _numeric_or(self, needed: frozenset[str]) -> set[str]:
+        """`_numeric_keys | needed`, built again only when either changed (the numeric
+        keys only ever grow, so their count tells)."""
+        numeric, size, built_from, union = self._screened
+        if numeric is not self._numeric_keys or size != len(numeric) or built_from is not needed:
+            numeric = self._numeric_keys
+            union = numeric | needed
+            self._screened = (numeric, len(numeric), needed, union)
+        return union
 
     def _warn_value(self, trial: Trial, key: str, value: Any, handling: str) -> None:
         if (trial.trial_id, key) in self._warned_values:
@@ -682,16 +724,10 @@ class Tuner:
             callback.on_trial_error(trial, error)
 
     def _set_status(self, trial: Trial, new: TrialStatus) -> None:
-        counters = {
-            TrialStatus.RUNNING: "num_trials_running",
-            TrialStatus.PAUSED: "num_trials_paused",
-            TrialStatus.COMPLETED: "num_trials_completed",
-            TrialStatus.STOPPED: "num_trials_stopped",
-            TrialStatus.FAILED: "num_trials_failed",
-        }
-        old = counters[trial.status]
+        old = _COUNTERS[trial.status._value_]  # by value: an enum member hashes slowly
         setattr(self.status, old, getattr(self.status, old) - 1)
-        setattr(self.status, counters[new], getattr(self.status, counters[new]) + 1)
+        counter = _COUNTERS[new._value_]
+        setattr(self.status, counter, getattr(self.status, counter) + 1)
         self._checkpoints.on_status(trial.trial_id, trial.status, new)
         trial.status = new
         if new.is_finished:

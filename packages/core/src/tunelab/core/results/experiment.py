@@ -41,20 +41,21 @@ TRIAL_COLUMNS = (
     "error",
 )
 """The columns of `trials.parquet` before its `config_<name>` columns."""
+_TRIAL_TYPES = {
+    "trial_id": "int64",
+    "start_tuner_time": "float64",
+    "end_tuner_time": "float64",
+    "num_results": "int64",
+}
 
 
 def trials_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """The trials table of `rows`, one dict per trial with the `TRIAL_COLUMNS` keys and
     `config_<name>` keys; typed columns also when there are no rows."""
     frame = pd.DataFrame(list(rows), columns=None if rows else list(TRIAL_COLUMNS))
-    table: pd.DataFrame = frame.astype(
-        {
-            "trial_id": "int64",
-            "start_tuner_time": "float64",
-            "end_tuner_time": "float64",
-            "num_results": "int64",
-        }
-    )
+    # only the columns not typed yet: `astype` copies every column it is given
+    casts = {name: kind for name, kind in _TRIAL_TYPES.items() if frame[name].dtype != kind}
+    table: pd.DataFrame = frame.astype(casts) if casts else frame
     return table
 
 

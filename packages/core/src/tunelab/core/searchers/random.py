@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunelab.core.searchers._base import BuiltinSearcher, SearcherOptions
+from tunelab.core.searchers._keys import ConfigKeys
 from tunelab.core.space import (
+    Domain,
     config_key,
     config_keys,
     grid_configs,
-    sample_config,
     validate_configs,
 )
 from tunelab.core.trial import Config
@@ -47,6 +49,11 @@ class RandomSearcher(BuiltinSearcher):
         # permutation's seed and the position, never the list itself.
         restrict_to = options.pop("restrict_to", None)
         super().__init__(config_space, **options)
+        self._keys = ConfigKeys(self.config_space)
+        # (name, entry, whether it is a domain), for drawing as `sample_config` draws
+        self._entries = [
+            (name, entry, isinstance(entry, Domain)) for name, entry in self.config_space.items()
+        ]
         self._restricted = restrict_to is not None
         self._unused: list[Config] | None = None
         self._members: list[Config] = []
@@ -73,7 +80,7 @@ class RandomSearcher(BuiltinSearcher):
         if self._restricted:
             return self._suggest_from_pool()
         for _ in range(_MAX_REJECTIONS):
-            config = sample_config(self.config_space, self._rng)
+            config = self._sample()
             if self._mark_new(config):
                 return config
         if self._size is not None and self._size <= _ENUMERATE_LIMIT:
@@ -89,8 +96,17 @@ class RandomSearcher(BuiltinSearcher):
         if key is not None:
             self._seen.add(key)
 
+    def _sample(self) -> Config:
+        """`sample_config(self.config_space, self._rng)`: the same draws in the same order,
+        without asking each entry whether it is a domain."""
+        rng = self._rng
+        return {
+            name: entry.sample(rng) if is_domain else copy.deepcopy(entry)
+            for name, entry, is_domain in self._entries
+        }
+
     def _mark_new(self, config: Config) -> bool:
-        key = config_key(config)
+        key = self._keys(config)
         if key in self._seen:
             return False
         self._seen.add(key)
@@ -111,7 +127,7 @@ class RandomSearcher(BuiltinSearcher):
             self._unused = [
                 config
                 for config in grid_configs(self.config_space, _ENUMERATE_LIMIT)
-                if config_key(config) not in self._seen
+                if self._keys(config) not in self._seen
             ]
         while self._unused:
             index = int(self._rng.integers(len(self._unused)))

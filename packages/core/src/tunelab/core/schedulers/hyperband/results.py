@@ -28,14 +28,19 @@ def read_result(
         ValueError: the metric or the resource is missing, or the resource is not a
             number; the message names the trial and `reader` (the scheduler).
     """
-    for key, role in ((metric, "metric"), (resource_attr, "resource")):
-        if key not in result:
-            raise ValueError(
-                f"trial {trial.trial_id} reported {sorted(result)} without the {role} "
-                f"{key!r} that {reader} needs in every result"
-            )
+    if metric not in result or resource_attr not in result:
+        key, role = (metric, "metric") if metric not in result else (resource_attr, "resource")
+        raise ValueError(
+            f"trial {trial.trial_id} reported {sorted(result)} without the {role} "
+            f"{key!r} that {reader} needs in every result"
+        )
     resource = result[resource_attr]
-    if isinstance(resource, bool) or not isinstance(resource, (int, float, np.number)):
+    kind = type(resource)
+    if (
+        kind is not int
+        and kind is not float
+        and (isinstance(resource, bool) or not isinstance(resource, (int, float, np.number)))
+    ):
         raise ValueError(
             f"trial {trial.trial_id} reported {resource_attr}={resource!r}; "
             "the resource must be a number"
