@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
@@ -10,6 +11,9 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.collections import Collection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from PIL import Image
 
 from tunelab.plotting.figures import (
     aggregate_curves,
@@ -18,11 +22,15 @@ from tunelab.plotting.figures import (
     curve_array,
     hypervolume_curves,
     method_styles,
+    place_legend,
     rank_curves,
 )
+from tunelab.plotting.figures._curves import draw_benchmark_curves
+from tunelab.plotting.figures._data import Summary
+from tunelab.plotting.figures._style import AxesOptions
 from tunelab.plotting.stats import average_ranks, iqm, median_quartiles
 
-from .conftest import xdata, ydata
+from .conftest import make_curves, xdata, ydata
 
 N = 200
 METHODS = ["asha", "bo", "random_search"]
@@ -149,6 +157,80 @@ def test_benchmark_grid_has_one_subplot_per_benchmark(curves: pd.DataFrame) -> N
         assert ax.get_xscale() == "log"
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == METHODS
+
+
+def saved(fig: Figure) -> tuple[np.ndarray, bytes]:
+    """PNG pixels and PDF bytes (no creation date) of `fig`, saved as the report does."""
+    png, pdf = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png", dpi=100)
+    fig.savefig(pdf, format="pdf", metadata={"CreationDate": None})
+    return np.asarray(Image.open(png)), pdf.getvalue()
+
+
+def assert_same_files(fig: Figure, reference: Figure) -> None:
+    (pixels, pdf), (expected_pixels, expected_pdf) = saved(fig), saved(reference)
+    np.testing.assert_array_equal(pixels, expected_pixels)
+    assert pdf == expected_pdf
+
+
+@pytest.fixture
+def legends_built(monkeypatch: pytest.MonkeyPatch) -> list[Legend]:
+    """Every `Legend` built while the test runs."""
+    built: list[Legend] = []
+    init = Legend.__init__
+
+    def spy(self: Legend, *args: object, **kwargs: object) -> None:
+        built.append(self)
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Legend, "__init__", spy)
+    return built
+
+
+def test_benchmark_grid_builds_only_its_shared_legend(
+    curves: pd.DataFrame, legends_built: list[Legend]
+) -> None:
+    fig = benchmark_grid(curves, n_resamples=N)
+    assert legends_built == fig.legends
+
+
+@pytest.mark.parametrize("n_methods", [3, 8])  # a legend inside the axes, and beside them
+def test_benchmark_grid_files_are_as_with_a_legend_per_subplot_removed(n_methods: int) -> None:
+    """The grid once built a legend per subplot and removed it: the files are the same."""
+    frame = make_curves(methods=[f"method{i}" for i in range(n_methods)])
+    reference = benchmark_grid(frame, n_resamples=N)
+    for ax in reference.axes:
+        place_legend(ax)
+        legend = ax.get_legend()
+        assert legend is not None
+        legend.remove()
+    assert_same_files(benchmark_grid(frame, n_resamples=N), reference)
+
+
+@pytest.mark.parametrize("n_methods", [3, 8])
+def test_benchmark_curves_legend_is_as_when_placed_again(n_methods: int) -> None:
+    """`tunelab-plot` once placed a benchmark figure's legend a second time: the files
+    are the same with the legend `benchmark_curves` places."""
+    frame = make_curves(methods=[f"method{i}" for i in range(n_methods)])
+    figures = []
+    for again in (False, True):
+        fig, ax = plt.subplots(figsize=(4.0, 3.0))
+        benchmark_curves(frame, benchmark="bench_a", ax=ax, n_resamples=N)
+        if again:
+            place_legend(ax)
+        figures.append(fig)
+    assert_same_files(*figures)
+
+
+def test_benchmark_curves_places_a_legend_unless_told_not_to(curves: pd.DataFrame) -> None:
+    summary = Summary("iqm", N, 0.95, 0)
+    for legend in (True, False):
+        _, ax = plt.subplots()
+        draw_benchmark_curves(
+            curves, benchmark="bench_a", ax=ax, column="value", styles=None,
+            summary=summary, options=AxesOptions(), legend=legend,
+        )  # fmt: skip
+        assert (ax.get_legend() is not None) is legend
 
 
 def test_benchmark_grid_validates_input(curves: pd.DataFrame) -> None:

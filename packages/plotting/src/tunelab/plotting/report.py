@@ -250,8 +250,7 @@ def _benchmark(report: _Report, benchmark: str) -> tuple[Figure, str]:
         n_resamples=options.n_resamples,
         confidence=options.confidence,
         seed=options.seed,
-    )
-    figures.place_legend(ax)
+    )  # it places the legend itself (`finish_axes`)
     return fig, f"curves_{_safe(benchmark)}"
 
 
@@ -332,8 +331,7 @@ def _hypervolume(report: _Report, benchmark: str) -> tuple[Figure, str]:
         n_resamples=options.n_resamples,
         confidence=options.confidence,
         seed=options.seed,
-    )
-    figures.place_legend(ax)
+    )  # it places the legend itself (`finish_axes`)
     return fig, f"hypervolume_{_safe(benchmark)}"
 
 

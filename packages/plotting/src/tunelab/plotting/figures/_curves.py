@@ -114,11 +114,13 @@ def draw_benchmark_curves(
     styles: Mapping[str, LineStyle] | None,
     summary: Summary,
     options: AxesOptions,
+    legend: bool = True,
 ) -> Axes:
     """`benchmark_curves` with its statistic and its axes options each in one value.
 
     The figures built on it (`benchmark_grid`, `hypervolume_curves`) pass them on whole;
-    a title of None stands for the benchmark name.
+    a title of None stands for the benchmark name. `legend=False` places no legend (a
+    grid has one for all its subplots: a legend per subplot would be built for nothing).
     """
     where = "benchmark_curves"
     check_curves(curves, column=column, where=where)
@@ -141,6 +143,7 @@ def draw_benchmark_curves(
         xlabel=str(curves.attrs.get("x_label", "x")),
         quantity=quantity_label(rows, column=column, benchmarks=[benchmark]),
         options=options,
+        legend=legend,
     )
 
 
@@ -156,19 +159,27 @@ def _draw_summaries(
     xlabel: str,
     quantity: str,
     options: AxesOptions,
+    legend: bool = True,
 ) -> Axes:
     """Every method's `summary` of `values` against `x`, with its band, on finished axes.
 
     `values` (n_methods, n_runs, n_benchmarks, n_grid) and `mask` (n_methods, n_runs,
     n_benchmarks) are as from `curve_array`, in the order of `methods`; `x` has shape
-    (n_grid,). The y label is the statistic of `quantity`.
+    (n_grid,). The y label is the statistic of `quantity`; `legend` as for
+    `finish_axes`.
     """
     with style_for(ax):
         ax = new_axes(ax)
         for i, method in enumerate(methods):
             estimate = summary.estimate(values[i], mask[i])
             draw_estimate(ax, x, estimate, style=styles[method], label=method)
-        finish_axes(ax, xlabel=xlabel, ylabel=f"{summary.label} of {quantity}", options=options)
+        finish_axes(
+            ax,
+            xlabel=xlabel,
+            ylabel=f"{summary.label} of {quantity}",
+            options=options,
+            legend=legend,
+        )
     return ax
 
 
@@ -237,10 +248,8 @@ def benchmark_grid(
                 styles=styles,
                 summary=summary,
                 options=options,
+                legend=False,
             )
-            legend = ax.get_legend()
-            if legend is not None:
-                legend.remove()
         for ax in axes.flat[len(names) :]:
             ax.remove()
         shared_legend(fig, list(axes.flat[: len(names)]), order=list(styles))
