@@ -16,15 +16,16 @@ from hypothesis import strategies as st
 from tunelab.core import methods
 from tunelab.core.schedulers.fifo import FIFOScheduler
 from tunelab.core.schedulers.hyperband import HyperbandScheduler
-from tunelab.core.space import choice, uniform
+from tunelab.core.space import choice, lograndint, loguniform, randint, sample_config, uniform
 from tunelab.core.testing import RestrictionContract, SchedulerContract, searcher_contracts
 from tunelab.core.transfer import (
     QuantileBasedSearcher,
     TaskEvaluations,
     TransferEvaluations,
     gaussian_quantiles,
+    quantile,
 )
-from tunelab.core.transfer.quantile import pooled_quantiles
+from tunelab.core.transfer.quantile import TransferModel, pooled_quantiles
 from tunelab.core.trial import Config, Mode
 
 from .tasks import QUADRATIC_SPACE, quadratic_tasks, synthetic_tasks
@@ -200,6 +201,64 @@ def test_the_state_restores_the_target_model_fitted_earlier() -> None:
     restored = make(123)
     restored.load_state_dict(pickle.loads(pickle.dumps(searcher.state_dict())))
     assert run_target(restored, 0.9, 8) == run_target(searcher, 0.9, 8)
+
+
+MIXED_SPACE = {
+    "lr": loguniform(1e-4, 1e-1),
+    "units": lograndint(16, 512),
+    "layers": randint(1, 5),
+    "kind": choice(["a", "b", "c"]),
+}
+
+
+def test_the_transfer_models_tables_predict_bit_for_bit_as_its_models() -> None:
+    searcher = QuantileBasedSearcher(
+        MIXED_SPACE,
+        transfer_evaluations=synthetic_tasks(MIXED_SPACE, n_tasks=4, n_configs=100),
+        seed=3,
+    )
+    searcher.configure(metric="loss", mode="min")
+    model = searcher.transfer_model()
+    assert model.tables is not None
+    untabled = TransferModel(model.mean, model.spread)
+    rng = np.random.default_rng(0)
+    for n in (1, 50, 500):
+        x = searcher._layout.uniform(rng, n)
+        for tabled, plain in zip(model.predict(x), untabled.predict(x), strict=True):
+            assert np.array_equal(tabled, plain)
+    with_nan = searcher._layout.uniform(rng, 5)
+    with_nan[2, 0] = np.nan  # predicted by the models themselves
+    for tabled, plain in zip(model.predict(with_nan), untabled.predict(with_nan), strict=True):
+        assert np.array_equal(tabled, plain)
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_suggestions_are_those_of_the_models_without_tables(
+    restricted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = [sample_config(MIXED_SPACE, np.random.default_rng(i)) for i in range(300)]
+
+    def suggestions() -> list[Config]:
+        searcher = QuantileBasedSearcher(
+            MIXED_SPACE,
+            transfer_evaluations=synthetic_tasks(MIXED_SPACE, n_tasks=3, n_configs=80),
+            num_candidates=200,
+            restrict_to=members if restricted else None,
+            seed=11,
+        )
+        searcher.configure(metric="loss", mode="min")
+        configs = []
+        for trial_id in range(25):
+            config = searcher.suggest(trial_id)
+            assert config is not None
+            value = np.log(config["lr"]) ** 2 + config["layers"] + len(config["kind"])
+            searcher.observe(trial_id, config, {"loss": value})
+            configs.append(config)
+        return configs
+
+    with_tables = suggestions()
+    monkeypatch.setattr(quantile, "compile_leaf_tables", lambda models, check: None)
+    assert suggestions() == with_tables
 
 
 def test_configurations_of_other_spaces_are_converted_or_left_out() -> None:

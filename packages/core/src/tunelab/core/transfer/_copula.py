@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
@@ -28,6 +29,15 @@ LENGTHSCALES = (0.1, 0.3, 1.0)
 """Candidate lengthscales, in units of `sqrt(dim)` of the unit-cube encoding."""
 NOISES = (0.01, 0.1, 0.5)
 """Candidate noise variances, in quantile units (the prior variance is about 1)."""
+SERIAL_SOLVE_ROWS = 256
+"""Up to this many training rows, the posterior's triangular solve runs on one BLAS
+thread. OpenBLAS wakes its threads for a solve of any size: with a few dozen rows that
+costs 20 times the solve itself or more (measured: ~6 ms instead of ~0.3 ms of CPU
+for 500 candidates), and up to this size the result has the same bits as with more
+threads (tests/core/transfer/test_copula.py checks it; OpenBLAS 0.3.31 first differs
+at 385 rows). Larger solves keep OpenBLAS's own threading."""
+
+_thread_controller: Any = None
 
 
 class Prior(Protocol):
@@ -56,7 +66,8 @@ class TargetResiduals:
         prior's `mu` and `sigma` there (m,); each of shape `(m,)`."""
         cross = _kernel(self.x, x, self.spread, sigma, self.amplitude, self.lengthscale)
         mean = mu + cross.T @ self.weights
-        v = solve_triangular(self.factor, cross, lower=True)  # (n, m)
+        with _serial_blas(len(self.x) <= SERIAL_SOLVE_ROWS):
+            v = solve_triangular(self.factor, cross, lower=True)  # (n, m)
         variance = np.maximum(sigma**2 + self.amplitude - np.sum(v**2, axis=0), 0.0)
         return mean, np.sqrt(variance)
 
@@ -98,3 +109,16 @@ def _kernel(
     correlation = np.exp(-np.maximum(distances, 0.0) / (2 * lengthscale**2))
     result: np.ndarray = (spread_a[:, None] * spread_b[None, :] + amplitude) * correlation
     return result
+
+
+def _serial_blas(serial: bool) -> AbstractContextManager[Any]:
+    """A context limiting BLAS to one thread if `serial`, else one that changes nothing."""
+    global _thread_controller
+    if not serial:
+        return nullcontext()
+    if _thread_controller is None:
+        from threadpoolctl import ThreadpoolController  # installed with scikit-learn
+
+        _thread_controller = ThreadpoolController()
+    limit: AbstractContextManager[Any] = _thread_controller.limit(limits=1, user_api="blas")
+    return limit
