@@ -4,9 +4,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from tunelab.plotting.loading import find_experiments, load_study
+from tunelab.plotting.loading import find_experiments, load_study, results_frames
 
 from .conftest import synthetic_results, write_experiment
 
@@ -81,3 +84,31 @@ def test_bad_roots_are_named(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(NotADirectoryError, match="is a file"):
         load_study(str(tmp_path / "file"))
+
+
+def test_tables_converted_together_equal_each_converted_alone() -> None:
+    frame = pd.DataFrame({"trial_id": [0, 1, 1], "x": [0.5, np.nan, 2.0], "s": ["a", None, "c"]})
+    tables = [
+        pa.Table.from_pandas(frame),  # pandas metadata with a default index
+        pa.Table.from_pandas(frame.iloc[:2], preserve_index=False),
+        pa.Table.from_pandas(frame.set_index("trial_id")),  # a stored index
+        pa.Table.from_pandas(frame.astype({"s": "category"})),  # dictionary column
+        pa.Table.from_pandas(frame.iloc[1:]),  # a default index starting at 1: stored
+        None,  # no results file
+        pa.table({"trial_id": [3], "x": [1.0], "s": ["z"]}),  # no pandas metadata
+        pa.Table.from_pandas(frame.assign(x=frame["x"].fillna(0).astype(int))),
+        pa.Table.from_pandas(frame.iloc[::-1].reset_index(drop=True)),
+    ]
+    frames = results_frames(tables)
+    assert len(frames) == len(tables)
+    for frame_, table in zip(frames, tables, strict=True):
+        alone = pd.DataFrame() if table is None else table.to_pandas(use_threads=False)
+        pd.testing.assert_frame_equal(frame_, alone, check_exact=True)
+        assert type(frame_.index) is type(alone.index)
+
+
+def test_a_study_reads_as_each_results_file_converted_alone(study_dir: Path) -> None:
+    study = load_study(str(study_dir))
+    for experiment, results in study.results.items():
+        path = study_dir / experiment / "results.parquet"
+        pd.testing.assert_frame_equal(results, pq.read_table(path).to_pandas(), check_exact=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -152,3 +154,15 @@ def test_critical_difference_diagram_refuses_too_few_benchmarks(curves: pd.DataF
     with pytest.raises(ValueError, match="span of the rank axis"):
         critical_difference_diagram(curves, benchmarks=["bench_a", "bench_b"], min_benchmarks=2)
     assert critical_difference_diagram(curves, min_benchmarks=3).texts  # CD = 1.91 < 2
+
+
+def test_a_diagram_that_can_separate_methods_is_decided_without_scipy() -> None:
+    code = (
+        "import sys\n"
+        "from tunelab.plotting.figures import cd_diagram_skip_reason\n"
+        "assert cd_diagram_skip_reason(30, 20) is None\n"
+        "assert 'scipy.stats' not in sys.modules, 'scipy.stats was loaded'\n"
+        "assert cd_diagram_skip_reason(2, 10, min_benchmarks=1) is not None\n"
+        "assert 'scipy.stats' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -16,6 +16,8 @@ from tunelab.plotting.stats import (
     Mode,
     average_ranks,
     critical_difference,
+    nemenyi_critical_difference,
+    nemenyi_critical_difference_bound,
     performance_profile,
     probability_of_improvement,
     stratified_bootstrap_indices,
@@ -308,3 +310,15 @@ def test_critical_difference_errors() -> None:
         critical_difference(np.ones((3, 3)), alpha=1.5)
     with pytest.raises(ValueError, match="mode must be 'min' or 'max', got 'best'"):
         critical_difference(np.ones((3, 3)), mode="best")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.1])
+def test_the_scipy_free_bound_is_never_below_the_critical_difference(alpha: float) -> None:
+    for n_methods, n_tasks in itertools.product([2, 3, 5, 10, 20, 50], [1, 2, 10, 30]):
+        exact = nemenyi_critical_difference(n_tasks, n_methods, alpha=alpha)
+        bound = nemenyi_critical_difference_bound(n_tasks, n_methods, alpha=alpha)
+        assert exact <= bound <= 1.05 * exact  # tight enough to decide most cases
+    with pytest.raises(ValueError, match="n_methods >= 2"):
+        nemenyi_critical_difference_bound(10, 1)
+    with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\)"):
+        nemenyi_critical_difference_bound(10, 3, alpha=1.0)

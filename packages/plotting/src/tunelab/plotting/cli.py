@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         action="append",
         metavar="FRACTION",
-        help="budget fractions of the final tables (default: 0.25 and 1)",
+        help="budget fractions of the final tables (default: 0.25 and 1); with --x cost, "
+        "fractions of the cost budget (max_cost)",
     )
     parser.add_argument("--log-x", action="store_true", help="log-scaled x axes")
     parser.add_argument("--log-y", action="store_true", help="log-scaled y axes")

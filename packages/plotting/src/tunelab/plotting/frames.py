@@ -17,7 +17,7 @@ import pandas as pd
 
 from tunelab.plotting.constraints import constraint_metric, cost_column, cost_spent, feasible_mask
 from tunelab.plotting.loading import Study
-from tunelab.plotting.options import X_LABELS
+from tunelab.plotting.options import BUDGET_ATTR, COST_BUDGET, COST_BUDGET_OR_MOST, X_LABELS
 from tunelab.plotting.run_settings import check_settings
 from tunelab.plotting.stats import (
     hypervolume_curve,
@@ -28,6 +28,8 @@ from tunelab.plotting.stats import (
 )
 
 XAxis = Literal["time", "results", "resource", "cost"]
+BUDGET_FIELDS = {"time": "budget.max_wallclock_time", "cost": "budget.max_cost"}
+"""Run field of the budget where each x axis ends when the runs recorded one."""
 Mode = Literal["min", "max"]
 HV_REFERENCE = 1.1
 """Reference point of the hypervolume, per objective normalised to [0, 1] (1 = worst)."""
@@ -47,7 +49,14 @@ def curves_frame(
 
     Args:
         x: `time` (the tuner's time, virtual in simulations), `results` (number of
-            reported results), or `resource` (resource spent, summed over trials).
+            reported results), `resource` (resource spent, summed over trials) or
+            `cost` (cost spent, summed over trials; `constraints.cost_spent`). The grid
+            of `time` and `cost` ends at the budget the runs recorded
+            (`max_wallclock_time`, `max_cost`): results past it (the trials still
+            running when a cost budget ran out add their cost) are left out, so every
+            run is compared at the same spend and `fraction` is a fraction of that
+            budget. Without a budget, and on the other axes, the grid ends at the
+            largest x any run of the benchmark reached.
         n_points: Grid points per benchmark (the same for all, so that the grid step
             index means the same fraction of every budget).
         log_x: Geometric grid (for log-scaled time axes).
@@ -84,7 +93,7 @@ def curves_frame(
             regret = normalized_regret(curve, best=best, worst=worst, mode=mode)
             on_grid[experiment] = (xs, curve, regret)
         frames += _benchmark_rows(study, runs, grid, on_grid, metric=name, mode=mode)
-    return _finish(frames, x)
+    return _finish(frames, x, study.runs)
 
 
 def hypervolume_frame(
@@ -134,7 +143,7 @@ def hypervolume_frame(
             regret = (top - curve) / top if top > 0 else np.full(len(grid), np.nan)
             on_grid[experiment] = (normalised[experiment][0], curve, regret)
         frames += _benchmark_rows(study, runs, grid, on_grid, metric="hypervolume", mode="max")
-    return _finish(frames, x)
+    return _finish(frames, x, multi)
 
 
 def _benchmark_rows(
@@ -190,8 +199,8 @@ def _decision_seconds(
 
     `xs` are the x values of the experiment's results, in the order of its rows.
     """
-    results = study.results.get(experiment, pd.DataFrame())
-    if results.empty or DECISION_TIME not in results:
+    results = study.results.get(experiment)
+    if results is None or results.empty or DECISION_TIME not in results:
         return np.full(len(grid), np.nan)
     order = np.argsort(xs, kind="stable")
     seconds = np.nan_to_num(results[DECISION_TIME].to_numpy(dtype=float)[order])
@@ -199,7 +208,9 @@ def _decision_seconds(
     return spent[np.searchsorted(xs[order], grid, side="right")]
 
 
-def _finish(frames: list[pd.DataFrame], x: str) -> pd.DataFrame:
+def _finish(frames: list[pd.DataFrame], x: str, runs: pd.DataFrame) -> pd.DataFrame:
+    """The curves of `frames`, with their x label and, against cost, what their budget
+    fractions are fractions of (`options.budget_of`) in `attrs`."""
     columns = ["benchmark", "method", "seed", "step", "x", "fraction", "value", "regret"]
     curves = (
         pd.concat(frames, ignore_index=True)
@@ -207,6 +218,9 @@ def _finish(frames: list[pd.DataFrame], x: str) -> pd.DataFrame:
         else pd.DataFrame(columns=[*columns, "metric", "mode", "decision_seconds"])
     )
     curves.attrs["x_label"] = X_LABELS[x]
+    if x == "cost":
+        recorded = BUDGET_FIELDS[x] in runs and runs[BUDGET_FIELDS[x]].notna().all()
+        curves.attrs[BUDGET_ATTR] = COST_BUDGET if recorded else COST_BUDGET_OR_MOST
     return curves
 
 
@@ -254,8 +268,8 @@ def _xy_many(
     study: Study, experiment: str, metrics: Sequence[str], *, x: str, benchmark: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """The x value of each result and the metric columns, shapes (n,), (n, m)."""
-    results = study.results.get(experiment, pd.DataFrame())
-    if results.empty:
+    results = study.results.get(experiment)  # no default frame built per call: 3,000 add up
+    if results is None or results.empty:
         return np.zeros(0), np.zeros((0, len(metrics)))
     absent = [m for m in metrics if m not in results]
     if absent:
@@ -319,10 +333,12 @@ def _grid(
     n_points: int,
     log_x: bool,
 ) -> np.ndarray:
-    ends = [float(xs.max()) for xs, _ in series.values() if len(xs)]
-    budget = {"time": "budget.max_wallclock_time", "cost": "budget.max_cost"}.get(x)
-    if budget is not None and budget in runs:
-        ends += [float(b) for b in runs[budget].dropna()]
+    """The benchmark's grid: up to the recorded budget of `x` (see `curves_frame`), else
+    to the largest x of its runs' results."""
+    budget = BUDGET_FIELDS.get(x)
+    ends = [float(b) for b in runs[budget].dropna()] if budget and budget in runs else []
+    if not ends:
+        ends = [float(xs.max()) for xs, _ in series.values() if len(xs)]
     if not ends or max(ends) <= 0:
         benchmark = runs["benchmark"].iloc[0]
         raise ValueError(f"benchmark {benchmark!r}: no run reported a result; nothing to plot")

@@ -92,8 +92,8 @@ def _feasible_points(
     study: Study, experiment: str, names: tuple[str, ...], benchmark: str
 ) -> np.ndarray:
     """The feasible results' objective values without NaN, (n, m)."""
-    results = study.results.get(experiment, pd.DataFrame())
-    if results.empty:
+    results = study.results.get(experiment)
+    if results is None or results.empty:
         return np.zeros((0, len(names)))
     absent = [n for n in names if n not in results]
     if absent:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from tqdm import tqdm
@@ -169,20 +170,15 @@ def load_study(
         runs = runs[done].reset_index(drop=True)
     selected = list(runs["experiment"])
 
-    def read_results(folder: str) -> pd.DataFrame:
+    def read_results(folder: str) -> pa.Table | None:
         path = _join(base, folder, RESULTS_FILE)
         if fs.get_file_info(path).type == pafs.FileType.NotFound:
-            empty: pd.DataFrame = pd.DataFrame()
-            return empty
-        # one file, no dataset discovery; arrow's own threads would only queue behind
-        # the GIL that building the DataFrame holds
-        parquet = pq.ParquetFile(path, filesystem=fs)
-        table: pd.DataFrame = parquet.read(use_threads=False).to_pandas(use_threads=False)
-        return table
+            return None
+        # one file, no dataset discovery; the threads of `_parallel` read files side by side
+        return pq.ParquetFile(path, filesystem=fs).read(use_threads=False)
 
-    results = dict(
-        zip(selected, _parallel(read_results, selected, jobs, show, "results"), strict=True)
-    )
+    tables = _parallel(read_results, selected, jobs, show, "results")
+    results = dict(zip(selected, results_frames(tables), strict=True))
     return Study(
         runs=runs,
         metadata={k: metadata[k] for k in selected},
@@ -191,6 +187,72 @@ def load_study(
         incomplete=incomplete,
         unreadable=unreadable,
     )
+
+
+def results_frames(tables: Sequence[pa.Table | None]) -> list[pd.DataFrame]:
+    """Each results table as the DataFrame its own `to_pandas` gives (None: empty).
+
+    Converting thousands of small tables one by one costs most of the time of reading a
+    study, so tables with one schema (and the same pandas metadata, apart from the
+    length of a default index) are concatenated, converted at once and cut back into
+    one frame per table. Tables that would convert differently together (dictionary
+    columns, whose categories would merge, or a stored index) are converted alone.
+    """
+    frames: list[pd.DataFrame | None] = [None] * len(tables)
+    groups: dict[tuple[bytes, str], list[int]] = {}
+    for i, table in enumerate(tables):
+        key = _batch_key(table) if table is not None else None
+        if key is None:
+            frames[i] = pd.DataFrame() if table is None else table.to_pandas(use_threads=False)
+        else:
+            groups.setdefault(key, []).append(i)
+    for members in groups.values():
+        parts = [table for i in members if (table := tables[i]) is not None]
+        schema = _without_index(parts[0].schema)
+        whole = pa.concat_tables([t.replace_schema_metadata(schema.metadata) for t in parts])
+        converted = whole.to_pandas(use_threads=False)
+        start = 0
+        for i, part in zip(members, parts, strict=True):
+            frame = converted.iloc[start : start + part.num_rows]
+            frame.index = pd.RangeIndex(part.num_rows)
+            frames[i] = frame
+            start += part.num_rows
+    return [f if f is not None else pd.DataFrame() for f in frames]
+
+
+def _batch_key(table: pa.Table) -> tuple[bytes, str] | None:
+    """What tables must share to be converted together, or None to convert `table` alone:
+    its schema (without metadata) and its pandas metadata without a default index."""
+    schema = table.schema
+    if any(pa.types.is_dictionary(f.type) for f in schema):
+        return None
+    metadata = dict(schema.metadata or {})
+    raw = metadata.pop(b"pandas", None)
+    pandas_metadata: dict[str, Any] = json.loads(raw) if raw else {}
+    index = pandas_metadata.pop("index_columns", [])
+    default = {"kind": "range", "name": None, "start": 0, "step": 1}
+    if index and (
+        len(index) != 1
+        or not isinstance(index[0], dict)
+        or {k: v for k, v in index[0].items() if k != "stop"} != default
+    ):
+        return None  # a stored or named index: to_pandas rebuilds it per table
+    other = sorted((k.hex(), v.hex()) for k, v in metadata.items())
+    text = json.dumps([pandas_metadata, other], sort_keys=True) if raw or other else ""
+    return schema.remove_metadata().serialize().to_pybytes(), text
+
+
+def _without_index(schema: pa.Schema) -> pa.Schema:
+    """`schema` with the default index taken out of its pandas metadata (`_batch_key`
+    allows no other), so that the concatenated tables get one default index."""
+    metadata = dict(schema.metadata or {})
+    raw = metadata.get(b"pandas")
+    if not raw:
+        return schema
+    pandas_metadata = json.loads(raw)
+    pandas_metadata["index_columns"] = []
+    metadata[b"pandas"] = json.dumps(pandas_metadata).encode()
+    return schema.with_metadata(metadata)
 
 
 def _parse_metadata(raw: bytes, name: str) -> dict[str, Any] | str:

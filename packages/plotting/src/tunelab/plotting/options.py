@@ -7,8 +7,9 @@ asking for help does not wait for those to load.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Statistic = Literal["iqm", "mean", "median"]
 
@@ -19,6 +20,21 @@ X_LABELS: dict[str, str] = {
     "cost": "cost spent",
 }
 """x axis of the curves (`frames.curves_frame`) -> its axis label."""
+
+BUDGET_ATTR = "budget"
+"""`attrs` key of a curves frame naming what its budget fractions are fractions of."""
+BUDGET = "the budget"
+"""The budget of a curves frame without `BUDGET_ATTR` (time, results, resource)."""
+COST_BUDGET = "the cost budget (max_cost)"
+"""The budget of curves against cost whose every benchmark recorded a `max_cost`."""
+COST_BUDGET_OR_MOST = "the cost budget (max_cost; else the most cost any run spent)"
+"""The budget of curves against cost where a benchmark recorded no `max_cost`."""
+
+
+def budget_of(attrs: Mapping[Hashable | None, Any]) -> str:
+    """What the budget fractions of a curves frame with these `attrs` are fractions of."""
+    return str(attrs.get(BUDGET_ATTR, BUDGET))
+
 
 MIN_CD_BENCHMARKS = 10
 """Default fewest benchmarks for a critical-difference diagram

@@ -30,7 +30,7 @@ from tunelab.plotting.figures._learning_grid import GRID_DPI, GRID_PNG_COMPRESSI
 from tunelab.plotting.figures._pareto import attainment_surfaces
 from tunelab.plotting.fronts import Fronts, pareto_fronts
 from tunelab.plotting.loading import Study
-from tunelab.plotting.options import FigureOptions
+from tunelab.plotting.options import BUDGET, FigureOptions, budget_of
 from tunelab.plotting.run_settings import CHARGED_LABEL, charged_methods
 from tunelab.plotting.settings import PlotSettings
 
@@ -360,11 +360,20 @@ def report_notes(
     """What a reader of the figures and tables must know, one sentence each.
 
     A critical-difference diagram left out (naming N, k and the rule), methods with
-    seeds that ended without a (feasible) result, and the methods whose decision time
-    was charged to the simulated clock.
+    seeds that ended without a (feasible) result, the methods whose decision time
+    was charged to the simulated clock, and for curves against cost what their budget
+    fractions are fractions of.
     """
     options = options or FigureOptions()
     notes = []
+    budget = budget_of(curves.attrs)
+    if budget != BUDGET:
+        notes.append(
+            f"Curves against the cost spent end at {budget}: the budget fractions of the "
+            "tables (final_at_<percent>, --at) and figures are fractions of it, and results "
+            "past it (trials still running when the budget ran out add their cost) are "
+            "left out."
+        )
     reason = _cd_skip_reason(curves, options)
     if reason is not None:
         notes.append(f"No critical-difference diagram: {reason}.")
@@ -498,7 +507,13 @@ def _table_files(
         for suffix, text in (
             ("md", tables.to_markdown(table)),
             ("csv", tables.to_csv(table)),
-            ("tex", tables.to_latex(table, caption=_caption(options, at, what=what))),
+            (
+                "tex",
+                tables.to_latex(
+                    table,
+                    caption=_caption(options, at, what=what, budget=budget_of(curves.attrs)),
+                ),
+            ),
         ):
             path = out / f"{stem}.{suffix}"
             path.write_text(text)
@@ -506,11 +521,15 @@ def _table_files(
     return written
 
 
-def _caption(options: FigureOptions, at: float, *, what: str = "the best value") -> str:
+def _caption(
+    options: FigureOptions, at: float, *, what: str = "the best value", budget: str = BUDGET
+) -> str:
+    """The LaTeX caption of a table at budget fraction `at` of `budget`."""
     level = round(options.confidence * 100)
     name = {"iqm": "Interquartile mean", "mean": "Mean", "median": "Median"}[options.statistic]
     return (
-        f"{name} of {what} at {round(at * 100)}\\% of the budget, with {level}\\% "
+        f"{name} of {what} at {round(at * 100)}\\% of {tables.latex_escape(budget)}, "
+        f"with {level}\\% "
         "stratified bootstrap confidence intervals; best in bold (ties: overlapping intervals)."
     )
 

@@ -108,11 +108,16 @@ def seed_report(study: Study) -> SeedReport:
     runs, incomplete = study.runs, study.incomplete
     rows, problems = [], []
     benchmarks = sorted(set(runs["benchmark"]) | _column(incomplete, "benchmark"))
+    # one pass over the runs, not a mask per benchmark and method (600 on a large study)
+    have: dict[str, dict[str, set[int]]] = {}
+    if not runs.empty:
+        for (benchmark, method), found in runs.groupby(["benchmark", "method"])["seed"]:
+            have.setdefault(str(benchmark), {})[str(method)] = {int(s) for s in found}
     for benchmark in benchmarks:
-        here = runs[runs["benchmark"] == benchmark]
+        here = have.get(benchmark, {})
         unfinished = _subset(incomplete, benchmark)
-        methods = sorted(set(here["method"]) | set(unfinished.get("method", [])))
-        seeds = {m: set(here.loc[here["method"] == m, "seed"].astype(int)) for m in methods}
+        methods = sorted(set(here) | set(unfinished.get("method", [])))
+        seeds = {m: here.get(m, set()) for m in methods}
         union = set().union(*seeds.values())
         for method in methods:
             missing = sorted(union - seeds[method])

@@ -270,7 +270,8 @@ def to_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _latex_escape(text: str) -> str:
+def latex_escape(text: str) -> str:
+    """`text` with LaTeX's special characters escaped (``max_cost`` -> ``max\\_cost``)."""
     return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
 
 
@@ -292,7 +293,7 @@ def to_latex(
         The LaTeX source, ending with a newline.
     """
     header, *rows = _grid(
-        table, digits=digits, missing="--", bold=r"\textbf{{{}}}".format, escape=_latex_escape
+        table, digits=digits, missing="--", bold=r"\textbf{{{}}}".format, escape=latex_escape
     )
     body = [
         r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}",

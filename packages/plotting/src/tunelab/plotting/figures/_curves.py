@@ -38,6 +38,7 @@ from tunelab.plotting.figures._style import (
     shared_legend,
     style_for,
 )
+from tunelab.plotting.options import BUDGET, budget_of
 from tunelab.plotting.stats import average_ranks
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 Limits = tuple[float, float]
 FRACTION_LABEL = "fraction of the budget"
+"""x label of figures against budget fractions (of the cost budget against cost)."""
 
 
 def benchmark_curves(
@@ -317,7 +319,7 @@ def aggregate_curves(
         methods=methods,
         styles=styles,
         summary=summary,
-        xlabel=FRACTION_LABEL,
+        xlabel=_fraction_label(curves),
         quantity=quantity_label(curves, column=column, benchmarks=names),
         options=AxesOptions(title=title, log_x=log_x, log_y=log_y, xlim=xlim, ylim=ylim),
     )
@@ -373,7 +375,7 @@ def rank_curves(
             draw_line(ax, x, ranks[i], style=styles[method], label=method)
         finish_axes(
             ax,
-            xlabel=FRACTION_LABEL,
+            xlabel=_fraction_label(curves),
             ylabel=f"average rank ({quantity_label(curves, column=column, benchmarks=names)})",
             options=AxesOptions(title=title, log_x=log_x, xlim=xlim, ylim=ylim),
         )
@@ -382,6 +384,11 @@ def rank_curves(
 
 _TITLE_WIDTH = 28
 """Characters of a benchmark name that fit over a grid subplot in one line."""
+
+
+def _fraction_label(curves: pd.DataFrame) -> str:
+    budget = budget_of(curves.attrs)
+    return FRACTION_LABEL if budget == BUDGET else f"fraction of {budget}"
 
 
 def _two_lines(name: str) -> str:

@@ -29,12 +29,13 @@ from tunelab.plotting.figures._style import (
     resolve_styles,
     style_for,
 )
-from tunelab.plotting.options import MIN_CD_BENCHMARKS
+from tunelab.plotting.options import MIN_CD_BENCHMARKS, budget_of
 from tunelab.plotting.stats import (
     CriticalDifference,
     critical_difference,
     interquartile_mean,
     nemenyi_critical_difference,
+    nemenyi_critical_difference_bound,
     performance_profile,
 )
 
@@ -58,8 +59,8 @@ def _final_scores(
     return methods, names, values, mask
 
 
-def _budget_text(at: float) -> str:
-    return f"at {at:.0%} of the budget"
+def _budget_text(at: float, curves: pd.DataFrame) -> str:
+    return f"at {at:.0%} of {budget_of(curves.attrs)}"
 
 
 def final_intervals(
@@ -122,7 +123,7 @@ def final_intervals(
         quantity = quantity_label(curves, column=column, benchmarks=names)
         finish_axes(
             ax,
-            xlabel=f"{summary.label} of {quantity} {_budget_text(at)}",
+            xlabel=f"{summary.label} of {quantity} {_budget_text(at, curves)}",
             ylabel="",
             options=AxesOptions(title=title, xlim=xlim),
             legend=False,
@@ -199,7 +200,7 @@ def performance_profiles(
         relation = "≤" if mode == "min" else "≥"
         finish_axes(
             ax,
-            xlabel=f"{quantity} threshold τ ({_budget_text(at)})",
+            xlabel=f"{quantity} threshold τ ({_budget_text(at, curves)})",
             ylabel=f"fraction of runs with score {relation} τ",
             options=AxesOptions(title=title, log_x=log_x, xlim=xlim),
         )
@@ -254,6 +255,8 @@ def cd_diagram_skip_reason(
             f"N = {n_benchmarks} benchmark(s) for k = {n_methods} methods; the Friedman and "
             f"Nemenyi tests need N >= {min_benchmarks} benchmarks (Demšar 2006)"
         )
+    if nemenyi_critical_difference_bound(n_benchmarks, n_methods, alpha=alpha) < n_methods - 1:
+        return None  # decided without the exact value (and without loading scipy.stats)
     cd = nemenyi_critical_difference(n_benchmarks, n_methods, alpha=alpha)
     if cd >= n_methods - 1:
         return (
@@ -327,7 +330,7 @@ def critical_difference_diagram(
         ]
     )
     if not np.isfinite(scores).all():
-        raise ValueError(f"{where}: some method has no finite score {_budget_text(at)}")
+        raise ValueError(f"{where}: some method has no finite score {_budget_text(at, curves)}")
     modes = column_modes(curves, column=column, benchmarks=names)
     result = critical_difference(orient(scores, modes, axis=0), mode="min", alpha=alpha)
     with style_for(ax):

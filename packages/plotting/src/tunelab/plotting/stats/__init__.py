@@ -7,7 +7,8 @@
   :func:`stratified_bootstrap_indices`, :class:`Estimate`;
 - comparisons: :func:`average_ranks`, :func:`performance_profile`,
   :func:`probability_of_improvement`, :func:`critical_difference` and
-  :func:`nemenyi_critical_difference` (Demšar, 2006);
+  :func:`nemenyi_critical_difference` (Demšar, 2006) and its scipy-free upper bound
+  :func:`nemenyi_critical_difference_bound`;
 - multi-objective: :func:`pareto_mask`, :func:`hypervolume`, :func:`hypervolume_curve`.
 
 Array conventions: final scores are (n_runs, n_tasks), curves (n_runs, n_tasks, n_grid);
@@ -29,6 +30,7 @@ from tunelab.plotting.stats._comparison import (
     average_ranks,
     critical_difference,
     nemenyi_critical_difference,
+    nemenyi_critical_difference_bound,
     performance_profile,
     probability_of_improvement,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "mean",
     "median_quartiles",
     "nemenyi_critical_difference",
+    "nemenyi_critical_difference_bound",
     "normalized_regret",
     "pareto_mask",
     "performance_profile",
