@@ -284,10 +284,7 @@ def nemenyi_critical_difference(n_tasks: int, n_methods: int, *, alpha: float = 
         n_methods: k, the number of methods, >= 2.
         alpha: Significance level, in (0, 1).
     """
-    if n_tasks < 1 or n_methods < 2:
-        raise ValueError(f"need n_tasks >= 1 and n_methods >= 2, got {n_tasks} and {n_methods}")
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    _check_nemenyi(n_tasks, n_methods, alpha)
     q_alpha = _scipy_stats().studentized_range.ppf(1.0 - alpha, n_methods, np.inf) / np.sqrt(2.0)
     return float(q_alpha * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_tasks)))
 
@@ -308,13 +305,18 @@ def nemenyi_critical_difference_bound(
         n_methods: k, the number of methods, >= 2.
         alpha: Significance level, in (0, 1).
     """
+    _check_nemenyi(n_tasks, n_methods, alpha)
+    z = NormalDist().inv_cdf(1.0 - alpha / (n_methods * (n_methods - 1)))
+    # exact for k = 2, where rounding must not leave the bound below the exact value
+    return float(z * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_tasks))) * (1.0 + 1e-9)
+
+
+def _check_nemenyi(n_tasks: int, n_methods: int, alpha: float) -> None:
+    """Refuse arguments the critical difference is not defined for."""
     if n_tasks < 1 or n_methods < 2:
         raise ValueError(f"need n_tasks >= 1 and n_methods >= 2, got {n_tasks} and {n_methods}")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    z = NormalDist().inv_cdf(1.0 - alpha / (n_methods * (n_methods - 1)))
-    # exact for k = 2, where rounding must not leave the bound below the exact value
-    return float(z * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_tasks))) * (1.0 + 1e-9)
 
 
 def _friedman(ranks: np.ndarray) -> tuple[float, float]:
