@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+from autograd import value_and_grad
+from scipy.optimize import minimize
 
 from tunelab.gp.fit import RefitSchedule, fit_hyperparameters, subsample
 from tunelab.gp.kernels import Matern52
@@ -83,3 +87,56 @@ def test_target_transform_normalises_and_boxcox_is_increasing() -> None:
     assert np.all(np.diff(transform(y)[order]) > 0)
     negative = TargetTransform.fit(y - 5, boxcox=True)
     assert np.all(np.isfinite(negative(y - 5)))
+
+
+class CountingModel(GPModel):
+    """Records every parameter vector the objective is evaluated at."""
+
+    def __init__(self) -> None:
+        super().__init__(Matern52(3))
+        self.points: list[np.ndarray] = []
+
+    def neg_log_posterior(self, theta: Any, x: np.ndarray, y: np.ndarray) -> Any:
+        self.points.append(np.array(getattr(theta, "_value", theta), dtype=float))
+        return super().neg_log_posterior(theta, x, y)
+
+
+def test_each_start_is_evaluated_once() -> None:
+    """The value of the first start (taken to compare with the optima) is reused where
+    L-BFGS-B begins, and the result is what evaluating it twice gave."""
+    x, y = _data()
+    model = CountingModel()
+    theta = fit_hyperparameters(model, x, y, rng=np.random.default_rng(0), num_starts=2)
+    start = model.initial()
+    assert sum(np.array_equal(point, start) for point in model.points) == 1
+    plain = GPModel(Matern52(3))
+    np.testing.assert_array_equal(
+        theta, _fit_evaluating_twice(plain, x, y, rng=np.random.default_rng(0))
+    )
+
+
+def _fit_evaluating_twice(
+    model: GPModel, x: np.ndarray, y: np.ndarray, *, rng: np.random.Generator
+) -> np.ndarray:
+    """`fit_hyperparameters` as it was, without reusing an evaluation."""
+    objective = value_and_grad(lambda theta: model.neg_log_posterior(theta, x, y))
+
+    def safe(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = objective(theta)
+        return float(value), np.asarray(gradient, dtype=float)
+
+    default = model.initial()
+    starts = [default, default + 0.75 * rng.standard_normal(model.n_params)]
+    best_theta, best_value = starts[0], safe(starts[0])[0]
+    for start in starts:
+        result = minimize(
+            safe,
+            np.clip(start, -12.0, 12.0),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-12.0, 12.0)] * model.n_params,
+            options={"maxiter": 50, "ftol": 1e-6},
+        )
+        if np.isfinite(result.fun) and result.fun < best_value:
+            best_theta, best_value = np.asarray(result.x), float(result.fun)
+    return np.asarray(best_theta, dtype=float)

@@ -99,6 +99,27 @@ def test_new_configurations_win_against_poor_paused_trials() -> None:
     assert searcher.choose([poor], first_level=1, allow_new=False) == 101
 
 
+def test_paused_trials_are_encoded_once_per_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    searcher = observed_searcher()
+    encoded: list[dict[str, Any]] = []
+    encode = searcher._encoder.encode
+
+    def counting(config: dict[str, Any]) -> np.ndarray:
+        encoded.append(dict(config))
+        return encode(config)
+
+    monkeypatch.setattr(searcher._encoder, "encode", counting)
+    paused = [PausedTrial(101, {"x": 0.0}, next_level=2), PausedTrial(102, {"x": 0.9}, 2)]
+    first = searcher.choose(paused, first_level=1, allow_new=False)
+    again = [PausedTrial(101, {"x": 0.0}, next_level=2), PausedTrial(102, {"x": 0.9}, 2)]
+    assert searcher.choose(again, first_level=1, allow_new=False) == first
+    assert encoded == [{"x": 0.0}, {"x": 0.9}]
+    changed = PausedTrial(101, {"x": 0.7}, next_level=2)  # a new configuration: encoded
+    assert searcher.choose([changed, again[1]], first_level=1, allow_new=False) == 101
+    assert encoded[-1] == {"x": 0.7}
+    np.testing.assert_array_equal(searcher._encoded(changed), encode({"x": 0.7}))
+
+
 def test_before_the_model_new_configurations_are_started() -> None:
     searcher = DyHPOSearcher({"x": uniform(0, 1)}, settings=FAST, seed=0)
     searcher.configure(metric="loss", mode="min", resource_attr="epoch")

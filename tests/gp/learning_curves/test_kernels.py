@@ -8,7 +8,13 @@ from autograd import grad
 
 from tunelab.gp.kernels import Matern52
 from tunelab.gp.learning_curves import ExpDecayResourceKernel, PerLevelKernel, PerLevelMean
-from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS, decay, resource_kernel
+from tunelab.gp.learning_curves.joint import (
+    RESOURCE_KERNELS,
+    decay,
+    resource_covariance,
+    resource_kernel,
+    resource_variance,
+)
 
 
 def _inputs(n: int, seed: int, levels: list[float]) -> np.ndarray:
@@ -143,3 +149,81 @@ def test_per_level_kernel_on_one_level_is_that_levels_scaled_kernel() -> None:
         return kernel(t, x1, x2).sum()
 
     np.testing.assert_allclose(grad(f)(theta), _finite_difference(f, theta), rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"combine": "product"}, {"delta": 0.0}, {"delta": 1.0}], ids=str
+)
+def test_exp_decay_kernel_outside_autograd_is_the_formula_to_the_bit(
+    options: dict[str, Any],
+) -> None:
+    """Plain arrays take the per-level lookup; its matrix must equal the formula's
+    entry by entry exactly (decisions depend on it), and the traced path too."""
+    kernel = ExpDecayResourceKernel(Matern52(2), **options)
+    rng = np.random.default_rng(4)
+    levels = [1 / 52, 2 / 52, 5 / 52, 17 / 52, 1.0]
+    for trial in range(20):
+        theta = kernel.initial() + (0.0 if trial == 0 else rng.normal(size=kernel.n_params))
+        x1 = _inputs(int(rng.integers(1, 60)), trial, levels)
+        x2 = x1 if trial % 2 else _inputs(int(rng.integers(1, 90)), trial + 100, levels)
+        alpha = np.exp(theta[3])
+        beta = alpha / np.exp(theta[4])
+        gamma = np.exp(theta[5])
+        delta = options.get("delta", 1.0 / (1.0 + np.exp(-theta[-1])))
+
+        def psi(u: Any, alpha: Any = alpha, beta: Any = beta) -> Any:
+            return (beta / (u + beta)) ** alpha
+
+        r1, r2 = x1[:, -1], x2[:, -1]
+        resource = gamma * (
+            psi(r1[:, None] + r2[None, :]) - delta * (psi(r1)[:, None] * psi(r2)[None, :])
+        )
+        base = Matern52(2)(theta[:3], x1[:, :2], x2[:, :2])
+        expected = base + resource if "combine" not in options else base * (1.0 + resource)
+        np.testing.assert_array_equal(kernel(theta, x1, x2), expected)
+        np.testing.assert_array_equal(_traced_matrix(kernel, theta, x1, x2), expected)
+
+
+def _traced_matrix(kernel: Any, theta: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> Any:
+    """The kernel matrix as computed inside autograd (the fit's path)."""
+    seen: list[Any] = []
+
+    def corner(t: Any) -> Any:
+        matrix = kernel(t, x1, x2)
+        seen.append(matrix._value)
+        return matrix[0, 0]
+
+    grad(corner)(theta)
+    return seen[0]
+
+
+def test_resource_primitives_are_differentiable_in_the_resource() -> None:
+    """With fixed parameters the resource part is a primitive: its gradient in the
+    resources matches finite differences (the searchers never need it, but a kernel
+    stays differentiable in all of its inputs)."""
+    rng = np.random.default_rng(5)
+    r1, r2 = rng.uniform(0.05, 1.0, size=4), rng.uniform(0.05, 1.0, size=3)
+    weights = rng.normal(size=(4, 3))
+    args = (0.3, -0.4, 1.7, 0.6)
+
+    def weighted(a: Any, b: Any) -> Any:
+        return (resource_covariance(a, b, *args) * weights).sum()
+
+    np.testing.assert_allclose(
+        grad(weighted, 0)(r1, r2),
+        _finite_difference(lambda a: weighted(a, r2), r1),
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        grad(weighted, 1)(r1, r2),
+        _finite_difference(lambda b: weighted(r1, b), r2),
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        grad(lambda r: (resource_variance(r, *args) * weights[:, 0]).sum())(r1),
+        _finite_difference(lambda r: (resource_variance(r, *args) * weights[:, 0]).sum(), r1),
+        rtol=1e-6,
+    )
+    np.testing.assert_array_equal(
+        resource_variance(r1, *args), np.diag(resource_covariance(r1, r1, *args))
+    )

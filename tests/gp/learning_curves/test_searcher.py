@@ -96,3 +96,48 @@ def test_bad_model_is_named() -> None:
         MOBSTERSearcher({"x": uniform(0, 1)}, model="both")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="resource_kernel must be one of"):
         MOBSTERSearcher({"x": uniform(0, 1)}, resource_kernel="rbf")  # type: ignore[arg-type]
+
+
+def test_training_data_equals_a_full_pass_over_the_log() -> None:
+    """The incrementally kept result index gives the rows, targets and priorities of
+    one pass over the whole log, also after the state is reloaded."""
+    searcher = MOBSTERSearcher({"x": uniform(0, 1), "y": uniform(0, 1)}, settings=FAST, seed=3)
+    _drive(searcher, 9)
+    for trial_id in (0, 4):  # a trial that reports again at a level it reached
+        config = {"x": 0.25, "y": 0.5}
+        searcher.observe(trial_id, config, {"loss": 7.0 + trial_id, "epoch": 1})
+    searcher.model()
+    _drive_more(searcher, range(9, 14))
+    expected = _full_pass(searcher)
+    for got, want in zip(searcher._training_data(), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    reloaded = MOBSTERSearcher({"x": uniform(0, 1), "y": uniform(0, 1)}, settings=FAST, seed=3)
+    reloaded.configure(metric="loss", mode="min", resource_attr="epoch")
+    reloaded.load_state_dict(searcher.state_dict())
+    for got, want in zip(reloaded._training_data(), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(reloaded._pending_inputs(), searcher._pending_inputs())
+
+
+def _drive_more(searcher: MOBSTERSearcher, trial_ids: range) -> None:
+    for trial_id in trial_ids:
+        config = searcher.suggest(trial_id)
+        assert config is not None
+        for level in [1, 3, 9][: 1 + trial_id % 3]:
+            searcher.observe(trial_id, config, {"loss": config["x"] / level, "epoch": level})
+
+
+def _full_pass(searcher: MOBSTERSearcher) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inputs, targets and priorities as built from the whole log at once."""
+    rows: dict[tuple[int, float], tuple[float, np.ndarray]] = {}
+    for trial_id, level, value, vector in searcher._data.log:
+        rows[(trial_id, level)] = (value, vector)
+    reached: dict[int, int] = {}
+    for trial_id, _ in rows:
+        reached[trial_id] = reached.get(trial_id, 0) + 1
+    inputs = np.array(
+        [np.append(vector, searcher._normalise(level)) for (_, level), (_, vector) in rows.items()]
+    )
+    targets = np.array([value for value, _ in rows.values()])
+    priority = np.array([reached[trial_id] for trial_id, _ in rows], dtype=float)
+    return inputs, targets, priority

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,15 +51,16 @@ def fit_hyperparameters(
         The parameters with the lowest negative log posterior, shape `(n_params,)`.
     """
     objective = value_and_grad(lambda theta: model.neg_log_posterior(theta, x, y))
+    # the last point evaluated and its result: L-BFGS-B begins where the value of a
+    # start was just taken, and the same point gives the same numbers
+    last: list[tuple[np.ndarray, float, np.ndarray]] = []
 
     def safe(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        try:
-            value, grad = objective(theta)
-        except np.linalg.LinAlgError:
-            return 1e10, np.zeros_like(theta)
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            return 1e10, np.zeros_like(theta)
-        return float(value), np.asarray(grad, dtype=float)
+        if last and np.array_equal(last[0][0], theta):
+            return last[0][1], last[0][2].copy()
+        value, grad = _evaluate(objective, theta)
+        last[:] = [(np.array(theta, dtype=float), value, grad.copy())]
+        return value, grad
 
     default = model.initial()
     starts = [default if warm_start is None else np.asarray(warm_start, dtype=float)]
@@ -78,6 +80,20 @@ def fit_hyperparameters(
         if np.isfinite(result.fun) and result.fun < best_value:
             best_theta, best_value = np.asarray(result.x), float(result.fun)
     return np.asarray(best_theta, dtype=float)
+
+
+def _evaluate(
+    objective: Callable[[np.ndarray], tuple[Any, Any]], theta: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """`objective(theta)` as (value, gradient); a failed factorisation or a value or
+    gradient that is not finite counts as a very bad point (1e10, zero gradient)."""
+    try:
+        value, grad = objective(theta)
+    except np.linalg.LinAlgError:
+        return 1e10, np.zeros_like(theta)
+    if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+        return 1e10, np.zeros_like(theta)
+    return float(value), np.asarray(grad, dtype=float)
 
 
 @dataclass

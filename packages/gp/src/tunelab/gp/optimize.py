@@ -16,6 +16,7 @@ from typing import Any
 import autograd.numpy as anp
 import numpy as np
 from autograd import value_and_grad
+from autograd.extend import defvjp, primitive
 from scipy.optimize import minimize
 
 from tunelab.core.searchers._encoded import EncodedLayout
@@ -143,25 +144,37 @@ def _draw(
     return np.vstack([uniform, layout.snap(local)])
 
 
+# autograd ships no type information; traced, a primitive takes and returns Boxes, so
+# the decorated function is left untyped (`Any`) rather than given a false signature.
+@primitive  # type: ignore[untyped-decorator]
+def place_columns(flat: Any, fixed: np.ndarray, columns: np.ndarray) -> Any:
+    """`fixed` (shape `(m, d)`) with its `columns` (distinct indices, shape `(c,)`)
+    replaced by `flat` (shape `(m * c,)`, row by row).
+
+    An autograd primitive, differentiable in `flat`: the cotangent's entries in
+    `columns` plus 0.0 (which turns -0.0 into 0.0, as autograd's own gradient of the
+    column-by-column assembly this replaces does), without a traced operation per
+    column.
+    """
+    placed = np.array(fixed, dtype=float)
+    placed[:, columns] = np.reshape(flat, (len(fixed), len(columns)))
+    return placed
+
+
+defvjp(
+    place_columns,
+    lambda ans, flat, fixed, columns: lambda g: (g[:, columns] + 0.0).reshape(np.shape(flat)),
+)
+
+
 def _refine(
     score: Score, layout: EncodedLayout, start: np.ndarray, max_iterations: int
 ) -> np.ndarray:
     """L-BFGS-B on the numeric columns of the `start` points jointly (their scores are
     independent, so the sum is separable), then snapped to valid codes."""
-    columns = layout.numeric
+    columns = np.asarray(layout.numeric, dtype=np.intp)
     fixed = start.copy()
-
-    index = {int(c): i for i, c in enumerate(columns)}
-
-    def assemble(flat: Any) -> Any:
-        numeric = anp.reshape(flat, (len(start), len(columns)))
-        pieces = [
-            numeric[:, index[column]] if column in index else fixed[:, column]
-            for column in range(start.shape[1])
-        ]
-        return anp.stack(pieces, axis=1)
-
-    objective = value_and_grad(lambda flat: anp.sum(score(assemble(flat))))
+    objective = value_and_grad(lambda flat: anp.sum(score(place_columns(flat, fixed, columns))))
 
     def value_and_gradient(flat: np.ndarray) -> tuple[float, np.ndarray]:
         value, grad = objective(flat)

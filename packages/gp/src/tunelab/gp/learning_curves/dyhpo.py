@@ -99,6 +99,7 @@ class DyHPOSearcher(MOBSTERSearcher):
         )
         self._chosen: np.ndarray | None = None
         self._chose_new = True
+        self._encodings: dict[int, tuple[Config, np.ndarray]] = {}
 
     def choose(
         self, paused: Sequence[PausedTrial], *, first_level: float, allow_new: bool = True
@@ -121,13 +122,12 @@ class DyHPOSearcher(MOBSTERSearcher):
             if gp is None:
                 return None if allow_new else paused[0].trial_id
             conditioned = fantasize(gp, self._pending_inputs())
-            inputs = np.array(
-                [
-                    np.append(self._encoder.encode(p.config), self._normalise(p.next_level))
-                    for p in paused
-                ]
-            )
-            best = np.array([self._incumbent(p.next_level) for p in paused])
+            # many paused trials wait at the same few levels
+            levels = {p.next_level for p in paused}
+            columns = {level: self._normalise(level) for level in levels}
+            incumbents = {level: self._incumbent(level) for level in levels}
+            inputs = np.array([np.append(self._encoded(p), columns[p.next_level]) for p in paused])
+            best = np.array([incumbents[p.next_level] for p in paused])
             mean, variance = conditioned.posterior(inputs)
             scores = expected_improvement(mean, np.sqrt(variance), best)
             winner = int(np.argmax(scores))
@@ -139,6 +139,17 @@ class DyHPOSearcher(MOBSTERSearcher):
             self._chosen = ranked
             return None
         return paused[winner].trial_id
+
+    def _encoded(self, paused: PausedTrial) -> np.ndarray:
+        """The encoded configuration of a paused trial, encoded once per trial and
+        configuration: a trial may wait through hundreds of decisions. A copy of the
+        configuration is kept and compared, so that a changed one is encoded again."""
+        known = self._encodings.get(paused.trial_id)
+        if known is not None and known[0] == paused.config:
+            return known[1]
+        vector = self._encoder.encode(paused.config)
+        self._encodings[paused.trial_id] = (dict(paused.config), vector)
+        return vector
 
     def _refit_allowed(self) -> bool:
         return self._chose_new

@@ -12,6 +12,7 @@ import numpy as np
 from tunelab.gp._base import GPOptions, GPSearcherBase
 from tunelab.gp.fantasize import fantasize
 from tunelab.gp.kernels import Matern52
+from tunelab.gp.learning_curves._results import ResultIndex
 from tunelab.gp.learning_curves.independent import PerLevelGPModel
 from tunelab.gp.learning_curves.joint import RESOURCE_KERNELS, ResourceKernel, resource_kernel
 from tunelab.gp.model import ConditionedGP, GPModel
@@ -83,6 +84,7 @@ class MOBSTERSearcher(GPSearcherBase):
         self.max_resource = None if max_resource is None else float(max_resource)
         self._levels = np.zeros(0)
         super().__init__(config_space, **options)
+        self._results = ResultIndex(self._encoder.dim)
         self._gp: ConditionedGP | None = None
         self._best = 0.0
         self._transform: Callable[[np.ndarray], np.ndarray] | None = None
@@ -112,18 +114,10 @@ class MOBSTERSearcher(GPSearcherBase):
     def _training_data(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Inputs `(n, dim + 1)`, targets `(n,)` and each result's priority (the number
         of levels its trial reached) over all (trial, level) results."""
-        rows: dict[tuple[int, float], tuple[float, np.ndarray]] = {}
-        reached: dict[int, int] = {}
-        for trial_id, level, value, vector in self._data.log:
-            rows[(trial_id, level)] = (value, vector)
-        for trial_id, _ in rows:
-            reached[trial_id] = reached.get(trial_id, 0) + 1
-        inputs = np.array(
-            [np.append(vector, self._normalise(level)) for (_, level), (_, vector) in rows.items()]
-        )
-        targets = np.array([value for value, _ in rows.values()])
-        priority = np.array([reached[trial_id] for trial_id, _ in rows], dtype=float)
-        return inputs, targets, priority
+        results = self._results.sync(self._data.log)
+        columns = np.array([self._normalise(level) for level in results.levels], dtype=float)
+        inputs = np.column_stack([results.vectors, columns[results.level_codes]])
+        return inputs, results.values.copy(), results.priority()
 
     def model(self) -> ConditionedGP | None:
         """The GP conditioned on all rung results (not on pending trials), or None."""
@@ -157,9 +151,7 @@ class MOBSTERSearcher(GPSearcherBase):
     def _pending_inputs(self) -> np.ndarray:
         """Each running trial at the next level it reaches (among the observed ones)."""
         levels = sorted(self._data.by_level)
-        highest: dict[int, float] = {}
-        for trial_id, level, _, _ in self._data.log:
-            highest[trial_id] = max(level, highest.get(trial_id, -math.inf))
+        highest = self._results.sync(self._data.log).highest
         rows = []
         for trial_id, x in self._pending.items():
             above = [lv for lv in levels if lv > highest.get(trial_id, -math.inf)]
