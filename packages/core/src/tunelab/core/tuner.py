@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from tunelab.core._checkpoint_removal import CheckpointRemover, RemovedCheckpoint
+from tunelab.core._screening import ResultScreen
 from tunelab.core.backends.base import Backend
 from tunelab.core.callbacks import ProgressPrinter, TunerCallback
 from tunelab.core.results.experiment import TRIALS_FILE, Experiment, trials_table
@@ -28,8 +29,6 @@ from tunelab.core.trial import (
     Trial,
     TrialStatus,
     TrialUpdate,
-    as_number,
-    screen_result,
 )
 from tunelab.core.tuner_setup import (
     ExperimentSetup,
@@ -188,18 +187,8 @@ class Tuner:
         self._restored: set[int] = set()  # trials of the saved state not restarted yet
         self._repeats_left: dict[int, int] = {}  # results a restarted trial reports again
         self._run_start: dict[int, float] = {}  # tuner time of a trial's last (re)start
-        self._numeric_keys: set[str] = set()  # reported keys whose column is numeric
-        # the keys the scheduler needs as numbers, for its metrics and resource attribute
-        self._needed: tuple[list[str], str | None, frozenset[str]] = ([], None, frozenset())
-        # `_numeric_keys | needed` as last built, with the sets (and size) it was built from
-        self._screened: tuple[set[str], int, frozenset[str], set[str]] = (
-            set(),
-            -1,
-            frozenset(),
-            set(),
-        )
+        self._screen = ResultScreen()  # what of each result is recorded and shown
         self._config_columns: dict[tuple[str, ...], tuple[str, ...]] = {}  # names -> columns
-        self._warned_values: set[tuple[int, str]] = set()
         self._clock = backend.clock
         self._start = 0.0
         self._checkpoints = CheckpointRemover(
@@ -595,7 +584,9 @@ class Tuner:
         replayed from a log (`live=False`) has no process to pause or stop."""
         now = self._now()
         self.status.tuner_time = now
-        result, schedulable = self._usable(trial, result)
+        result, schedulable = self._screen.usable(
+            trial.trial_id, result, self.scheduler.metric_names(), self.scheduler.resource_attr
+        )
         self._num_rows[trial.trial_id] = self._num_rows.get(trial.trial_id, 0) + 1
         decision = Decision.CONTINUE
         if schedulable:
@@ -631,63 +622,6 @@ class Tuner:
         self.store.add_row(row)
         for callback in self.callbacks:
             callback.on_trial_result(trial, result, decision)
-
-    def _usable(self, trial: Trial, result: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        """`result` without the values a numeric column or the scheduler cannot take
-        (see the class docstring), and whether the scheduler may see it."""
-        metrics = self.scheduler.metric_names()
-        attr = self.scheduler.resource_attr
-        needed = self._needed_keys(metrics, attr)
-        kept, rejected = screen_result(result, numeric=self._numeric_or(needed))
-        if None in kept.values():
-            for key in needed & kept.keys():
-                if kept[key] is None:
-                    rejected[key] = kept.pop(key)
-        for key, value in rejected.items():
-            if key in metrics:
-                kept[key] = math.nan
-                handling = "recorded as NaN, and passed to the scheduler as NaN"
-            elif key == attr:
-                handling = "left out, and the result is not shown to the scheduler"
-            else:
-                handling = "left out of the results"
-            self._warn_value(trial, key, value, handling)
-        numeric = self._numeric_keys
-        for key, value in kept.items():
-            if key not in numeric and key not in rejected and _is_numeric(value):
-                numeric.add(key)
-        return kept, attr is None or attr not in rejected
-
-    def _needed_keys(self, metrics: list[str], attr: str | None) -> frozenset[str]:
-        """The metrics and the resource attribute, as a set built once per change."""
-        if metrics != self._needed[0] or attr != self._needed[1]:
-            keys = frozenset([*metrics, *([attr] if attr is not None else [])])
-            self._needed = (metrics, attr, keys)
-        return self._needed[2]
-
-    def _numeric_or(self, needed: frozenset[str]) -> set[str]:
-        """`_numeric_keys | needed`, built again only when either changed (the numeric
-        keys only ever grow, so their count tells)."""
-        numeric, size, built_from, union = self._screened
-        if numeric is not self._numeric_keys or size != len(numeric) or built_from is not needed:
-            numeric = self._numeric_keys
-            union = numeric | needed
-            self._screened = (numeric, len(numeric), needed, union)
-        return union
-
-    def _warn_value(self, trial: Trial, key: str, value: Any, handling: str) -> None:
-        if (trial.trial_id, key) in self._warned_values:
-            return
-        self._warned_values.add((trial.trial_id, key))
-        logger.warning(
-            "trial %d reported %s=%.100r (%s), which is not a number a results column can "
-            "hold; %s (warned once per trial and key)",
-            trial.trial_id,
-            key,
-            value,
-            type(value).__name__,
-            handling,
-        )
 
     def _warn_reserved(self, result: dict[str, Any]) -> None:
         for key in _RESERVED_COLUMNS:
@@ -780,11 +714,11 @@ class Tuner:
         # states saved before these were kept: no end times, and the rows as taken in
         self._end_times = dict(state.get("end_times", {}))
         self._received = dict(state.get("received", self._num_rows))
-        self._numeric_keys = {
+        self._screen.restore(
             str(column)
             for column in results.columns
             if _is_numeric_column(results[column]) and not str(column).startswith(CONFIG_PREFIX)
-        }
+        )
         self._restored = {t for t, trial in self.trials.items() if not trial.status.is_finished}
         self.status = TuningStatus(
             tuner_time=self._time_offset,
@@ -869,10 +803,6 @@ class Tuner:
         self._lock.release()
         for callback in self.callbacks:
             callback.on_tuning_end(self)
-
-
-def _is_numeric(value: Any) -> bool:
-    return value is not None and not isinstance(value, (str, bool)) and as_number(value) is not None
 
 
 def _is_numeric_column(column: pd.Series) -> bool:
