@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,16 @@ def test_tables_converted_together_equal_each_converted_alone() -> None:
         alone = pd.DataFrame() if table is None else table.to_pandas(use_threads=False)
         pd.testing.assert_frame_equal(frame_, alone, check_exact=True)
         assert type(frame_.index) is type(alone.index)
+
+
+def test_frames_converted_together_are_independent_of_each_other() -> None:
+    frame = pd.DataFrame({"trial_id": [0, 1], "x": [0.5, 2.0]})
+    first, second = results_frames([pa.Table.from_pandas(frame)] * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas 2 warns on setting a column of a slice
+        first["y"] = 1.0
+        first.loc[0, "x"] = 9.0
+    pd.testing.assert_frame_equal(second, frame, check_exact=True)
 
 
 def test_a_study_reads_as_each_results_file_converted_alone(study_dir: Path) -> None:

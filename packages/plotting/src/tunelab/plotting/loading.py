@@ -213,7 +213,9 @@ def results_frames(tables: Sequence[pa.Table | None]) -> list[pd.DataFrame]:
         converted = whole.to_pandas(use_threads=False)
         start = 0
         for i, part in zip(members, parts, strict=True):
-            frame = converted.iloc[start : start + part.num_rows]
+            # a shallow copy: under pandas 2 a plain slice warns (SettingWithCopyWarning)
+            # when a user adds a column to it
+            frame = converted.iloc[start : start + part.num_rows].copy(deep=False)
             frame.index = pd.RangeIndex(part.num_rows)
             frames[i] = frame
             start += part.num_rows
