@@ -27,14 +27,12 @@ import argparse
 import contextlib
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+from _timing import timed_run
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = {"dyhpo": 120.0, "mobster": 180.0}
@@ -81,14 +79,9 @@ def run(
         environment = dict(os.environ)
         if data is not None:
             environment["TUNELAB_YAHPO_DATA"] = str(data)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        began = time.perf_counter()
-        done = subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, text=True)
-        seconds = time.perf_counter() - began
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds, cpu, done = timed_run(command, environment, cwd=ROOT)
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         results = pd.read_parquet(next(Path(folder).rglob("results.parquet")))
         metadata = next(Path(folder).rglob("metadata.json")).read_text()
     metric, mode = _metric(metadata)

@@ -37,9 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import timed_run
 
 from tunelab.plotting import curves_frame, load_study
 from tunelab.plotting.tables import final_table
@@ -112,14 +111,9 @@ def child_environment(cache: Path) -> dict[str, str]:
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run `command`; (wall seconds, CPU seconds of it and its children, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, cpu, done = timed_run(command, env)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, done.stdout
 
 
