@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tunelab.core.searchers._base import BuiltinSearcher, SearcherOptions
+from tunelab.core.searchers._block_draws import BlockDraws
 from tunelab.core.searchers._keys import ConfigKeys
 from tunelab.core.space import (
     Domain,
@@ -54,6 +55,8 @@ class RandomSearcher(BuiltinSearcher):
         self._entries = [
             (name, entry, isinstance(entry, Domain)) for name, entry in self.config_space.items()
         ]
+        # the repeated draws a block at a time, when the space allows
+        self._blocks = BlockDraws.of(self.config_space)
         self._restricted = restrict_to is not None
         self._unused: list[Config] | None = None
         self._members: list[Config] = []
@@ -79,10 +82,9 @@ class RandomSearcher(BuiltinSearcher):
             return None
         if self._restricted:
             return self._suggest_from_pool()
-        for _ in range(_MAX_REJECTIONS):
-            config = self._sample()
-            if self._mark_new(config):
-                return config
+        drawn = self._draw_unused()
+        if drawn is not None:
+            return drawn
         if self._size is not None and self._size <= _ENUMERATE_LIMIT:
             return self._suggest_unused()
         # An infinite (or huge) space that keeps repeating is essentially exhausted.
@@ -95,6 +97,27 @@ class RandomSearcher(BuiltinSearcher):
         key = self._member_keys.get(config_key({n: config[n] for n in self._names if n in config}))
         if key is not None:
             self._seen.add(key)
+
+    def _draw_unused(self) -> Config | None:
+        """The first unused one of up to `_MAX_REJECTIONS` draws, or None.
+
+        Once half of a finite space is used, most draws are repeats: then, where the
+        space allows, they are drawn as one block (`BlockDraws`: the same draws, and the
+        same generator state after them).
+        """
+        size = self._size
+        if self._blocks is not None and size is not None and len(self._seen) >= size / 2:
+            found = self._blocks.first_unused(self._rng, self._seen, _MAX_REJECTIONS)
+            if found is None:
+                return None
+            config, key = found
+            self._seen.add(key)
+            return config
+        for _ in range(_MAX_REJECTIONS):
+            config = self._sample()
+            if self._mark_new(config):
+                return config
+        return None
 
     def _sample(self) -> Config:
         """`sample_config(self.config_space, self._rng)`: the same draws in the same order,

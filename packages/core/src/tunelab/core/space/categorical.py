@@ -185,6 +185,48 @@ class Ordinal(FiniteDomain):
         nearest = right if abs(points[right] - t) < abs(points[left] - t) else left
         return self._members[nearest]
 
+    def _decode_steps(self) -> np.ndarray:
+        """Where `_decode_unit` steps from one member to the next, for decoding many
+        points at once: `_decode_unit([u])` is the member at position
+        `np.searchsorted(steps, u, side="right")` for every `u` in `[0, 1]`.
+
+        `_decode_unit` never goes down as `u` grows (each of its steps is monotone), so
+        entry `i` of the steps is the least `u` in `[0, 1]` decoded past position `i`
+        (inf if none), found by bisection on the bit patterns of the doubles (ordered
+        as the non-negative doubles they stand for). About 60 passes over `k - 1`
+        entries: work it out once.
+
+        Returns:
+            Float array of shape `(k - 1,)`, non-decreasing.
+        """
+        below = np.arange(len(self._members) - 1)  # u = 0 decodes to position 0
+        low = np.zeros_like(below, dtype=np.int64)
+        high = np.full_like(low, np.float64(1.0).view(np.int64))
+        # invariant: `low` decodes to at most `below`, `high` past it (if any u does)
+        while np.any(high - low > 1):
+            middle = (low + high) // 2
+            past = self._unit_positions(middle.view(np.float64)) > below
+            high = np.where(past, middle, high)
+            low = np.where(past, low, middle)
+        steps: np.ndarray = high.view(np.float64).copy()
+        steps[self._unit_positions(np.ones(len(below))) <= below] = np.inf
+        return steps
+
+    def _unit_positions(self, units: np.ndarray) -> np.ndarray:
+        """`_decode_unit` element by element (positions), by the same floating-point steps."""
+        k = len(self._members)
+        if self._kind == "equal":
+            cells: np.ndarray = np.clip(np.ceil(units * k).astype(np.intp) - 1, 0, k - 1)
+            return cells
+        points = self._points
+        t = points[0] + units * (points[-1] - points[0])
+        right = np.minimum(np.searchsorted(points, t, side="left"), k - 1)
+        left = np.maximum(right - 1, 0)
+        nearest: np.ndarray = np.where(
+            np.abs(points[right] - t) < np.abs(points[left] - t), right, left
+        )
+        return nearest
+
     def to_json(self) -> dict[str, Any]:
         return {"type": "ordinal", "categories": list(self._members), "kind": self._kind}
 
