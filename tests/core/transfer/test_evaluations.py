@@ -89,3 +89,25 @@ def test_transfer_evaluations_are_checked_for_the_metric() -> None:
         check_transfer_evaluations({}, metric="loss", where="here")
     with pytest.raises(ValueError, match="must be a TaskEvaluations"):
         check_transfer_evaluations({"t": 3}, metric="loss", where="here")  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    "configs",
+    [
+        pd.DataFrame({"x": [0.1, 0.5, 0.9], "n": [1.0, 2.0, 3.0], "c": ["a", "b", "a"]}),
+        pd.DataFrame({"x": [0.1, 0.5, 0.9], "n": [1, 2, 3], "c": ["a", "b", "a"]}),
+        pd.DataFrame({"x": [0.25, 1.0, 0.0], "n": np.array([4, 5, 1], dtype=np.int32)}),
+        pd.DataFrame({"n": [2, 3, 4]}),
+        pd.DataFrame({"c": pd.Categorical(["b", "a", "b"]), "n": [1, 2, 3]}),
+    ],
+)
+def test_config_list_is_every_config_with_the_same_values_and_types(
+    configs: pd.DataFrame,
+) -> None:
+    space = {name: SPACE[name] for name in configs.columns}
+    task = make(np.zeros((3, 1, 1, 1)), config_space=space, configs=configs)
+    listed = task.config_list()
+    single = [task.config(i) for i in range(task.n_configs)]
+    assert listed == single
+    for got, want in zip(listed, single, strict=True):
+        assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in want.items()}

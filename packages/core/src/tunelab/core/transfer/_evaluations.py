@@ -182,6 +182,19 @@ class TaskEvaluations:
         row = self.configs.iloc[index]
         return {str(k): self.config_space[str(k)].cast(_python(v)) for k, v in row.items()}
 
+    def config_list(self) -> list[dict[str, Any]]:
+        """Every configuration, `[config(i) for i in range(n_configs)]`, converted in one
+        pass (the rows take the frame's common dtype, as a row taken by `config` does)."""
+        names = [str(k) for k in self.configs.columns]
+        domains = [self.config_space[name] for name in names]
+        return [
+            {
+                name: domain.cast(_python(v))
+                for name, domain, v in zip(names, domains, row, strict=True)
+            }
+            for row in self.configs.to_numpy()
+        ]
+
     def best_configs(self, metric: str, mode: Mode, k: int) -> list[dict[str, Any]]:
         """The `k` best configurations by the seed mean of `metric` at the last fidelity,
         best first (ties by row order); fewer if fewer have a value."""

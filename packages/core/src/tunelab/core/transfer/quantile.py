@@ -71,7 +71,8 @@ def pooled_quantiles(
     for task in evaluations.values():
         values = task.objective(metric, fidelity="last")
         rows = np.flatnonzero(~np.isnan(values))
-        converted = [(int(i), target.convert(task.config(int(i)))) for i in rows]
+        all_configs = task.config_list()
+        converted = [(int(i), target.convert(all_configs[int(i)])) for i in rows]
         kept = [(i, c) for i, c in converted if c is not None]
         if len(kept) < 2:
             continue

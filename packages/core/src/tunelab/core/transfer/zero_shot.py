@@ -178,8 +178,9 @@ class ZeroShotSearcher(RandomSearcher):
         columns: list[dict[int, float]] = []
         for task in tasks:
             column: dict[int, float] = {}
-            for row, value in enumerate(task_scores(task, self.metric, self.mode, self.score)):
-                config = target.convert(task.config(row))
+            scores = task_scores(task, self.metric, self.mode, self.score)
+            for evaluated, value in zip(task.config_list(), scores, strict=True):
+                config = target.convert(evaluated)
                 if config is None:
                     continue
                 key = target.key(config)
