@@ -143,6 +143,39 @@ def test_seeded_configurations_are_the_best_per_task_valid_in_the_target() -> No
     assert restricted == [{"x": 0.2, "epochs": 9}]
 
 
+ORDER_TASKS = {
+    "a": task({0.1: 0.0, 0.2: 1.0, 0.3: 2.0}),
+    "b": task({0.2: 0.0, 0.3: 1.0, 0.1: 2.0}),
+    "c": task({0.3: 0.0, 0.2: 1.0, 0.1: 2.0}),
+    "d": task({0.4: 0.0, 0.1: 5.0}),  # 0.4: evaluated by d only, ranks 1 elsewhere
+}
+
+
+def test_seeded_configurations_best_across_tasks_come_first() -> None:
+    # mean normalised rank over a, b, c, d: 0.2 -> 0.5, 0.3 -> 0.625, 0.1 and 0.4 ->
+    # 0.75 (a tie: task order)
+    ordered = seeded_configs(SPACE, ORDER_TASKS, metric="loss", mode="min")
+    assert [c["x"] for c in ordered] == [0.2, 0.3, 0.1, 0.4]
+    by_task = seeded_configs(SPACE, ORDER_TASKS, metric="loss", mode="min", order="task")
+    assert [c["x"] for c in by_task] == [0.1, 0.2, 0.3, 0.4]
+    rush = RUSHScheduler(
+        RandomSearcher(SPACE, seed=0),
+        transfer_evaluations=ORDER_TASKS,
+        metric="loss",
+        resource_attr="epoch",
+        max_resource=9,
+    )
+    assert [start(rush, t).config["x"] for t in range(5)][:4] == [0.2, 0.3, 0.1, 0.4]
+    assert rush.seeded_trials == [0, 1, 2, 3]
+
+
+def test_seed_order_is_checked() -> None:
+    with pytest.raises(ValueError, match=r'order must be "transfer" or "task", got \'best\''):
+        seeded_configs(SPACE, TASKS, metric="loss", mode="min", order="best")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="got 'best'"):
+        scheduler(order="best")
+
+
 def test_seeded_configurations_run_first_then_the_searchers() -> None:
     rush = scheduler(top_k=2)
     trials = [start(rush, t) for t in range(3)]
@@ -203,6 +236,24 @@ def test_promotion_a_paused_trial_worse_than_the_seeded_result_is_not_resumed() 
         assert second is not None
         # ASHA promotes 2 of 6; RUSH only those as good as the seeded 0.1
         assert second.resume_trial_id == (None if tuner is rush else 1)
+
+
+def test_promotion_a_paused_trial_failing_the_hurdle_does_not_hold_back_a_seeded_one() -> None:
+    rush, asha = scheduler("promotion", top_k=2), scheduler("promotion", rush=False)
+    losses = [0.1, 0.3, 0.2, 0.7, 0.8, 0.9, 0.91, 0.92, 0.93]
+    resumed = {}
+    for tuner in (rush, asha):
+        trials = [start(tuner, t) for t in range(len(losses))]
+        for trial, loss in zip(trials, losses, strict=True):
+            assert report(tuner, trial, loss) is Decision.PAUSE
+        suggestions = [tuner.suggest(len(losses)) for _ in range(2)]
+        resumed[tuner] = [s.resume_trial_id if s else None for s in suggestions]
+    # ASHA promotes 3 of 9, best first; RUSH skips trial 2 (not seeded, 0.2 is worse
+    # than the hurdle 0.1), and the seeded trial 1 behind it is promoted
+    assert resumed[asha] == [0, 2]
+    assert resumed[rush] == [0, 1]
+    rung = rush._rungs[0]
+    assert rung.is_waiting(2) and not rung.is_waiting(1) and not rung.is_waiting(99)
 
 
 def test_state_round_trip_keeps_the_hurdles_and_seeded_configurations() -> None:

@@ -54,7 +54,8 @@ rush = scheduler_preset(
     fixed={"brackets": 1},
     seed_scheduler=False,
     doc="RUSH (Zappella et al., 2021), stopping type: ASHA that first runs the `top_k` "
-    "best configurations of each earlier task; at a rung a trial continues only if ASHA "
+    "best configurations of each earlier task (best across the tasks first); at a rung a "
+    "trial continues only if ASHA "
     "lets it and it is at least as good as the best result a seeded configuration "
     "recorded there. The scheduler draws nothing at random: the seed goes to `searcher`.",
 )

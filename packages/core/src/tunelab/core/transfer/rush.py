@@ -10,7 +10,7 @@ own rule. Configurations worse than what earlier tasks already found stop early.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -18,8 +18,13 @@ import numpy as np
 from tunelab.core.schedulers._forwarding import RungArguments
 from tunelab.core.schedulers.hyperband.scheduler import HyperbandScheduler
 from tunelab.core.searcher import Searcher
-from tunelab.core.transfer._evaluations import TransferEvaluations, check_transfer_evaluations
+from tunelab.core.transfer._evaluations import (
+    TaskEvaluations,
+    TransferEvaluations,
+    check_transfer_evaluations,
+)
 from tunelab.core.transfer._target import TargetConfigs
+from tunelab.core.transfer.zero_shot import task_scores
 from tunelab.core.trial import Config, Decision, Mode
 
 if TYPE_CHECKING:
@@ -27,6 +32,8 @@ if TYPE_CHECKING:
 
 RUSHKind = Literal["stopping", "promotion"]
 _KINDS = ("stopping", "promotion")
+SeedOrder = Literal["transfer", "task"]
+_ORDERS = ("transfer", "task")
 
 
 def seeded_configs(
@@ -37,17 +44,25 @@ def seeded_configs(
     mode: Mode,
     top_k: int = 1,
     restrict_to: Sequence[Config] | None = None,
+    order: SeedOrder = "transfer",
 ) -> list[Config]:
     """The `top_k` best configurations of each earlier task (by the seed mean of
     `metric` at its last fidelity), as configurations of `config_space` (members of
-    `restrict_to`, if given), task after task, best first, without repeats. Those
-    that are not configurations of the target are left out.
+    `restrict_to`, if given), without repeats. Those that are not configurations of
+    the target are left out.
+
+    With `order="transfer"` (default) they come best across the earlier tasks first:
+    by their normalised rank on each earlier task (0 best, 1 worst; 1 where a task did
+    not evaluate them), averaged over the tasks, ties in task order. With "task" they
+    come task after task, each task's best first.
 
     Raises:
-        ValueError: for bad `transfer_evaluations` or `top_k`.
+        ValueError: for bad `transfer_evaluations`, `top_k` or `order`.
     """
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise ValueError(f"RUSH: top_k must be a positive integer, got {top_k!r}")
+    if order not in _ORDERS:
+        raise ValueError(f'RUSH: order must be "transfer" or "task", got {order!r}')
     tasks = check_transfer_evaluations(transfer_evaluations, metric=metric, where="RUSH")
     target = TargetConfigs(config_space, restrict_to)
     seen: set[tuple[Any, ...]] = set()
@@ -59,15 +74,43 @@ def seeded_configs(
                 continue
             seen.add(target.key(converted))
             configs.append(converted)
-    return configs
+    if order == "task" or len(configs) < 2:
+        return configs
+    scores = _transfer_scores(configs, tasks.values(), target, metric=metric, mode=mode)
+    return [configs[int(i)] for i in np.argsort(scores, kind="stable")]
+
+
+def _transfer_scores(
+    configs: Sequence[Config],
+    tasks: Iterable[TaskEvaluations],
+    target: TargetConfigs,
+    *,
+    metric: str,
+    mode: Mode,
+) -> np.ndarray:
+    """Shape `(len(configs),)`: each configuration's normalised rank on each task (its
+    best, if a task evaluated it twice; 1 if never), averaged over the tasks."""
+    slots = {target.key(config): i for i, config in enumerate(configs)}
+    columns = []
+    for task in tasks:
+        column = np.ones(len(configs))
+        scores = task_scores(task, metric, mode, "rank")
+        for config, score in zip(task.config_list(), scores, strict=True):
+            converted = target.convert(config)
+            slot = None if converted is None else slots.get(target.key(converted))
+            if slot is not None:
+                column[slot] = min(column[slot], float(score))
+        columns.append(column)
+    return np.asarray(np.mean(columns, axis=0))
 
 
 class RUSHScheduler(HyperbandScheduler):
     """ASHA (stopping or promotion) seeded with earlier tasks' best configurations.
 
     The first trials run `seeded_configs` (the `top_k` best configurations of every
-    earlier task, valid in the searcher's space); the searcher's own configurations
-    (its `points_to_evaluate` first) follow. At each rung the *hurdle* is the best
+    earlier task, valid in the searcher's space; by default those best across the
+    earlier tasks first); the searcher's own configurations (its `points_to_evaluate`
+    first) follow. At each rung the *hurdle* is the best
     result a seeded trial recorded there so far. With kind "stopping" a trial
     continues past a rung iff ASHA lets it and its result there is at least as good
     as the hurdle; with "promotion" a paused trial is promoted iff it ranks among
@@ -75,7 +118,10 @@ class RUSHScheduler(HyperbandScheduler):
     rung, ASHA decides alone. The seeded trials set the hurdles and face ASHA's rule
     only: which of the earlier tasks' best configurations is best on the target is
     what they are run to find out, so a seeded trial is not stopped because another
-    one did better at an early rung.
+    one did better at an early rung. Their order matters: the first trials to reach
+    a rung find it empty and continue, so by default the seeded configurations that
+    did best across the earlier tasks run first (`order`; the paper leaves the order
+    open).
 
     The hurdle of a rung only ever gets stricter, so a paused trial that fails it is
     never promoted later.
@@ -85,6 +131,8 @@ class RUSHScheduler(HyperbandScheduler):
         transfer_evaluations: Task name -> evaluations of that earlier task (never
             the target's); each needs `metric`.
         top_k: Best configurations taken from each earlier task.
+        order: "transfer" (default): the seeded configurations best across the
+            earlier tasks run first; "task": task after task. See `seeded_configs`.
         restrict_to: The target's configurations when it has only these (a
             tabulated benchmark): earlier tasks' configurations not among them are
             left out.
@@ -107,6 +155,7 @@ class RUSHScheduler(HyperbandScheduler):
         *,
         transfer_evaluations: TransferEvaluations,
         top_k: int = 1,
+        order: SeedOrder = "transfer",
         restrict_to: Sequence[Config] | None = None,
         kind: RUSHKind = "stopping",
         rung_levels: Sequence[float] | None = None,
@@ -125,6 +174,7 @@ class RUSHScheduler(HyperbandScheduler):
                 "config_space, which the earlier tasks' configurations must fit"
             )
         self.top_k = top_k
+        self.order = order
         self._unsuggested = seeded_configs(
             searcher.config_space,
             transfer_evaluations,
@@ -132,6 +182,7 @@ class RUSHScheduler(HyperbandScheduler):
             mode=self.mode,
             top_k=top_k,
             restrict_to=restrict_to,
+            order=order,
         )
         if not self._unsuggested:
             raise ValueError(
@@ -179,6 +230,17 @@ class RUSHScheduler(HyperbandScheduler):
         ):
             return Decision.STOP
         return decision
+
+    def _best_waiting(self, index: int) -> int | None:
+        """The best paused trial the hurdle lets through: the best paused one if it is
+        seeded or clears the hurdle, else the best paused seeded one (every other
+        paused trial is worse than one that failed the hurdle, so it fails too)."""
+        rung = self._rungs[index]
+        best = rung.best_waiting()
+        if best is None or best in self._seeded or self._clears(index, best):
+            return best
+        seeded = [(rung.value(t), t) for t in self._seeded if rung.is_waiting(t)]
+        return min(seeded)[1] if seeded else None
 
     def _may_promote(self, index: int, trial_id: int) -> bool:
         if not super()._may_promote(index, trial_id):

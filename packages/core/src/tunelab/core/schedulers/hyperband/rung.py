@@ -85,6 +85,14 @@ class RungResults:
         """The best paused trial of this rung, or None."""
         return self._waiting[0][1] if self._waiting else None
 
+    def is_waiting(self, trial_id: int) -> bool:
+        """Whether the trial is paused at this rung."""
+        if trial_id not in self._values:
+            return False
+        key = (self._values[trial_id], trial_id)
+        index = bisect.bisect_left(self._waiting, key)
+        return index < len(self._waiting) and self._waiting[index] == key
+
     def waiting_ids(self) -> list[int]:
         """Paused trials of this rung, best first."""
         return [trial_id for _, trial_id in self._waiting]
