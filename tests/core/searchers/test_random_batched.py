@@ -16,12 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tunelab.core.space.categorical as ordinals
 from tunelab.core.searchers import RandomSearcher
+from tunelab.core.searchers import _block_draws as block_draws
 from tunelab.core.searchers._block_draws import BlockDraws
 from tunelab.core.space import (
     Ordinal,
     choice,
     config_key,
+    grid_configs,
     logordinal,
     ordinal,
     sample_config,
@@ -46,6 +49,23 @@ def position(domain: Ordinal, u: float) -> int:
 def block_positions(domain: Ordinal, units: np.ndarray) -> list[int]:
     positions: list[int] = np.searchsorted(domain._decode_steps(), units, side="right").tolist()
     return positions
+
+
+def steps_from_scratch(domain: Ordinal) -> np.ndarray:
+    """The decoding steps by bisection over all of `[0, 1]` (on the doubles' bit
+    patterns), as they were first worked out: the reference of the search from the
+    exact midpoints."""
+    below = np.arange(len(domain.categories) - 1)
+    low = np.zeros_like(below, dtype=np.int64)
+    high = np.full_like(low, np.float64(1.0).view(np.int64))
+    while np.any(high - low > 1):
+        middle = (low + high) // 2
+        past = domain._unit_positions(middle.view(np.float64)) > below
+        high = np.where(past, middle, high)
+        low = np.where(past, low, middle)
+    steps: np.ndarray = high.view(np.float64).copy()
+    steps[domain._unit_positions(np.ones(len(below))) <= below] = np.inf
+    return steps
 
 
 def same_state(a: np.random.Generator, b: np.random.Generator) -> bool:
@@ -140,6 +160,68 @@ def test_steps_decode_as_the_scalar_rule_at_ends_ties_and_random_points(domain: 
     assert expected[: len(special)] == sorted(expected[: len(special)])  # monotone
 
 
+EXTREME = [
+    ordinal([1e-300, 1e-299, 1.0]),
+    ordinal([0.0, 5e-324, 1e-323]),  # neighbours one double apart
+    ordinal([-1e300, 0.0, 1e300]),
+    logordinal([1e-300, 1e-10, 1e300]),
+    ordinal([1.0, 1.0000000000000002, 2.0]),  # a gap of one double at the start
+    ordinal(list(range(1000))),
+    logordinal([2.0**e for e in range(-40, 40)]),
+]
+
+
+@pytest.mark.parametrize("domain", DOMAINS + EXTREME, ids=repr)
+def test_steps_searched_from_the_midpoints_are_those_of_a_bisection_from_scratch(
+    domain: Ordinal,
+) -> None:
+    assert np.array_equal(domain._decode_steps(), steps_from_scratch(domain))
+
+
+@pytest.mark.parametrize("domain", DOMAINS + EXTREME, ids=repr)
+def test_steps_searched_together_are_those_walked_to(
+    domain: Ordinal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no walk at all: every step from the bracket-and-halve search, from bad starts too
+    walked = domain._decode_steps()
+    monkeypatch.setattr(ordinals, "_STEP_WALK", 0)
+    assert np.array_equal(domain._decode_steps(), walked)
+    below = np.arange(len(walked))
+    for start in (0.0, 0.5, 1.0):
+        assert np.array_equal(domain._search_steps(below, np.full(len(walked), start)), walked)
+
+
+@pytest.mark.parametrize("domain", DOMAINS + EXTREME, ids=repr)
+def test_unit_position_is_the_position_of_the_decoded_member(domain: Ordinal) -> None:
+    units = np.random.default_rng(1).random(2000)
+    positions = [domain._unit_position(u) for u in units.tolist()]
+    assert positions == [position(domain, u) for u in units.tolist()]
+    assert positions == domain._unit_positions(units).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    members=st.lists(
+        st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False), min_size=1, max_size=12
+    ).map(lambda xs: sorted(set(xs))),
+    log=st.booleans(),
+    walk=st.sampled_from([0, 1, 24]),
+)
+def test_steps_equal_a_bisection_from_scratch_on_any_members(
+    members: list[float], log: bool, walk: int
+) -> None:
+    if log:
+        members = [m for m in members if m > 0] or [1.0]
+    domain = logordinal(members) if log else ordinal(members)
+    assert isinstance(domain, Ordinal)
+    original = ordinals._STEP_WALK
+    ordinals._STEP_WALK = walk  # hypothesis runs many examples per test call
+    try:
+        assert np.array_equal(domain._decode_steps(), steps_from_scratch(domain))
+    finally:
+        ordinals._STEP_WALK = original
+
+
 def test_midpoints_go_to_the_lower_member_in_both_decodings() -> None:
     # 0.125 * 4 = 0.5: exactly between 0 and 1
     assert position(TIES, 0.125) == 0
@@ -176,8 +258,13 @@ def test_which_spaces_draw_in_blocks() -> None:
     assert BlockDraws.of(alike) is None  # names that print alike
 
 
+@pytest.mark.parametrize("rows", [0.0, math.inf], ids=["by rows", "by block"])
 @pytest.mark.parametrize("first_new", [0, 1, 37, 98, 99, None])
-def test_a_block_stops_at_the_first_unused_row_and_rewinds_to_it(first_new: int | None) -> None:
+def test_a_block_stops_at_the_first_unused_row_and_rewinds_to_it(
+    first_new: int | None, rows: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # both ways: a row at a time, and one block (with the rewind)
+    monkeypatch.setattr(block_draws, "_ROWS_ONE_AT_A_TIME", rows)
     space = {"a": ordinal(list(range(40))), "b": logordinal([1, 2, 4, 8, 16]), "c": 3}
     blocks = BlockDraws.of(space)
     assert blocks is not None
@@ -223,6 +310,56 @@ def test_the_same_suggestions_and_generator_until_the_space_is_used_up(
 ) -> None:
     searcher = used_up(space, seed)
     assert searcher._blocks is not None and searcher._blocks._decode_steps is not None  # used
+
+
+@pytest.mark.parametrize("rows", [0.0, 8.0, math.inf], ids=["block", "mixed", "rows"])
+def test_the_same_decisions_a_row_at_a_time_or_by_block(
+    rows: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(block_draws, "_ROWS_ONE_AT_A_TIME", rows)
+    for seed in range(3):
+        used_up(GRID, seed)
+        used_up({"w": ordinal([0.1, 0.2, 0.3]), "v": ordinal([2, 3, 5, 7, 11, 13, 17])}, seed)
+
+
+@pytest.mark.parametrize(
+    "space",
+    [
+        GRID,
+        {"z": TIES, "epochs": 10, "a": logordinal([1, 10, 100]), "tags": ["x", 1.0], "b": -0.0},
+        {"b": ordinal([0.1, 0.2, 0.3]), "a": ordinal(list(range(7))), "c": {"k": [1]}},
+    ],
+    ids=["grid", "constants", "unsorted names"],
+)
+@pytest.mark.parametrize("used", [0, 1, 500, 999])
+def test_the_unused_configurations_are_those_of_the_grid_in_its_order(
+    space: dict[str, Any], used: int
+) -> None:
+    blocks = BlockDraws.of(space)
+    assert blocks is not None
+    every = list(grid_configs(space, 100_000))
+    rng = np.random.default_rng(used)
+    picked = rng.choice(len(every), size=min(used, len(every)), replace=False)
+    seen = {config_key(every[i]) for i in picked.tolist()}
+    expected = [c for c in every if config_key(c) not in seen]
+    unused = blocks.unused(seen)
+    assert unused == expected
+    assert [list(c) for c in unused] == [list(c) for c in expected]  # the names' order
+    if len(unused) > 1 and "c" in space:
+        assert unused[0]["c"] is not unused[1]["c"]  # constants copied, as the grid does
+
+
+def test_a_nearly_used_up_searcher_enumerates_what_the_grid_gives() -> None:
+    searcher = RandomSearcher(GRID, seed=4)
+    twin = scalar_twin(searcher)
+    for trial_id in range(1000):
+        assert searcher.suggest(trial_id) == twin.suggest(trial_id)
+        if searcher._unused is not None:
+            assert twin._unused is not None
+            assert searcher._unused == twin._unused  # the same list, in the same order
+            break
+    else:
+        pytest.fail("the searcher never enumerated the unused configurations")
 
 
 @pytest.mark.parametrize("bit_generator", [np.random.MT19937, np.random.Philox, np.random.SFC64])

@@ -19,6 +19,8 @@ OrdinalKind = Literal["auto", "equal", "nn", "nn-log"]
 """How an `Ordinal` samples and encodes: see `tunelab.core.space.ordinal`."""
 
 _CATEGORY_TYPES = (str, int, float, bool)
+# Most doubles `Ordinal._walk_to_step` walks from where exact arithmetic puts a step.
+_STEP_WALK = 24
 
 
 def check_categories(categories: Any, *, where: str) -> tuple[Value, ...]:
@@ -173,17 +175,19 @@ class Ordinal(FiniteDomain):
         return self._decode_unit(self._unit_point(x).tolist())
 
     def _decode_unit(self, unit: list[float]) -> Value:
-        u = unit[0]
+        return self._members[self._unit_position(unit[0])]
+
+    def _unit_position(self, u: float) -> int:
+        """The position of the member `_decode_unit([u])` gives."""
         k = len(self._members)
         if self._kind == "equal":
-            return self._members[min(max(math.ceil(u * k) - 1, 0), k - 1)]
+            return min(max(math.ceil(u * k) - 1, 0), k - 1)
         points = self._point_list
         t = points[0] + u * (points[-1] - points[0])
         # the nearest point (the lower one of two equally near): one of t's neighbours
         right = min(bisect.bisect_left(points, t), k - 1)
         left = max(right - 1, 0)
-        nearest = right if abs(points[right] - t) < abs(points[left] - t) else left
-        return self._members[nearest]
+        return right if abs(points[right] - t) < abs(points[left] - t) else left
 
     def _decode_steps(self) -> np.ndarray:
         """Where `_decode_unit` steps from one member to the next, for decoding many
@@ -192,24 +196,90 @@ class Ordinal(FiniteDomain):
 
         `_decode_unit` never goes down as `u` grows (each of its steps is monotone), so
         entry `i` of the steps is the least `u` in `[0, 1]` decoded past position `i`
-        (inf if none), found by bisection on the bit patterns of the doubles (ordered
-        as the non-negative doubles they stand for). About 60 passes over `k - 1`
-        entries: work it out once.
+        (inf if none): one value, however it is searched for. The search starts where
+        exact arithmetic puts the step (the midpoint of two neighbouring points;
+        `(i + 1) / k` for "equal"), which rounding moves by a few doubles: from there
+        it walks a double at a time (`_walk_to_step`), and the steps further away
+        than `_STEP_WALK` doubles are searched for together (`_search_steps`). Work it
+        out once.
 
         Returns:
             Float array of shape `(k - 1,)`, non-decreasing.
         """
-        below = np.arange(len(self._members) - 1)  # u = 0 decodes to position 0
-        low = np.zeros_like(below, dtype=np.int64)
-        high = np.full_like(low, np.float64(1.0).view(np.int64))
-        # invariant: `low` decodes to at most `below`, `high` past it (if any u does)
+        k = len(self._members)
+        if self._kind == "equal":
+            exact = np.arange(1, k) / k
+        else:
+            points = self._points
+            with np.errstate(over="ignore", invalid="ignore"):
+                middles = points[:-1] + (points[1:] - points[:-1]) / 2
+                exact = (middles - points[0]) / (points[-1] - points[0])
+        starts = np.clip(np.where(np.isfinite(exact), exact, 0.5), 0.0, 1.0)
+        steps = np.array(
+            [self._walk_to_step(i, u) for i, u in enumerate(starts.tolist())], dtype=float
+        )
+        far = np.isnan(steps)
+        if far.any():
+            steps[far] = self._search_steps(np.flatnonzero(far), starts[far])
+        return steps
+
+    def _walk_to_step(self, below: int, start: float) -> float:
+        """The least `u` in `[0, 1]` decoded past position `below` (inf if none), walked
+        to a double at a time from `start`; nan if it is further than `_STEP_WALK`
+        doubles away (or `u = 0` is decoded past `below`)."""
+        position = self._unit_position
+        u = start
+        if position(u) > below:  # the step is at most u: walk down while still past
+            for _ in range(_STEP_WALK):
+                lower = math.nextafter(u, 0.0)
+                if lower == u:  # u = 0 decoded past `below`: left to `_search_steps`
+                    return math.nan
+                if position(lower) <= below:
+                    return u
+                u = lower
+            return math.nan
+        for _ in range(_STEP_WALK):  # the step is above u: walk up until past
+            if u >= 1.0:
+                return math.inf
+            u = math.nextafter(u, 1.0)
+            if position(u) > below:
+                return u
+        return math.nan
+
+    def _search_steps(self, below: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """The least `u` in `[0, 1]` decoded past each of the positions `below` (inf if
+        none), searched for on the bit patterns of the doubles (ordered as the
+        non-negative doubles they stand for): a bracket around `starts` is widened
+        until it holds the step, then halved down to it. `u = 0` counts as decoded to
+        at most `below`, as position 0 is."""
+        one = int(np.float64(1.0).view(np.int64))
+        start = starts.view(np.int64)
+        # where even u = 1 decodes to at most `below`, the step is inf: `high` stays at 1
+        finite = self._unit_positions(np.ones(len(below))) > below
+        # invariant once bracketed: `low` decodes to at most `below`, `high` past it
+        reach = np.full_like(start, 16)
+        low = np.maximum(start - reach, 0)
+        high = np.where(finite, np.minimum(start + reach, one), one)
+        while True:
+            positions = self._unit_positions(np.concatenate([low, high]).view(np.float64))
+            low_holds = (positions[: len(below)] <= below) | (low == 0)
+            high_holds = (positions[len(below) :] > below) | ~finite
+            if low_holds.all() and high_holds.all():
+                break
+            # widened 16-fold, up to all of [0, 1] (where both bounds hold)
+            wider = np.where(reach >= one >> 4, one, reach * 16)
+            reach = np.where(low_holds & high_holds, reach, wider)
+            low, high = (
+                np.where(low_holds, low, np.maximum(start - reach, 0)),
+                np.where(high_holds, high, np.minimum(start + reach, one)),
+            )
         while np.any(high - low > 1):
-            middle = (low + high) // 2
+            middle = low + (high - low) // 2
             past = self._unit_positions(middle.view(np.float64)) > below
             high = np.where(past, middle, high)
             low = np.where(past, low, middle)
         steps: np.ndarray = high.view(np.float64).copy()
-        steps[self._unit_positions(np.ones(len(below))) <= below] = np.inf
+        steps[~finite] = np.inf
         return steps
 
     def _unit_positions(self, units: np.ndarray) -> np.ndarray:
