@@ -10,7 +10,7 @@ own rule. Configurations worse than what earlier tasks already found stop early.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -18,13 +18,9 @@ import numpy as np
 from tunelab.core.schedulers._forwarding import RungArguments
 from tunelab.core.schedulers.hyperband.scheduler import HyperbandScheduler
 from tunelab.core.searcher import Searcher
-from tunelab.core.transfer._evaluations import (
-    TaskEvaluations,
-    TransferEvaluations,
-    check_transfer_evaluations,
-)
+from tunelab.core.transfer._evaluations import TransferEvaluations, check_transfer_evaluations
 from tunelab.core.transfer._target import TargetConfigs
-from tunelab.core.transfer.zero_shot import task_scores
+from tunelab.core.transfer.zero_shot import candidate_scores
 from tunelab.core.trial import Config, Decision, Mode
 
 if TYPE_CHECKING:
@@ -76,32 +72,15 @@ def seeded_configs(
             configs.append(converted)
     if order == "task" or len(configs) < 2:
         return configs
-    scores = _transfer_scores(configs, tasks.values(), target, metric=metric, mode=mode)
-    return [configs[int(i)] for i in np.argsort(scores, kind="stable")]
-
-
-def _transfer_scores(
-    configs: Sequence[Config],
-    tasks: Iterable[TaskEvaluations],
-    target: TargetConfigs,
-    *,
-    metric: str,
-    mode: Mode,
-) -> np.ndarray:
-    """Shape `(len(configs),)`: each configuration's normalised rank on each task (its
-    best, if a task evaluated it twice; 1 if never), averaged over the tasks."""
-    slots = {target.key(config): i for i, config in enumerate(configs)}
-    columns = []
-    for task in tasks:
-        column = np.ones(len(configs))
-        scores = task_scores(task, metric, mode, "rank")
-        for config, score in zip(task.config_list(), scores, strict=True):
-            converted = target.convert(config)
-            slot = None if converted is None else slots.get(target.key(converted))
-            if slot is not None:
-                column[slot] = min(column[slot], float(score))
-        columns.append(column)
-    return np.asarray(np.mean(columns, axis=0))
+    # each seeded configuration's normalised rank on each task (1 where a task did not
+    # evaluate it), averaged over the tasks
+    candidates, scores = candidate_scores(
+        list(tasks.values()), target, metric=metric, mode=mode, score="rank"
+    )
+    rows = {target.key(config): i for i, config in enumerate(candidates)}
+    by_task = np.ascontiguousarray(scores[[rows[target.key(c)] for c in configs]].T)
+    means = np.mean(by_task, axis=0)
+    return [configs[int(i)] for i in np.argsort(means, kind="stable")]
 
 
 class RUSHScheduler(HyperbandScheduler):

@@ -58,6 +58,42 @@ def task_scores(task: TaskEvaluations, metric: str, mode: Mode, score: Score) ->
     return scores
 
 
+def candidate_scores(
+    tasks: Sequence[TaskEvaluations],
+    target: TargetConfigs,
+    *,
+    metric: str,
+    mode: Mode,
+    score: Score,
+) -> tuple[list[Config], np.ndarray]:
+    """The configurations evaluated on any of `tasks` that `target` takes (as its
+    configurations, in order of first appearance) and their `task_scores`, shape
+    `(n_candidates, n_tasks)`: 1 where a task did not evaluate one, its best where a
+    task evaluated it twice."""
+    index: dict[tuple[Any, ...], int] = {}
+    candidates: list[Config] = []
+    columns: list[dict[int, float]] = []
+    for task in tasks:
+        column: dict[int, float] = {}
+        values = task_scores(task, metric, mode, score)
+        for evaluated, value in zip(task.config_list(), values, strict=True):
+            config = target.convert(evaluated)
+            if config is None:
+                continue
+            key = target.key(config)
+            if key not in index:
+                index[key] = len(candidates)
+                candidates.append(config)
+            slot = index[key]
+            column[slot] = min(column.get(slot, 1.0), float(value))
+        columns.append(column)
+    scores = np.ones((len(candidates), len(tasks)))
+    for t, column in enumerate(columns):
+        for slot, value in column.items():
+            scores[slot, t] = value
+    return candidates, scores
+
+
 def greedy_portfolio(scores: np.ndarray, size: int | None) -> list[int]:
     """Indices of candidates (rows of `scores`, shape `(n_candidates, n_tasks)`) in the
     order the greedy selection picks them; it stops after `size` or when no candidate
@@ -169,32 +205,9 @@ class ZeroShotSearcher(RandomSearcher):
         return super().suggest(trial_id)
 
     def _candidate_scores(self, tasks: list[TaskEvaluations]) -> tuple[list[Config], np.ndarray]:
-        """The candidates (as configurations of `config_space`) and their scores, shape
-        `(n_candidates, n_tasks)`; a candidate evaluated twice on a task keeps its best."""
         assert self.metric is not None
         target = TargetConfigs(self.config_space, self._members if self._restricted else None)
-        index: dict[tuple[Any, ...], int] = {}
-        candidates: list[Config] = []
-        columns: list[dict[int, float]] = []
-        for task in tasks:
-            column: dict[int, float] = {}
-            scores = task_scores(task, self.metric, self.mode, self.score)
-            for evaluated, value in zip(task.config_list(), scores, strict=True):
-                config = target.convert(evaluated)
-                if config is None:
-                    continue
-                key = target.key(config)
-                if key not in index:
-                    index[key] = len(candidates)
-                    candidates.append(config)
-                slot = index[key]
-                column[slot] = min(column.get(slot, 1.0), float(value))
-            columns.append(column)
-        scores = np.ones((len(candidates), len(tasks)))
-        for t, column in enumerate(columns):
-            for slot, value in column.items():
-                scores[slot, t] = value
-        return candidates, scores
+        return candidate_scores(tasks, target, metric=self.metric, mode=self.mode, score=self.score)
 
     def state_dict(self) -> dict[str, Any]:
         portfolio = None if self._portfolio is None else [dict(c) for c in self._portfolio]
